@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "xbake",
+		Short: "Build container images from a declarative spec (xbuild.hcl, xbuild.yaml, docker-bake.hcl)",
+		Long: `xbake loads a spec (xbuild.hcl, xbuild.yaml/.yml/.json, or bake's
+docker-bake.hcl/.json), checks it, and builds its targets on BuildKit.
+
+  xbake plan            load and check the spec, show what would be built
+  xbake plan --print    the resolved targets as JSON, like 'docker buildx bake --print'
+  xbake schema          the JSON Schema of the YAML/JSON format`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usageErrorf("%s (see --help)", err)
+	})
+	root.AddCommand(newPlanCommand(), newSchemaCommand())
+	return root
+}

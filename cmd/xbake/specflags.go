@@ -1,0 +1,61 @@
+package main
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xbake/xbake/internal/diag"
+	"github.com/xbake/xbake/spec"
+)
+
+// specFlags are the flags of every command that reads a spec.
+type specFlags struct {
+	files []string
+	vars  []string
+	sets  []string
+}
+
+func (f *specFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.files, "file", "f", nil, "spec file to read (repeatable, \"-\" for stdin); default: xbuild.hcl, xbuild.yaml, xbuild.yml, xbuild.json, else docker-bake.hcl/.json, plus xbuild.override.*")
+	fl.StringArrayVar(&f.vars, "var", nil, "set a variable: NAME=VALUE (repeatable; beats the environment and the default)")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a target attribute: PATTERN.KEY=VALUE or PATTERN.KEY+=VALUE (repeatable), e.g. *.platform=linux/arm64")
+}
+
+// load parses the flags and loads the spec. Diagnostics are printed to
+// stderr; the returned error carries the exit code when there are errors.
+func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) {
+	vars := map[string]string{}
+	for _, v := range f.vars {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return nil, usageErrorf("--var %q must be NAME=VALUE", v)
+		}
+		vars[name] = value
+	}
+	overrides, diags := spec.ParseOverrides(f.sets, os.LookupEnv)
+	if diags.HasErrors() {
+		diag.Write(stderr, diags, nil, colorOn(stderr))
+		return nil, &exitError{code: exitUsage}
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, &exitError{code: exitUsage, msg: "cannot read the working directory: " + err.Error()}
+	}
+	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides})
+	if len(diags) > 0 {
+		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+	}
+	if diags.HasErrors() {
+		return s, errSpec
+	}
+	return s, nil
+}
+
+func colorOn(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && diag.IsTerminal(f)
+}

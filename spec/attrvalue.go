@@ -1,0 +1,286 @@
+package spec
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// attrValue is one evaluated target attribute being decoded into the
+// model. Its methods report wrong types and bad entries as diagnostics at
+// the attribute, or at the element when the syntax shows elements.
+type attrValue struct {
+	attr  *hcl.Attribute
+	val   cty.Value
+	dir   string // directory of the file, for relative paths
+	diags hcl.Diagnostics
+}
+
+func (a *attrValue) wrongType(want string) {
+	a.diags = append(a.diags, errorf(a.attr.Expr.Range(), "Incorrect attribute value type",
+		"The %q attribute must be %s, but this value is %s.", a.attr.Name, want, friendlyType(a.val.Type())))
+}
+
+func (a *attrValue) str() *String {
+	v, err := convert.Convert(a.val, cty.String)
+	if err != nil {
+		a.wrongType("a string")
+		return nil
+	}
+	return &String{Value: v.AsString(), Range: a.attr.Expr.Range()}
+}
+
+func (a *attrValue) boolean() *Bool {
+	v, err := convert.Convert(a.val, cty.Bool)
+	if err != nil {
+		a.wrongType("true or false")
+		return nil
+	}
+	return &Bool{Value: v.True(), Range: a.attr.Expr.Range()}
+}
+
+// elementRanges returns one range per element when the syntax shows the
+// elements (a literal list), else the attribute's range for each.
+func (a *attrValue) elementRanges(n int) []hcl.Range {
+	out := make([]hcl.Range, n)
+	exprs, diags := hcl.ExprList(a.attr.Expr)
+	for i := range out {
+		if !diags.HasErrors() && len(exprs) == n {
+			out[i] = exprs[i].Range()
+		} else {
+			out[i] = a.attr.Expr.Range()
+		}
+	}
+	return out
+}
+
+// elements returns the elements of a list, tuple or set value.
+func (a *attrValue) elements(want string) ([]cty.Value, bool) {
+	ty := a.val.Type()
+	if !(ty.IsListType() || ty.IsTupleType() || ty.IsSetType()) {
+		a.wrongType(want)
+		return nil, false
+	}
+	out := make([]cty.Value, 0, a.val.LengthInt())
+	for it := a.val.ElementIterator(); it.Next(); {
+		_, v := it.Element()
+		out = append(out, v)
+	}
+	return out, true
+}
+
+func (a *attrValue) list() []String {
+	elems, ok := a.elements("a list of strings")
+	if !ok {
+		return nil
+	}
+	ranges := a.elementRanges(len(elems))
+	out := make([]String, 0, len(elems))
+	for i, e := range elems {
+		s, err := convert.Convert(e, cty.String)
+		if err != nil || s.IsNull() {
+			a.diags = append(a.diags, errorf(ranges[i], "Incorrect attribute value type",
+				"Each element of %q must be a string; element %d is %s.", a.attr.Name, i+1, describe(e)))
+			continue
+		}
+		out = append(out, String{Value: s.AsString(), Range: ranges[i]})
+	}
+	return out
+}
+
+// strMap decodes a map of strings. A null value leaves that key unset, so
+// a child can keep a parent's value, as in bake.
+func (a *attrValue) strMap() map[string]String {
+	ty := a.val.Type()
+	if !(ty.IsObjectType() || ty.IsMapType()) {
+		a.wrongType("a map of strings")
+		return nil
+	}
+	valueRanges := map[string]hcl.Range{}
+	if pairs, diags := hcl.ExprMap(a.attr.Expr); !diags.HasErrors() {
+		for _, p := range pairs {
+			if k, d := p.Key.Value(nil); !d.HasErrors() && k.Type() == cty.String && k.IsKnown() && !k.IsNull() {
+				valueRanges[k.AsString()] = p.Value.Range()
+			}
+		}
+	}
+	out := map[string]String{}
+	for it := a.val.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		key := k.AsString()
+		rng, ok := valueRanges[key]
+		if !ok {
+			rng = a.attr.Expr.Range()
+		}
+		if v.IsNull() {
+			continue
+		}
+		s, err := convert.Convert(v, cty.String)
+		if err != nil {
+			a.diags = append(a.diags, errorf(rng, "Incorrect attribute value type",
+				"The value of %q in %q must be a string; it is %s.", key, a.attr.Name, describe(v)))
+			continue
+		}
+		out[key] = String{Value: s.AsString(), Range: rng}
+	}
+	return out
+}
+
+// contextPath resolves a local build context against the file's
+// directory; remote contexts stay as written.
+func (a *attrValue) contextPath() *String {
+	s := a.str()
+	if s != nil && isLocalPath(s.Value) {
+		s.Value = absPath(a.dir, s.Value)
+	}
+	return s
+}
+
+// namedContexts resolves the local directories among named contexts.
+func (a *attrValue) namedContexts() map[string]String {
+	m := a.strMap()
+	for k, v := range m {
+		if isLocalPath(v.Value) {
+			v.Value = absPath(a.dir, v.Value)
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// isLocalPath reports whether a context names a local directory rather
+// than a URL, an image, an OCI layout or another target.
+func isLocalPath(s string) bool {
+	switch {
+	case s == "":
+		return false
+	case strings.Contains(s, "://"), strings.HasPrefix(s, "target:"), strings.HasPrefix(s, "git@"),
+		strings.HasPrefix(s, "github.com/"), strings.HasPrefix(s, "gitlab.com/"):
+		return false
+	}
+	return true
+}
+
+func absPath(dir, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(dir, p)
+}
+
+// entries decodes output, cache-from and cache-to: each element a CSV
+// string or an object, normalised to an Entry by parse.
+func (a *attrValue) entries(parse func(raw rawEntry, dir string) (Entry, string)) []Entry {
+	raws := a.rawEntries()
+	out := make([]Entry, 0, len(raws))
+	for _, raw := range raws {
+		e, problem := parse(raw, a.dir)
+		if problem != "" {
+			a.entryError(raw, problem)
+			continue
+		}
+		e.Range = raw.rng
+		out = append(out, e)
+	}
+	return out
+}
+
+func (a *attrValue) entryError(raw rawEntry, problem string) {
+	a.diags = append(a.diags, errorf(raw.rng, "Invalid "+a.attr.Name+" entry", "%s", problem))
+}
+
+func (a *attrValue) secrets() []Secret {
+	var out []Secret
+	for _, raw := range a.rawEntries() {
+		s, problem := parseSecret(raw, a.dir)
+		if problem != "" {
+			a.entryError(raw, problem)
+			continue
+		}
+		out = append(out, s)
+	}
+	if out == nil {
+		out = []Secret{}
+	}
+	return out
+}
+
+func (a *attrValue) ssh() []SSH {
+	var out []SSH
+	for _, raw := range a.rawEntries() {
+		s, problem := parseSSH(raw, a.dir)
+		if problem != "" {
+			a.entryError(raw, problem)
+			continue
+		}
+		out = append(out, s)
+	}
+	if out == nil {
+		out = []SSH{}
+	}
+	return out
+}
+
+func (a *attrValue) attests() []Attest {
+	var out []Attest
+	for _, raw := range a.rawEntries() {
+		s, problem := parseAttest(raw)
+		if problem != "" {
+			a.entryError(raw, problem)
+			continue
+		}
+		out = append(out, s)
+	}
+	if out == nil {
+		out = []Attest{}
+	}
+	return out
+}
+
+// rawEntries splits the value into elements and each element into fields.
+func (a *attrValue) rawEntries() []rawEntry {
+	elems, ok := a.elements("a list of entries, each a string such as \"type=local,dest=out\" or an object")
+	if !ok {
+		return nil
+	}
+	ranges := a.elementRanges(len(elems))
+	out := make([]rawEntry, 0, len(elems))
+	for i, e := range elems {
+		raw, problem := toRawEntry(e)
+		raw.rng = ranges[i]
+		if problem != "" {
+			a.entryError(raw, problem)
+			continue
+		}
+		out = append(out, raw)
+	}
+	return out
+}
+
+// friendlyType names a cty type the way a spec author thinks of it.
+func friendlyType(t cty.Type) string {
+	switch {
+	case t == cty.String:
+		return "a string"
+	case t == cty.Number:
+		return "a number"
+	case t == cty.Bool:
+		return "a boolean"
+	case t.IsListType(), t.IsTupleType(), t.IsSetType():
+		return "a list"
+	case t.IsMapType(), t.IsObjectType():
+		return "a map"
+	}
+	return t.FriendlyName()
+}
+
+func describe(v cty.Value) string {
+	if v.IsNull() {
+		return "null"
+	}
+	return fmt.Sprintf("%s (%s)", friendlyType(v.Type()), showValue(v))
+}

@@ -1,0 +1,283 @@
+package spec
+
+import (
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// Builder is a builder block: where targets that name it are built.
+type Builder struct {
+	Name      string
+	DeclRange hcl.Range
+	Driver    String // "local" or "remote"
+	Default   bool
+	Platforms []String // platforms the builder declares it supports
+	Config    BuilderConfig
+	Nodes     []*Node // remote builders: one or more BuildKit endpoints
+}
+
+// Node is one BuildKit daemon of a remote builder.
+type Node struct {
+	Name      string
+	DeclRange hcl.Range
+	Endpoint  String
+	Platforms []String
+	TLS       *TLS
+}
+
+// TLS holds the client certificate files for a tcp:// endpoint, as
+// absolute paths.
+type TLS struct {
+	CA, Cert, Key, ServerName string
+}
+
+// BuilderConfig is what goes into the buildkitd.toml of a local builder.
+type BuilderConfig struct {
+	MaxParallelism int
+	Registries     map[string]RegistryConfig
+}
+
+// RegistryConfig configures how the daemon reaches one registry.
+type RegistryConfig struct {
+	HTTP     bool
+	Insecure bool
+	Mirrors  []string
+}
+
+var (
+	builderSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "driver"}, {Name: "default"}, {Name: "endpoint"}, {Name: "platforms"}},
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "config"}, {Type: "node", LabelNames: []string{"name"}}, {Type: "tls"},
+		},
+	}
+	nodeSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "endpoint", Required: true}, {Name: "platforms"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "tls"}},
+	}
+	tlsSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "ca"}, {Name: "cert"}, {Name: "key"}, {Name: "server_name"}},
+	}
+	configSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "max_parallelism"}},
+		Blocks:     []hcl.BlockHeaderSchema{{Type: "registry", LabelNames: []string{"host"}}},
+	}
+	registrySchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{{Name: "http"}, {Name: "insecure"}, {Name: "mirrors"}},
+	}
+)
+
+// Drivers and endpoint schemes xbake knows.
+var (
+	builderDrivers  = []string{"local", "remote"}
+	endpointSchemes = []string{"unix", "tcp", "docker-container", "kube-pod", "ssh", "npipe"}
+)
+
+// blockEval evaluates the attributes of one builder-related block in its
+// file's context.
+type blockEval struct {
+	l  *loader
+	sf *sourceFile
+}
+
+func (e blockEval) value(a *hcl.Attribute) (*attrValue, bool) {
+	v, diags := a.Expr.Value(e.l.ctxFor(e.sf))
+	e.l.diags = append(e.l.diags, diags...)
+	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
+		return nil, false
+	}
+	return &attrValue{attr: a, val: v, dir: e.sf.dir}, true
+}
+
+func (e blockEval) str(attrs hcl.Attributes, name string) *String {
+	a, ok := attrs[name]
+	if !ok {
+		return nil
+	}
+	av, ok := e.value(a)
+	if !ok {
+		return nil
+	}
+	defer func() { e.l.diags = append(e.l.diags, av.diags...) }()
+	return av.str()
+}
+
+func (e blockEval) list(attrs hcl.Attributes, name string) []String {
+	a, ok := attrs[name]
+	if !ok {
+		return nil
+	}
+	av, ok := e.value(a)
+	if !ok {
+		return nil
+	}
+	defer func() { e.l.diags = append(e.l.diags, av.diags...) }()
+	return av.list()
+}
+
+func (e blockEval) boolean(attrs hcl.Attributes, name string) bool {
+	a, ok := attrs[name]
+	if !ok {
+		return false
+	}
+	av, ok := e.value(a)
+	if !ok {
+		return false
+	}
+	defer func() { e.l.diags = append(e.l.diags, av.diags...) }()
+	b := av.boolean()
+	return b != nil && b.Value
+}
+
+func (l *loader) declareBuilders() {
+	var defaultBuilder *Builder
+	for _, b := range l.decls.builders {
+		name := b.Labels[0]
+		if !l.checkName(name, b.LabelRanges[0], "builder") {
+			continue
+		}
+		if prev, dup := l.spec.Builders[name]; dup {
+			l.diags = append(l.diags, errorf(b.LabelRanges[0], "Duplicate builder",
+				"A builder named %q is already declared at %s. Rename one of them.", name, prev.DeclRange))
+			continue
+		}
+		bld := l.decodeBuilder(b)
+		l.spec.Builders[name] = bld
+		if bld.Default {
+			if defaultBuilder != nil {
+				l.diags = append(l.diags, errorf(b.LabelRanges[0], "Two default builders",
+					"Builders %q and %q are both marked default = true; keep one.", defaultBuilder.Name, name))
+			}
+			defaultBuilder = bld
+		}
+	}
+}
+
+func (l *loader) decodeBuilder(b *block) *Builder {
+	e := blockEval{l: l, sf: b.file}
+	content, diags := b.Body.Content(builderSchema)
+	l.diags = append(l.diags, diags...)
+	bld := &Builder{Name: b.Labels[0], DeclRange: b.LabelRanges[0], Driver: String{Value: "local", Range: b.LabelRanges[0]}}
+	if d := e.str(content.Attributes, "driver"); d != nil {
+		bld.Driver = *d
+		if !contains(builderDrivers, d.Value) {
+			l.diags = append(l.diags, errorf(d.Range, "Unknown builder driver",
+				"%q is not a driver; use \"local\" (xbake runs its own buildkitd) or \"remote\" (BuildKit daemons you run).%s", d.Value, didYouMean(d.Value, builderDrivers)))
+		}
+	}
+	bld.Default = e.boolean(content.Attributes, "default")
+	bld.Platforms = e.list(content.Attributes, "platforms")
+	var builderTLS *TLS
+	for _, blk := range content.Blocks {
+		switch blk.Type {
+		case "config":
+			bld.Config = l.decodeBuilderConfig(e, blk)
+		case "tls":
+			builderTLS = l.decodeTLS(e, blk)
+		case "node":
+			bld.Nodes = append(bld.Nodes, l.decodeNode(e, blk))
+		}
+	}
+	if ep := e.str(content.Attributes, "endpoint"); ep != nil {
+		// A single endpoint is a one-node builder.
+		l.checkEndpoint(*ep)
+		bld.Nodes = append([]*Node{{Name: bld.Name, DeclRange: ep.Range, Endpoint: *ep, Platforms: bld.Platforms, TLS: builderTLS}}, bld.Nodes...)
+	}
+	l.checkBuilderShape(bld)
+	return bld
+}
+
+func (l *loader) checkBuilderShape(bld *Builder) {
+	switch bld.Driver.Value {
+	case "remote":
+		if len(bld.Nodes) == 0 {
+			l.diags = append(l.diags, errorf(bld.DeclRange, "Remote builder without endpoint",
+				"Builder %q uses the remote driver but names no daemon; add endpoint = \"tcp://host:1234\" or node blocks.", bld.Name))
+		}
+	case "local":
+		if len(bld.Nodes) > 0 {
+			l.diags = append(l.diags, errorf(bld.Nodes[0].DeclRange, "Endpoint on a local builder",
+				"Builder %q uses the local driver, which starts its own daemon; remove the endpoint and nodes, or set driver = \"remote\".", bld.Name))
+		}
+	}
+	seen := map[string]bool{}
+	for _, n := range bld.Nodes {
+		if seen[n.Name] {
+			l.diags = append(l.diags, errorf(n.DeclRange, "Duplicate node",
+				"Builder %q already has a node named %q.", bld.Name, n.Name))
+		}
+		seen[n.Name] = true
+	}
+}
+
+func (l *loader) decodeNode(e blockEval, blk *hcl.Block) *Node {
+	content, diags := blk.Body.Content(nodeSchema)
+	l.diags = append(l.diags, diags...)
+	n := &Node{Name: blk.Labels[0], DeclRange: blk.LabelRanges[0]}
+	if ep := e.str(content.Attributes, "endpoint"); ep != nil {
+		n.Endpoint = *ep
+		l.checkEndpoint(*ep)
+	}
+	n.Platforms = e.list(content.Attributes, "platforms")
+	for _, b := range content.Blocks {
+		n.TLS = l.decodeTLS(e, b)
+	}
+	return n
+}
+
+func (l *loader) checkEndpoint(ep String) {
+	scheme, _, ok := strings.Cut(ep.Value, "://")
+	if ok && contains(endpointSchemes, scheme) {
+		return
+	}
+	l.diags = append(l.diags, errorf(ep.Range, "Invalid endpoint",
+		"%q is not a BuildKit address; write SCHEME://ADDRESS with a scheme among %s, for example tcp://buildkit.internal:1234.", ep.Value, quoteList(endpointSchemes)))
+}
+
+func (l *loader) decodeTLS(e blockEval, blk *hcl.Block) *TLS {
+	content, diags := blk.Body.Content(tlsSchema)
+	l.diags = append(l.diags, diags...)
+	t := &TLS{}
+	path := func(name string) string {
+		if s := e.str(content.Attributes, name); s != nil && s.Value != "" {
+			return absPath(e.sf.dir, s.Value)
+		}
+		return ""
+	}
+	t.CA, t.Cert, t.Key = path("ca"), path("cert"), path("key")
+	if s := e.str(content.Attributes, "server_name"); s != nil {
+		t.ServerName = s.Value
+	}
+	return t
+}
+
+func (l *loader) decodeBuilderConfig(e blockEval, blk *hcl.Block) BuilderConfig {
+	content, diags := blk.Body.Content(configSchema)
+	l.diags = append(l.diags, diags...)
+	cfg := BuilderConfig{Registries: map[string]RegistryConfig{}}
+	if a, ok := content.Attributes["max_parallelism"]; ok {
+		if av, ok := e.value(a); ok {
+			n, err := convert.Convert(av.val, cty.Number)
+			if err != nil || !n.AsBigFloat().IsInt() || n.AsBigFloat().Sign() < 0 {
+				l.diags = append(l.diags, errorf(a.Expr.Range(), "Incorrect attribute value type",
+					"max_parallelism must be a whole number of steps, such as 4."))
+			} else {
+				i, _ := n.AsBigFloat().Int64()
+				cfg.MaxParallelism = int(i)
+			}
+		}
+	}
+	for _, rb := range content.Blocks {
+		rc, diags := rb.Body.Content(registrySchema)
+		l.diags = append(l.diags, diags...)
+		cfg.Registries[rb.Labels[0]] = RegistryConfig{
+			HTTP:     e.boolean(rc.Attributes, "http"),
+			Insecure: e.boolean(rc.Attributes, "insecure"),
+			Mirrors:  Values(e.list(rc.Attributes, "mirrors")),
+		}
+	}
+	return cfg
+}

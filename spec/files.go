@@ -1,0 +1,197 @@
+package spec
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	hcljson "github.com/hashicorp/hcl/v2/json"
+	"gopkg.in/yaml.v3"
+
+	"github.com/xbake/xbake/schema"
+	"github.com/xbake/xbake/spec/yamlhcl"
+)
+
+// DefaultFiles are the spec files looked for when no -f is given, in
+// order. bake's files are read only when none of xbake's own exists.
+var (
+	DefaultFiles  = []string{"xbuild.hcl", "xbuild.yaml", "xbuild.yml", "xbuild.json"}
+	BakeFiles     = []string{"docker-bake.json", "docker-bake.hcl", "docker-compose.yml", "docker-compose.yaml"}
+	OverrideFiles = []string{"xbuild.override.hcl", "xbuild.override.yaml", "xbuild.override.yml", "xbuild.override.json"}
+)
+
+// syntax says which front end reads a file.
+type syntax int
+
+const (
+	syntaxHCL      syntax = iota // xbuild.hcl, docker-bake.hcl
+	syntaxYAML                   // xbuild.yaml, xbuild.json: plural top-level keys
+	syntaxBakeJSON               // docker-bake.json: HCL's JSON syntax
+)
+
+// sourceFile is one parsed spec file.
+type sourceFile struct {
+	name   string // as given, used in diagnostics
+	dir    string // absolute directory, the base of its relative paths
+	syntax syntax
+	file   *hcl.File
+}
+
+// findFiles returns the spec files to read in dir when the user named none.
+func findFiles(dir string) ([]string, hcl.Diagnostics) {
+	pick := func(names []string) []string {
+		var found []string
+		for _, n := range names {
+			if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+				found = append(found, n)
+			}
+		}
+		return found
+	}
+	files := pick(DefaultFiles)
+	if len(files) == 0 {
+		files = pick(BakeFiles)
+		// bake reads compose files only when nothing else exists, and
+		// xbake does not read compose files at all.
+		files = dropCompose(files)
+	}
+	if len(files) == 0 {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No spec file",
+			Detail: fmt.Sprintf("No %s was found in %s (nor bake's docker-bake.hcl or docker-bake.json). "+
+				"Create one, or name a file with -f.", strings.Join(DefaultFiles, ", "), dir),
+		}}
+	}
+	return append(files, pick(OverrideFiles)...), nil
+}
+
+func dropCompose(files []string) []string {
+	var out []string
+	for _, f := range files {
+		if !strings.HasPrefix(f, "docker-compose") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// readFile reads one named file ("-" is stdin) and parses it with the
+// front end its name and content call for.
+func readFile(name, dir string, stdin io.Reader) (*sourceFile, []byte, hcl.Diagnostics) {
+	var src []byte
+	var err error
+	path := name
+	if name == "-" {
+		if stdin == nil {
+			stdin = os.Stdin
+		}
+		src, err = io.ReadAll(stdin)
+		name = "<stdin>"
+	} else {
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		src, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read spec file",
+			Detail:   fmt.Sprintf("Reading %q failed: %s. Check the path given with -f.", name, errText(err)),
+		}}
+	}
+	sf := &sourceFile{name: name, dir: dir, syntax: detectSyntax(name, src)}
+	if name != "<stdin>" {
+		sf.dir = filepath.Dir(path)
+	}
+	return sf, src, nil
+}
+
+func errText(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// detectSyntax picks the front end: .hcl files are HCL; a JSON file whose
+// top-level keys are bake's singular ones ("target") is bake JSON; any
+// other JSON or YAML is xbake's YAML format. Stdin is sniffed.
+func detectSyntax(name string, src []byte) syntax {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".hcl":
+		return syntaxHCL
+	case ".yaml", ".yml":
+		return syntaxYAML
+	case ".json":
+		if isBakeJSON(src) {
+			return syntaxBakeJSON
+		}
+		return syntaxYAML
+	}
+	trimmed := bytes.TrimSpace(src)
+	if len(trimmed) > 0 && trimmed[0] == '{' {
+		if isBakeJSON(src) {
+			return syntaxBakeJSON
+		}
+		return syntaxYAML
+	}
+	var probe map[string]any
+	if yaml.Unmarshal(src, &probe) == nil && probe != nil {
+		if _, ok := probe["targets"]; ok {
+			return syntaxYAML
+		}
+		for k := range probe {
+			if _, ok := yamlTopKeys[k]; ok {
+				return syntaxYAML
+			}
+		}
+	}
+	return syntaxHCL
+}
+
+var yamlTopKeys = map[string]struct{}{"variables": {}, "functions": {}, "builders": {}, "groups": {}, "targets": {}}
+
+func isBakeJSON(src []byte) bool {
+	var probe map[string]any
+	if yaml.Unmarshal(src, &probe) != nil {
+		return false
+	}
+	for _, k := range []string{"target", "group", "variable", "function"} {
+		if _, ok := probe[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// parse runs the file's front end; YAML documents are validated against
+// the embedded JSON Schema first.
+func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	switch sf.syntax {
+	case syntaxHCL:
+		sf.file, diags = hclsyntax.ParseConfig(src, sf.name, hcl.InitialPos)
+	case syntaxBakeJSON:
+		sf.file, diags = hcljson.Parse(src, sf.name)
+	case syntaxYAML:
+		var root *yaml.Node
+		sf.file, root, diags = yamlhcl.Parse(src, sf.name, pluralKey)
+		if !diags.HasErrors() && root != nil {
+			diags = schema.Validate(root, func(n *yaml.Node) hcl.Range { return yamlhcl.NodeRange(sf.file, n) })
+		}
+	}
+	if sf.file == nil {
+		sf.file = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
+	}
+	return diags
+}
+
+// pluralKey maps a block type to its top-level YAML key.
+func pluralKey(blockType string) string { return blockType + "s" }

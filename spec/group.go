@@ -1,0 +1,114 @@
+package spec
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+var groupSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "targets"}, {Name: "description"}},
+}
+
+// declareGroups decodes group blocks; a group declared in several files
+// gets the targets of all of them, as in bake.
+func (l *loader) declareGroups() {
+	for _, b := range l.decls.groups {
+		name := b.Labels[0]
+		if !l.checkName(name, b.LabelRanges[0], "group") {
+			continue
+		}
+		content, diags := b.Body.Content(groupSchema)
+		l.diags = append(l.diags, diags...)
+		g := &Group{Name: name, DeclRange: b.LabelRanges[0], Targets: []String{}}
+		if a, ok := content.Attributes["description"]; ok {
+			g.Description = l.literalString(a)
+		}
+		if a, ok := content.Attributes["targets"]; ok {
+			val, diags := a.Expr.Value(l.ctxFor(b.file))
+			l.diags = append(l.diags, diags...)
+			if !diags.HasErrors() && val.IsWhollyKnown() && !val.IsNull() {
+				av := &attrValue{attr: a, val: val, dir: b.file.dir}
+				g.Targets = av.list()
+				l.diags = append(l.diags, av.diags...)
+			}
+		}
+		l.addGroup(g)
+	}
+}
+
+func (l *loader) addGroup(g *Group) {
+	prev, ok := l.spec.Groups[g.Name]
+	if !ok {
+		l.spec.Groups[g.Name] = g
+		return
+	}
+	if prev.FromMatrix || g.FromMatrix {
+		l.diags = append(l.diags, errorf(g.DeclRange, "Duplicate name",
+			"%q is already the name of a matrix target at %s; rename one of them.", g.Name, prev.DeclRange))
+		return
+	}
+	prev.Targets = dedupeBy(appendList(prev.Targets, g.Targets), func(s String) string { return s.Value }, false)
+	if g.Description != "" {
+		prev.Description = g.Description
+	}
+}
+
+// checkGroups reports group members that name nothing, and group cycles.
+func (l *loader) checkGroups() {
+	for _, name := range sortedKeys(l.spec.Groups) {
+		g := l.spec.Groups[name]
+		for _, m := range g.Targets {
+			if l.isTarget(m.Value) || l.spec.Groups[m.Value] != nil {
+				continue
+			}
+			l.diags = append(l.diags, errorf(m.Range, "Unknown target",
+				"Group %q lists %q, which is neither a target nor a group.%s", name, m.Value, didYouMean(m.Value, l.allNames())))
+		}
+	}
+	state := map[string]int{}
+	var path []string
+	var visit func(name string)
+	visit = func(name string) {
+		state[name] = 1
+		path = append(path, name)
+		for _, m := range l.spec.Groups[name].Targets {
+			if l.spec.Groups[m.Value] == nil {
+				continue
+			}
+			switch state[m.Value] {
+			case 1:
+				start := 0
+				for i, p := range path {
+					if p == m.Value {
+						start = i
+					}
+				}
+				l.diags = append(l.diags, errorf(m.Range, "Group cycle",
+					"Group %q contains itself: %s. Remove one of these members.", m.Value, cyclePath(append(append([]string{}, path[start:]...), m.Value))))
+			case 0:
+				visit(m.Value)
+			}
+		}
+		path = path[:len(path)-1]
+		state[name] = 2
+	}
+	for _, name := range sortedKeys(l.spec.Groups) {
+		if state[name] == 0 {
+			visit(name)
+		}
+	}
+}
+
+func (l *loader) isTarget(name string) bool {
+	_, ok := l.targetDecls[name]
+	return ok
+}
+
+// allNames lists every target and group name, for suggestions.
+func (l *loader) allNames() []string {
+	names := append([]string{}, l.spec.TargetNames...)
+	return append(names, sortedKeys(l.spec.Groups)...)
+}
+
+func (g *Group) String() string { return fmt.Sprintf("group %q", g.Name) }

@@ -1,0 +1,172 @@
+package spec
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Options says which files to load and how to override them.
+type Options struct {
+	// Files are the spec files named with -f, in order; "-" reads Stdin.
+	// Empty means: look in Dir for the default names.
+	Files []string
+	Stdin io.Reader
+	// Dir is the working directory: where default files are looked for,
+	// and the base of relative -f paths and --set paths.
+	Dir string
+	// Vars are --var NAME=VALUE overrides.
+	Vars map[string]string
+	// LookupEnv reads the environment; nil means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+	// Overrides are the parsed --set arguments.
+	Overrides []*Override
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	opts  Options
+	spec  *Spec
+	diags hcl.Diagnostics
+	decls decls
+
+	root    *hcl.EvalContext // functions and evaluated variables
+	fileCtx map[*sourceFile]*hcl.EvalContext
+	vars    map[string]*varDecl
+	// varOrder keeps declaration order for evaluation and listing.
+	varOrder []string
+	funcs    map[string]*funcDecl
+	fnDepth  int // nesting of user function calls, bounded by maxFunctionDepth
+
+	targetDecls     map[string]*targetDecl
+	resolved        map[string]*Target
+	stack           []step            // targets being resolved, to find cycles
+	overrideMatches []map[string]bool // per --set, the targets it applies to
+}
+
+// Load reads, evaluates and resolves the spec files. It always returns a
+// Spec (with Sources set, for rendering diagnostics); when the diagnostics
+// hold errors, its content may be partial.
+func Load(opts Options) (*Spec, hcl.Diagnostics) {
+	if opts.Dir == "" {
+		opts.Dir, _ = os.Getwd()
+	}
+	l := &loader{
+		opts: opts,
+		spec: &Spec{
+			Sources:  map[string]*hcl.File{},
+			Targets:  map[string]*Target{},
+			Groups:   map[string]*Group{},
+			Builders: map[string]*Builder{},
+		},
+		root:        newRootContext(),
+		fileCtx:     map[*sourceFile]*hcl.EvalContext{},
+		vars:        map[string]*varDecl{},
+		funcs:       map[string]*funcDecl{},
+		targetDecls: map[string]*targetDecl{},
+		resolved:    map[string]*Target{},
+	}
+	l.readFiles()
+	if l.diags.HasErrors() && len(l.spec.Files) == 0 {
+		return l.spec, l.diags
+	}
+	l.declareFunctions()
+	l.declareVariables()
+	l.evalVariables()
+	l.checkValidations()
+	l.declareBuilders()
+	l.declareTargets()
+	l.declareGroups()
+	l.checkGroups()
+	l.matchOverrides()
+	l.resolveAll()
+	l.checkTargets()
+	return l.spec, dedupeDiags(l.diags)
+}
+
+func (l *loader) readFiles() {
+	names := l.opts.Files
+	if len(names) == 0 {
+		var diags hcl.Diagnostics
+		names, diags = findFiles(l.opts.Dir)
+		l.diags = append(l.diags, diags...)
+	}
+	for _, name := range names {
+		sf, src, diags := readFile(name, l.opts.Dir, l.opts.Stdin)
+		l.diags = append(l.diags, diags...)
+		if sf == nil {
+			continue
+		}
+		l.diags = append(l.diags, sf.parse(src)...)
+		l.spec.Files = append(l.spec.Files, sf.name)
+		l.spec.Sources[sf.name] = sf.file
+		l.diags = append(l.diags, l.decls.collect(sf)...)
+	}
+}
+
+func (l *loader) lookupEnv(name string) (string, bool) {
+	if l.opts.LookupEnv != nil {
+		return l.opts.LookupEnv(name)
+	}
+	return os.LookupEnv(name)
+}
+
+// checkTargets reports what only the resolved targets show: links and
+// dependencies to targets that do not exist, and unknown builders.
+func (l *loader) checkTargets() {
+	for _, name := range l.spec.TargetNames {
+		t := l.spec.Targets[name]
+		if t == nil {
+			continue
+		}
+		for _, k := range sortedKeys(t.Contexts) {
+			v := t.Contexts[k]
+			link, ok := strings.CutPrefix(v.Value, "target:")
+			if !ok {
+				continue
+			}
+			switch {
+			case link == name:
+				l.diags = append(l.diags, errorf(v.Range, "Target links to itself",
+					"The context %q of target %q is the target itself; a target cannot be its own input.", k, name))
+			case !l.isTarget(link):
+				l.diags = append(l.diags, errorf(v.Range, "Unknown target",
+					"The context %q of target %q links to %q, which is not a target.%s", k, name, link, didYouMean(link, l.spec.TargetNames)))
+			}
+		}
+		for _, d := range t.DependsOn {
+			if !l.isTarget(d.Value) && l.spec.Groups[d.Value] == nil {
+				l.diags = append(l.diags, errorf(d.Range, "Unknown target",
+					"Target %q depends on %q, which is neither a target nor a group.%s", name, d.Value, didYouMean(d.Value, l.allNames())))
+			}
+		}
+		if b := t.Builder; b != nil && l.spec.Builders[b.Value] == nil && b.Value != "local" {
+			l.diags = append(l.diags, errorf(b.Range, "Unknown builder",
+				"Target %q runs on builder %q, which is not declared.%s Declare it with a builder block, or remove the attribute to use the default local builder.",
+				name, b.Value, didYouMean(b.Value, sortedKeys(l.spec.Builders))))
+		}
+	}
+}
+
+// dedupeDiags drops a diagnostic at the same place with the same summary
+// as an earlier one; YAML files are checked by the schema and then by the
+// decoder, which may both see one mistake.
+func dedupeDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+	seen := map[string]bool{}
+	out := make(hcl.Diagnostics, 0, len(diags))
+	for _, d := range diags {
+		key := d.Summary + "|" + d.Detail
+		if d.Subject != nil {
+			key = fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package spec
+
+import (
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// maxMatrix bounds the number of combinations of one matrix.
+const maxMatrix = 10000
+
+// expandMatrix turns a target block with a matrix into one target per
+// combination of its values, named by its name attribute; the block's own
+// name becomes a group of them, as in bake.
+func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribute) {
+	label := b.Labels[0]
+	nameAttr, ok := content.Attributes["name"]
+	if !ok {
+		l.diags = append(l.diags, errorf(m.NameRange, "Matrix without name",
+			"Target %q has a matrix but no name; each combination needs its own name, for example name = \"%s-${item}\" using the matrix keys.", label, label))
+		return
+	}
+	val, diags := m.Expr.Value(l.ctxFor(b.file))
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		return
+	}
+	combos, ok := l.matrixCombinations(m, val)
+	if !ok {
+		return
+	}
+	group := &Group{Name: label, DeclRange: b.LabelRanges[0], FromMatrix: true, Targets: []String{}}
+	seen := map[string]bool{}
+	for _, vars := range combos {
+		ctx := l.ctxFor(b.file).NewChild()
+		ctx.Variables = vars
+		nv, diags := nameAttr.Expr.Value(ctx)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			return
+		}
+		name, err := convert.Convert(nv, cty.String)
+		if err != nil || name.IsNull() || !name.IsKnown() {
+			l.diags = append(l.diags, errorf(nameAttr.Expr.Range(), "Incorrect attribute value type", "The name of a matrix target must be a string."))
+			return
+		}
+		n := name.AsString()
+		if seen[n] {
+			l.diags = append(l.diags, errorf(nameAttr.Expr.Range(), "Duplicate matrix name",
+				"Two combinations of the matrix of %q are both named %q; use every matrix key in name.", label, n))
+			return
+		}
+		seen[n] = true
+		if !validName.MatchString(n) {
+			l.diags = append(l.diags, errorf(nameAttr.Expr.Range(), "Invalid name",
+				"The matrix makes the target name %q, which is not valid: use only letters, digits, \"_\" and \"-\" (replace() helps, e.g. replace(v, \".\", \"-\")).", n))
+			return
+		}
+		l.addTargetPart(n, nameAttr.Expr.Range(), &targetPart{blk: b, content: content, matrixVars: vars})
+		group.Targets = append(group.Targets, String{Value: n, Range: nameAttr.Expr.Range()})
+	}
+	l.addGroup(group)
+}
+
+// matrixCombinations returns every combination of the matrix values, the
+// keys in sorted order and the last key varying fastest.
+func (l *loader) matrixCombinations(m *hcl.Attribute, val cty.Value) ([]map[string]cty.Value, bool) {
+	ty := val.Type()
+	if val.IsNull() || !(ty.IsObjectType() || ty.IsMapType()) {
+		l.diags = append(l.diags, errorf(m.Expr.Range(), "Invalid matrix",
+			"A matrix maps names to lists of values, for example matrix = { tgt = [\"a\", \"b\"] }."))
+		return nil, false
+	}
+	combos := []map[string]cty.Value{{}}
+	keys := []string{}
+	lists := map[string][]cty.Value{}
+	for it := val.ElementIterator(); it.Next(); {
+		k, v := it.Element()
+		vt := v.Type()
+		if v.IsNull() || !(vt.IsListType() || vt.IsTupleType() || vt.IsSetType()) || v.LengthInt() == 0 {
+			l.diags = append(l.diags, errorf(m.Expr.Range(), "Invalid matrix",
+				"The matrix value %q must be a non-empty list, such as [\"a\", \"b\"].", k.AsString()))
+			return nil, false
+		}
+		keys = append(keys, k.AsString())
+		for e := v.ElementIterator(); e.Next(); {
+			_, ev := e.Element()
+			lists[k.AsString()] = append(lists[k.AsString()], ev)
+		}
+	}
+	total := 1
+	for _, k := range keys {
+		total *= len(lists[k])
+		if total > maxMatrix {
+			l.diags = append(l.diags, errorf(m.Expr.Range(), "Matrix too large",
+				"This matrix makes more than %d targets; split it.", maxMatrix))
+			return nil, false
+		}
+	}
+	for _, k := range keys { // ElementIterator yields keys sorted
+		var next []map[string]cty.Value
+		for _, c := range combos {
+			for _, v := range lists[k] {
+				n := make(map[string]cty.Value, len(c)+1)
+				for ck, cv := range c {
+					n[ck] = cv
+				}
+				n[k] = v
+				next = append(next, n)
+			}
+		}
+		combos = next
+	}
+	return combos, true
+}

@@ -1,0 +1,154 @@
+package spec
+
+import (
+	"maps"
+
+	"github.com/hashicorp/hcl/v2"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// mergeTarget lays src over dst with bake's rules: scalars and most lists
+// are replaced when src sets them; args, labels, contexts and extra-hosts
+// merge key by key; annotations, no-cache-filter, ulimits, entitlements
+// and cache-from add up; secrets and ssh merge by id, attest by type.
+// Nothing of src is shared with dst afterwards.
+func mergeTarget(dst, src *Target) {
+	replace(&dst.Description, src.Description)
+	replace(&dst.Context, src.Context)
+	replace(&dst.Dockerfile, src.Dockerfile)
+	replace(&dst.DockerfileInline, src.DockerfileInline)
+	replace(&dst.Target, src.Target)
+	replace(&dst.Call, src.Call)
+	replace(&dst.Network, src.Network)
+	replace(&dst.ShmSize, src.ShmSize)
+	replace(&dst.Builder, src.Builder)
+	replace(&dst.Pull, src.Pull)
+	replace(&dst.NoCache, src.NoCache)
+
+	dst.Args = mergeMap(dst.Args, src.Args)
+	dst.Labels = mergeMap(dst.Labels, src.Labels)
+	dst.Contexts = mergeMap(dst.Contexts, src.Contexts)
+	dst.ExtraHosts = mergeMap(dst.ExtraHosts, src.ExtraHosts)
+
+	dst.Tags = replaceList(dst.Tags, src.Tags)
+	dst.Platforms = replaceList(dst.Platforms, src.Platforms)
+	dst.Outputs = replaceList(dst.Outputs, src.Outputs)
+	dst.CacheTo = replaceList(dst.CacheTo, src.CacheTo)
+
+	dst.Annotations = appendList(dst.Annotations, src.Annotations)
+	dst.NoCacheFilter = appendList(dst.NoCacheFilter, src.NoCacheFilter)
+	dst.Ulimits = appendList(dst.Ulimits, src.Ulimits)
+	dst.Entitlements = appendList(dst.Entitlements, src.Entitlements)
+	dst.CacheFrom = appendList(dst.CacheFrom, src.CacheFrom)
+	dst.Secrets = appendList(dst.Secrets, src.Secrets)
+	dst.SSH = appendList(dst.SSH, src.SSH)
+	dst.Attest = appendList(dst.Attest, src.Attest)
+	dst.Inherits = appendList(dst.Inherits, src.Inherits)
+	dst.DependsOn = appendList(dst.DependsOn, src.DependsOn)
+
+	if dst.AttrRanges == nil {
+		dst.AttrRanges = map[string]hcl.Range{}
+	}
+	maps.Copy(dst.AttrRanges, src.AttrRanges)
+}
+
+func replace[T any](dst **T, src *T) {
+	if src != nil {
+		v := *src
+		*dst = &v
+	}
+}
+
+func mergeMap[V any](dst, src map[string]V) map[string]V {
+	if src == nil {
+		return dst
+	}
+	out := make(map[string]V, len(dst)+len(src))
+	maps.Copy(out, dst)
+	maps.Copy(out, src)
+	return out
+}
+
+func replaceList[T any](dst, src []T) []T {
+	if src == nil {
+		return dst
+	}
+	return append(make([]T, 0, len(src)), src...)
+}
+
+func appendList[T any](dst, src []T) []T {
+	if src == nil {
+		return dst
+	}
+	out := make([]T, 0, len(dst)+len(src))
+	return append(append(out, dst...), src...)
+}
+
+// normalize removes duplicates the way bake does before printing or
+// building: the last secret or ssh of an id wins, and so does the last
+// attestation of a type; network=host implies the network.host
+// entitlement.
+func normalize(t *Target) {
+	t.Tags = dedupeBy(t.Tags, func(s String) string { return s.Value }, false)
+	t.Platforms = dedupeBy(t.Platforms, func(s String) string { return s.Value }, false)
+	t.Annotations = dedupeBy(t.Annotations, func(s String) string { return s.Value }, false)
+	t.NoCacheFilter = dedupeBy(t.NoCacheFilter, func(s String) string { return s.Value }, false)
+	t.Ulimits = dedupeBy(t.Ulimits, func(s String) string { return s.Value }, false)
+	t.Outputs = dedupeBy(t.Outputs, Entry.String, false)
+	t.CacheFrom = dedupeBy(t.CacheFrom, Entry.String, false)
+	t.CacheTo = dedupeBy(t.CacheTo, Entry.String, false)
+	t.Secrets = dedupeBy(t.Secrets, func(s Secret) string { return s.ID }, true)
+	t.SSH = dedupeBy(t.SSH, func(s SSH) string { return s.ID }, true)
+	t.Attest = dedupeBy(t.Attest, func(a Attest) string { return a.Type }, true)
+	t.DependsOn = dedupeBy(t.DependsOn, func(s String) string { return s.Value }, false)
+	if t.Network != nil && t.Network.Value == "host" {
+		t.Entitlements = append(t.Entitlements, String{Value: "network.host", Range: t.Network.Range})
+	}
+	t.Entitlements = dedupeBy(t.Entitlements, func(s String) string { return s.Value }, false)
+	for k, v := range t.Contexts {
+		if v.Value == "" {
+			delete(t.Contexts, k)
+		}
+	}
+	if len(t.Contexts) == 0 {
+		t.Contexts = nil
+	}
+}
+
+// dedupeBy keeps the first of each key, or with lastWins the last value
+// at the position of the first.
+func dedupeBy[T any](items []T, key func(T) string, lastWins bool) []T {
+	if items == nil {
+		return nil
+	}
+	index := map[string]int{}
+	out := make([]T, 0, len(items))
+	for _, it := range items {
+		k := key(it)
+		if i, ok := index[k]; ok {
+			if lastWins {
+				out[i] = it
+			}
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, it)
+	}
+	return out
+}
+
+// String renders an entry in bake's CSV form, with sorted attributes.
+func (e Entry) String() string {
+	parts := []string{"type=" + e.Type}
+	if e.Dest != "" {
+		parts = append(parts, "dest="+e.Dest)
+	}
+	keys := slices.Collect(maps.Keys(e.Attrs))
+	sort.Strings(keys)
+	for _, k := range keys {
+		parts = append(parts, k+"="+e.Attrs[k])
+	}
+	return strings.Join(parts, ",")
+}

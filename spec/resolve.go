@@ -1,0 +1,134 @@
+package spec
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// resolveAll resolves every declared target, in declaration order.
+func (l *loader) resolveAll() {
+	for _, name := range l.spec.TargetNames {
+		if t := l.resolveTarget(name); t != nil {
+			l.spec.Targets[name] = t
+		}
+	}
+}
+
+// step is an entry of the resolution stack, used to report cycles.
+type step struct {
+	name string
+}
+
+// resolveTarget merges a target's blocks, inherits its parents and applies
+// --set overrides. It returns nil when the target is part of a cycle.
+func (l *loader) resolveTarget(name string) *Target {
+	if t, ok := l.resolved[name]; ok {
+		return t
+	}
+	l.stack = append(l.stack, step{name: name})
+	defer func() { l.stack = l.stack[:len(l.stack)-1] }()
+	decl := l.targetDecls[name]
+	own := &Target{Name: name, DeclRange: decl.declRange, AttrRanges: map[string]hcl.Range{}}
+	for _, part := range decl.parts {
+		mergeTarget(own, l.decodePart(name, part))
+	}
+	parents := &Target{AttrRanges: map[string]hcl.Range{}}
+	for _, p := range own.Inherits {
+		if parent := l.lookupTarget(p.Value, p.Range, "inherits"); parent != nil {
+			mergeTarget(parents, parent)
+		}
+	}
+	t := &Target{Name: name, DeclRange: decl.declRange, AttrRanges: map[string]hcl.Range{}}
+	mergeTarget(t, parents)
+	mergeTarget(t, own)
+	t.Inherits = own.Inherits
+	l.applyOverrides(t)
+	normalize(t)
+	l.resolved[name] = t
+	return t
+}
+
+// lookupTarget resolves a target named by inherits or a target.NAME
+// reference, reporting unknown names and cycles at rng.
+func (l *loader) lookupTarget(name string, rng hcl.Range, via string) *Target {
+	if _, ok := l.targetDecls[name]; !ok {
+		detail := fmt.Sprintf("There is no target named %q.", name)
+		if g, isGroup := l.spec.Groups[name]; isGroup && g.FromMatrix {
+			detail = fmt.Sprintf("%q is a matrix, which makes a group of targets; name one of them (%s).", name, cyclePath(Values(g.Targets)))
+		} else {
+			detail += didYouMean(name, l.spec.TargetNames)
+		}
+		l.diags = append(l.diags, errorf(rng, "Unknown target", "%s", detail))
+		return nil
+	}
+	for i, s := range l.stack {
+		if s.name != name {
+			continue
+		}
+		names := []string{}
+		for _, s := range l.stack[i:] {
+			names = append(names, s.name)
+		}
+		names = append(names, name)
+		summary, what := "Reference cycle", "refers to"
+		if via == "inherits" {
+			summary, what = "Inherits cycle", "inherits from"
+		}
+		l.diags = append(l.diags, errorf(rng, summary,
+			"Target %q %s itself through %s. Remove one link of the cycle.", name, what, cyclePath(names)))
+		return nil
+	}
+	return l.resolveTarget(name)
+}
+
+// evalTargetExpr evaluates an expression of a target block: the file's
+// context, the matrix values, and the targets it names as target.NAME.
+func (l *loader) evalTargetExpr(expr hcl.Expression, part *targetPart) (cty.Value, hcl.Diagnostics) {
+	ctx := l.ctxFor(part.blk.file).NewChild()
+	ctx.Variables = map[string]cty.Value{}
+	for k, v := range part.matrixVars {
+		ctx.Variables[k] = v
+	}
+	var diags hcl.Diagnostics
+	refs := map[string]cty.Value{}
+	for _, trav := range expr.Variables() {
+		if trav.RootName() != "target" {
+			continue
+		}
+		name, ok := traversalTargetName(trav)
+		if !ok {
+			diags = append(diags, errorf(trav.SourceRange(), "Invalid target reference",
+				"Refer to another target's attribute as target.NAME.ATTRIBUTE, for example target.base.tags."))
+			continue
+		}
+		if _, seen := refs[name]; seen {
+			continue
+		}
+		refs[name] = cty.DynamicVal // unknown until resolved; stays so on error
+		if t := l.lookupTarget(name, trav.SourceRange(), "reference"); t != nil {
+			refs[name] = targetValue(t)
+		}
+	}
+	if len(refs) > 0 {
+		ctx.Variables["target"] = cty.ObjectVal(refs)
+	}
+	val, more := expr.Value(ctx)
+	return val, append(diags, more...)
+}
+
+func traversalTargetName(t hcl.Traversal) (string, bool) {
+	if len(t) < 2 {
+		return "", false
+	}
+	switch s := t[1].(type) {
+	case hcl.TraverseAttr:
+		return s.Name, true
+	case hcl.TraverseIndex:
+		if s.Key.Type() == cty.String && s.Key.IsKnown() && !s.Key.IsNull() {
+			return s.Key.AsString(), true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,156 @@
+package spec
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Selection is what a command line asks for.
+type Selection struct {
+	// Names are the names as requested, globs expanded; "default" when
+	// nothing was named and a default group exists.
+	Names []string
+	// Targets are the requested targets, groups expanded, in order.
+	Targets []string
+	// Groups are the groups met while expanding Names.
+	Groups []string
+	// All is set when nothing was named and there is no default group, so
+	// every target is selected.
+	All bool
+}
+
+// Select expands target and group names and glob patterns. With no names
+// it selects the "default" group, or every target when there is none.
+func (s *Spec) Select(names []string) (*Selection, hcl.Diagnostics) {
+	sel := &Selection{}
+	if len(names) == 0 {
+		if _, ok := s.Groups["default"]; ok {
+			names = []string{"default"}
+		} else {
+			sel.All = true
+			sel.Targets = append([]string{}, s.TargetNames...)
+			return sel, nil
+		}
+	}
+	var diags hcl.Diagnostics
+	seenName := map[string]bool{}
+	for _, n := range names {
+		matched, d := s.matchName(n)
+		diags = append(diags, d...)
+		for _, m := range matched {
+			if !seenName[m] {
+				seenName[m] = true
+				sel.Names = append(sel.Names, m)
+			}
+		}
+	}
+	seenTarget, seenGroup := map[string]bool{}, map[string]bool{}
+	for _, n := range sel.Names {
+		s.expand(n, sel, seenTarget, seenGroup)
+	}
+	return sel, diags
+}
+
+func (s *Spec) matchName(n string) ([]string, hcl.Diagnostics) {
+	if !strings.ContainsAny(n, "*?[") {
+		if _, ok := s.Targets[n]; ok {
+			return []string{n}, nil
+		}
+		if _, ok := s.Groups[n]; ok {
+			return []string{n}, nil
+		}
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown target",
+			Detail: fmt.Sprintf("There is no target or group named %q.%s", n, didYouMean(n, s.names()))}}
+	}
+	var out []string
+	for _, name := range s.names() {
+		ok, err := path.Match(n, name)
+		if err != nil {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid pattern",
+				Detail: fmt.Sprintf("%q is not a valid glob pattern: %s.", n, err)}}
+		}
+		if ok {
+			out = append(out, name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown target",
+			Detail: fmt.Sprintf("No target or group matches %q.", n)}}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (s *Spec) expand(name string, sel *Selection, seenTarget, seenGroup map[string]bool) {
+	if g, ok := s.Groups[name]; ok {
+		if seenGroup[name] {
+			return
+		}
+		seenGroup[name] = true
+		sel.Groups = append(sel.Groups, name)
+		for _, m := range g.Targets {
+			s.expand(m.Value, sel, seenTarget, seenGroup)
+		}
+		return
+	}
+	if _, ok := s.Targets[name]; ok && !seenTarget[name] {
+		seenTarget[name] = true
+		sel.Targets = append(sel.Targets, name)
+	}
+}
+
+// names lists targets then groups.
+func (s *Spec) names() []string {
+	return append(append([]string{}, s.TargetNames...), sortedKeys(s.Groups)...)
+}
+
+// expandGroup lists the targets of a group, recursively.
+func (l *loader) expandGroup(name string, seen map[string]bool) []string {
+	g, ok := l.spec.Groups[name]
+	if !ok || seen[name] {
+		return nil
+	}
+	seen[name] = true
+	var out []string
+	for _, m := range g.Targets {
+		if l.isTarget(m.Value) {
+			out = append(out, m.Value)
+		} else {
+			out = append(out, l.expandGroup(m.Value, seen)...)
+		}
+	}
+	return out
+}
+
+// LinkedTargets returns the targets that the selected ones reach through
+// "target:NAME" contexts but that were not selected themselves, in order
+// of discovery. bake builds them as implicit, cache-only targets.
+func (s *Spec) LinkedTargets(selected []string) []string {
+	in := map[string]bool{}
+	for _, n := range selected {
+		in[n] = true
+	}
+	var out []string
+	queue := append([]string{}, selected...)
+	for len(queue) > 0 {
+		t := s.Targets[queue[0]]
+		queue = queue[1:]
+		if t == nil {
+			continue
+		}
+		for _, k := range sortedKeys(t.Contexts) {
+			name, ok := strings.CutPrefix(t.Contexts[k].Value, "target:")
+			if !ok || in[name] || s.Targets[name] == nil {
+				continue
+			}
+			in[name] = true
+			out = append(out, name)
+			queue = append(queue, name)
+		}
+	}
+	return out
+}

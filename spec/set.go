@@ -1,0 +1,317 @@
+package spec
+
+import (
+	"fmt"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// Override is one parsed --set PATTERN.KEY[.NAME]=VALUE (or +=).
+type Override struct {
+	Raw      string
+	Pattern  string // a target or group name, or a glob such as "*"
+	Key      string // "args", "platform", "output", ...
+	Name     string // for args.NAME, labels.NAME, contexts.NAME
+	Value    string
+	Append   bool // "+=": add to the list instead of replacing it
+	HasValue bool // "args.NAME" without "=" takes NAME from the environment
+}
+
+// overrideKeys lists the keys of --set, as in bake, plus xbake's builder
+// and depends_on. The value says whether the key takes a name (args.X)
+// and whether += applies.
+var overrideKeys = map[string]struct{ named, list bool }{
+	"context": {}, "dockerfile": {}, "target": {}, "no-cache": {}, "pull": {}, "push": {}, "load": {},
+	"shm-size": {}, "call": {}, "description": {}, "builder": {},
+	"args": {named: true}, "labels": {named: true}, "contexts": {named: true}, "extra-hosts": {named: true},
+	"tags": {list: true}, "platform": {list: true}, "output": {list: true}, "cache-from": {list: true},
+	"cache-to": {list: true}, "secrets": {list: true}, "ssh": {list: true}, "attest": {list: true},
+	"entitlements": {list: true}, "network": {list: true}, "annotations": {list: true},
+	"no-cache-filter": {list: true}, "ulimits": {list: true}, "depends_on": {list: true},
+}
+
+// ParseOverrides reads --set arguments. Its errors are command-line
+// mistakes, without a source range.
+func ParseOverrides(raws []string, lookupEnv func(string) (string, bool)) ([]*Override, hcl.Diagnostics) {
+	var out []*Override
+	var diags hcl.Diagnostics
+	for _, raw := range raws {
+		o, problem := parseOverride(raw, lookupEnv)
+		if problem != "" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid --set", Detail: problem})
+			continue
+		}
+		if o != nil {
+			out = append(out, o)
+		}
+	}
+	return out, diags
+}
+
+func parseOverride(raw string, lookupEnv func(string) (string, bool)) (*Override, string) {
+	lhs, value, hasValue := strings.Cut(raw, "=")
+	o := &Override{Raw: raw, Value: value, HasValue: hasValue}
+	lhs, o.Append = strings.CutSuffix(lhs, "+")
+	parts := strings.SplitN(lhs, ".", 3)
+	if len(parts) < 2 {
+		return nil, fmt.Sprintf("%q must look like TARGET.KEY=VALUE, for example app.args.VERSION=1.2 or *.platform=linux/arm64.", raw)
+	}
+	o.Pattern, o.Key = parts[0], parts[1]
+	spec, known := overrideKeys[o.Key]
+	if !known {
+		return nil, fmt.Sprintf("%q: %q is not a key --set can change.%s", raw, o.Key, didYouMean(o.Key, sortedKeys(overrideKeys)))
+	}
+	if spec.named != (len(parts) == 3) {
+		if spec.named {
+			return nil, fmt.Sprintf("%q: %s needs a name, as in %s.%s.NAME=VALUE.", raw, o.Key, o.Pattern, o.Key)
+		}
+		return nil, fmt.Sprintf("%q: %s takes no name; write %s.%s=VALUE.", raw, o.Key, o.Pattern, o.Key)
+	}
+	if len(parts) == 3 {
+		o.Name = parts[2]
+	}
+	if o.Append && !spec.list {
+		return nil, fmt.Sprintf("%q: += adds to lists; %s is not a list, use =.", raw, o.Key)
+	}
+	if !hasValue {
+		if o.Key != "args" {
+			return nil, fmt.Sprintf("%q has no value; write %s=VALUE.", raw, lhs)
+		}
+		v, ok := lookupEnv(o.Name) // bake: args.NAME alone passes $NAME through
+		if !ok {
+			return nil, ""
+		}
+		o.Value = v
+	}
+	return o, ""
+}
+
+// matchOverrides finds the targets each --set applies to, once, and
+// checks that each pattern names something.
+func (l *loader) matchOverrides() {
+	l.overrideMatches = make([]map[string]bool, len(l.opts.Overrides))
+	for i, o := range l.opts.Overrides {
+		l.overrideMatches[i] = l.overrideTargets(o)
+		if len(l.overrideMatches[i]) == 0 {
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown target",
+				Detail: fmt.Sprintf("--set %s: no target or group matches %q.%s", o.Raw, o.Pattern, didYouMean(o.Pattern, l.allNames()))})
+		}
+	}
+}
+
+// overrideTargets lists the targets a pattern names: a glob over target
+// names, or a group's members.
+func (l *loader) overrideTargets(o *Override) map[string]bool {
+	out := map[string]bool{}
+	for _, name := range l.spec.TargetNames {
+		if ok, _ := path.Match(o.Pattern, name); ok {
+			out[name] = true
+		}
+	}
+	for _, g := range l.spec.Groups {
+		if ok, _ := path.Match(o.Pattern, g.Name); ok {
+			for _, t := range l.expandGroup(g.Name, map[string]bool{}) {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
+// applyOverrides applies every --set that matches t, in command-line
+// order. Several --set of one list key add up, as in bake.
+func (l *loader) applyOverrides(t *Target) {
+	touched := map[string]bool{}
+	for i, o := range l.opts.Overrides {
+		if !l.overrideMatches[i][t.Name] {
+			continue
+		}
+		l.applyOverride(t, o, !o.Append && !touched[o.Key])
+		touched[o.Key] = true
+		t.AttrRanges[o.Key] = overrideRange(o)
+	}
+}
+
+func overrideRange(o *Override) hcl.Range {
+	return hcl.Range{Filename: "--set " + o.Raw}
+}
+
+func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
+	rng := overrideRange(o)
+	str := &String{Value: o.Value, Range: rng}
+	list := func(dst []String) []String {
+		if reset {
+			dst = []String{}
+		}
+		return appendList(dst, []String{*str})
+	}
+	setMap := func(m map[string]String) map[string]String {
+		return mergeMap(m, map[string]String{o.Name: *str})
+	}
+	dir := l.opts.Dir
+	switch o.Key {
+	case "context":
+		str.Value = contextValue(dir, o.Value)
+		t.Context = str
+	case "dockerfile":
+		t.Dockerfile = str
+	case "target":
+		t.Target = str
+	case "shm-size":
+		t.ShmSize = str
+	case "call":
+		t.Call = str
+	case "description":
+		t.Description = str
+	case "builder":
+		t.Builder = str
+	case "no-cache", "pull", "push", "load":
+		l.applyBoolOverride(t, o)
+	case "args":
+		t.Args = setMap(t.Args)
+	case "labels":
+		t.Labels = setMap(t.Labels)
+	case "extra-hosts":
+		t.ExtraHosts = setMap(t.ExtraHosts)
+	case "contexts":
+		str.Value = contextValue(dir, o.Value)
+		t.Contexts = setMap(t.Contexts)
+	case "tags":
+		t.Tags = list(t.Tags)
+	case "platform":
+		t.Platforms = list(t.Platforms)
+	case "annotations":
+		t.Annotations = list(t.Annotations)
+	case "entitlements":
+		t.Entitlements = list(t.Entitlements)
+	case "no-cache-filter":
+		t.NoCacheFilter = list(t.NoCacheFilter)
+	case "ulimits":
+		t.Ulimits = list(t.Ulimits)
+	case "depends_on":
+		t.DependsOn = list(t.DependsOn)
+	case "network":
+		t.Network = str
+	default:
+		l.applyEntryOverride(t, o, reset)
+	}
+}
+
+func contextValue(dir, v string) string {
+	if isLocalPath(v) {
+		return absPath(dir, v)
+	}
+	return v
+}
+
+func (l *loader) applyBoolOverride(t *Target, o *Override) {
+	b, err := strconv.ParseBool(o.Value)
+	if err != nil {
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid --set",
+			Detail: fmt.Sprintf("--set %s: %s takes true or false.", o.Raw, o.Key)})
+		return
+	}
+	rng := overrideRange(o)
+	switch o.Key {
+	case "no-cache":
+		t.NoCache = &Bool{Value: b, Range: rng}
+	case "pull":
+		t.Pull = &Bool{Value: b, Range: rng}
+	case "push":
+		if b {
+			t.Outputs = withPush(t.Outputs, rng)
+		}
+	case "load":
+		if b {
+			t.Outputs = withLoad(t.Outputs, rng)
+		}
+	}
+}
+
+// withPush sets push=true on the image outputs, adding one if there is
+// none, as bake's --push does.
+func withPush(outputs []Entry, rng hcl.Range) []Entry {
+	out := append([]Entry{}, outputs...)
+	found := false
+	for i, e := range out {
+		switch e.Type {
+		case "image":
+			e.Attrs = mergeMap(e.Attrs, map[string]string{"push": "true"})
+			out[i], found = e, true
+		case "registry":
+			found = true
+		}
+	}
+	if !found {
+		out = append(out, Entry{Type: "image", Attrs: map[string]string{"push": "true"}, Range: rng})
+	}
+	return out
+}
+
+// withLoad adds a docker output unless there is one, as bake's --load.
+func withLoad(outputs []Entry, rng hcl.Range) []Entry {
+	for _, e := range outputs {
+		if e.Type == "docker" {
+			return outputs
+		}
+	}
+	return append(append([]Entry{}, outputs...), Entry{Type: "docker", Attrs: map[string]string{}, Range: rng})
+}
+
+func (l *loader) applyEntryOverride(t *Target, o *Override, reset bool) {
+	raw, problem := parseCSVEntry(o.Value)
+	raw.rng = overrideRange(o)
+	dir := l.opts.Dir
+	if problem == "" {
+		switch o.Key {
+		case "output", "cache-from", "cache-to":
+			parse := parseOutput
+			if o.Key != "output" {
+				parse = parseCache
+			}
+			var e Entry
+			if e, problem = parse(raw, dir); problem == "" {
+				e.Range = raw.rng
+				t.Outputs, t.CacheFrom, t.CacheTo = addEntry(o.Key, "output", t.Outputs, e, reset),
+					addEntry(o.Key, "cache-from", t.CacheFrom, e, reset), addEntry(o.Key, "cache-to", t.CacheTo, e, reset)
+			}
+		case "secrets":
+			var s Secret
+			if s, problem = parseSecret(raw, dir); problem == "" {
+				t.Secrets = addItem(t.Secrets, s, reset)
+			}
+		case "ssh":
+			var s SSH
+			if s, problem = parseSSH(raw, dir); problem == "" {
+				t.SSH = addItem(t.SSH, s, reset)
+			}
+		case "attest":
+			var a Attest
+			if a, problem = parseAttest(raw); problem == "" {
+				t.Attest = addItem(t.Attest, a, reset)
+			}
+		}
+	}
+	if problem != "" {
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid --set",
+			Detail: fmt.Sprintf("--set %s: %s", o.Raw, problem)})
+	}
+}
+
+// addEntry adds e to list when key is the attribute being overridden.
+func addEntry(key, attr string, list []Entry, e Entry, reset bool) []Entry {
+	if key != attr {
+		return list
+	}
+	return addItem(list, e, reset)
+}
+
+func addItem[T any](list []T, item T, reset bool) []T {
+	if reset {
+		return []T{item}
+	}
+	return appendList(list, []T{item})
+}

@@ -1,0 +1,67 @@
+package spec
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/hcl/v2"
+)
+
+// suggest returns the name closest to given, if it is close enough to be
+// a typo of it.
+func suggest(given string, names []string) string {
+	best, bestDist := "", 3
+	if len(given) <= 3 {
+		bestDist = 2
+	}
+	for _, n := range names {
+		if d := levenshtein.Distance(given, n, nil); d < bestDist {
+			best, bestDist = n, d
+		}
+	}
+	return best
+}
+
+// didYouMean returns " Did you mean "x"?" or "".
+func didYouMean(given string, names []string) string {
+	if s := suggest(given, names); s != "" {
+		return fmt.Sprintf(" Did you mean %q?", s)
+	}
+	return ""
+}
+
+func sortByRange[T any](items []T, rangeOf func(T) hcl.Range) {
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := rangeOf(items[i]), rangeOf(items[j])
+		if a.Filename != b.Filename {
+			return false
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
+}
+
+func errorf(subject hcl.Range, summary, format string, args ...any) *hcl.Diagnostic {
+	d := &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  summary,
+		Detail:   fmt.Sprintf(format, args...),
+	}
+	if subject.Filename != "" {
+		d.Subject = subject.Ptr()
+	}
+	return d
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// cyclePath renders a cycle as "a -> b -> a".
+func cyclePath(names []string) string { return strings.Join(names, " -> ") }

@@ -1,0 +1,283 @@
+package spec
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+
+	"github.com/xbake/xbake/spec/yamlhcl"
+)
+
+var variableSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "type"}, {Name: "default"}, {Name: "description"}},
+	Blocks:     []hcl.BlockHeaderSchema{{Type: "validation"}},
+}
+
+var validationSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{{Name: "condition", Required: true}, {Name: "error_message"}},
+}
+
+// varDecl is a variable as declared, merged over every file that declares
+// it: a later file's type, default and description win, validations add up.
+type varDecl struct {
+	name        string
+	declRange   hcl.Range
+	file        *sourceFile // of the default, which is evaluated there
+	typeExpr    hcl.Expression
+	defaultExpr hcl.Expression
+	description string
+	validations []validation
+}
+
+type validation struct {
+	condition, message hcl.Expression
+	file               *sourceFile
+}
+
+// declareVariables merges the variable blocks and top-level attributes.
+func (l *loader) declareVariables() {
+	get := func(name string, rng hcl.Range, sf *sourceFile) *varDecl {
+		if v, ok := l.vars[name]; ok {
+			return v
+		}
+		v := &varDecl{name: name, declRange: rng, file: sf}
+		l.vars[name] = v
+		l.varOrder = append(l.varOrder, name)
+		return v
+	}
+	for _, a := range l.decls.topAttrs {
+		v := get(a.Name, a.NameRange, a.file)
+		v.defaultExpr, v.file = a.Expr, a.file
+	}
+	for _, b := range l.decls.variables {
+		name := b.Labels[0]
+		l.checkName(name, b.LabelRanges[0], "variable")
+		content, diags := b.Body.Content(variableSchema)
+		l.diags = append(l.diags, diags...)
+		v := get(name, b.LabelRanges[0], b.file)
+		if a, ok := content.Attributes["type"]; ok {
+			v.typeExpr = a.Expr
+		}
+		if a, ok := content.Attributes["default"]; ok {
+			v.defaultExpr, v.file = a.Expr, b.file
+		}
+		if a, ok := content.Attributes["description"]; ok {
+			v.description = l.literalString(a)
+		}
+		for _, vb := range content.Blocks {
+			vc, diags := vb.Body.Content(validationSchema)
+			l.diags = append(l.diags, diags...)
+			if c, ok := vc.Attributes["condition"]; ok {
+				val := validation{condition: c.Expr, file: b.file}
+				if m, ok := vc.Attributes["error_message"]; ok {
+					val.message = m.Expr
+				}
+				v.validations = append(v.validations, val)
+			}
+		}
+	}
+}
+
+// literalString evaluates an attribute that may not reference anything.
+func (l *loader) literalString(a *hcl.Attribute) string {
+	v, diags := a.Expr.Value(nil)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() {
+		return ""
+	}
+	s, err := convert.Convert(v, cty.String)
+	if err != nil || s.IsNull() || !s.IsKnown() {
+		l.diags = append(l.diags, errorf(a.Expr.Range(), "Incorrect attribute value type",
+			"The %q attribute must be a string.", a.Name))
+		return ""
+	}
+	return s.AsString()
+}
+
+// evalVariable computes one variable's value once its dependencies are in
+// the root context: --var beats the environment, which beats the default.
+func (l *loader) evalVariable(d *varDecl) {
+	ty := cty.DynamicPseudoType
+	if d.typeExpr != nil {
+		var diags hcl.Diagnostics
+		ty, diags = typeConstraint(d.typeExpr)
+		l.diags = append(l.diags, diags...)
+	}
+	def := cty.StringVal("") // bake: a variable without default is ""
+	if d.defaultExpr != nil {
+		var diags hcl.Diagnostics
+		def, diags = d.defaultExpr.Value(l.ctxFor(d.file))
+		l.diags = append(l.diags, diags...)
+	}
+	val, source := def, "default"
+	if raw, ok := l.opts.Vars[d.name]; ok {
+		val, source = l.parseOverride(d, raw, ty, def, "--var"), "--var"
+	} else if raw, ok := l.lookupEnv(d.name); ok {
+		val, source = l.parseOverride(d, raw, ty, def, "environment variable"), "env"
+	}
+	if ty != cty.DynamicPseudoType && val.IsKnown() {
+		conv, err := convert.Convert(val, ty)
+		if err != nil {
+			subject := d.declRange
+			if source == "default" && d.defaultExpr != nil {
+				subject = d.defaultExpr.Range()
+			}
+			l.diags = append(l.diags, errorf(subject, "Invalid value for variable",
+				"The %s value of variable %q does not match its type %s: %s.", sourceName(source), d.name, typeexpr.TypeString(ty), err))
+			conv = cty.UnknownVal(ty)
+		}
+		val = conv
+	}
+	l.root.Variables[d.name] = val
+	l.spec.Variables = append(l.spec.Variables, &Variable{
+		Name: d.name, Description: d.description, Type: ty, DeclRange: d.declRange, Value: val, Source: source,
+	})
+}
+
+func sourceName(source string) string {
+	switch source {
+	case "env":
+		return "environment"
+	case "--var":
+		return "--var"
+	}
+	return "default"
+}
+
+// parseOverride turns the text of --var or an environment variable into a
+// value of the variable's type. Without a declared type, the default's
+// type decides (as in bake): booleans and numbers are parsed, lists and
+// maps read as JSON, anything else stays a string.
+func (l *loader) parseOverride(d *varDecl, raw string, ty cty.Type, def cty.Value, from string) cty.Value {
+	want := ty
+	if want == cty.DynamicPseudoType && def.IsKnown() && !def.IsNull() {
+		want = def.Type()
+	}
+	switch {
+	case want == cty.String || want == cty.DynamicPseudoType:
+		return cty.StringVal(raw)
+	case want == cty.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
+				"The %s sets variable %q to %q, which is not a boolean; use true or false.", from, d.name, raw))
+			return cty.UnknownVal(cty.Bool)
+		}
+		return cty.BoolVal(b)
+	case want == cty.Number:
+		n, err := cty.ParseNumberVal(raw)
+		if err != nil {
+			l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
+				"The %s sets variable %q to %q, which is not a number.", from, d.name, raw))
+			return cty.UnknownVal(cty.Number)
+		}
+		return n
+	}
+	expr, diags := hclsyntax.ParseExpression([]byte(raw), from, hcl.InitialPos)
+	if !diags.HasErrors() {
+		var v cty.Value
+		v, diags = expr.Value(nil)
+		if !diags.HasErrors() {
+			return v
+		}
+	}
+	l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
+		"The %s sets variable %q to %q, which is not a valid %s; write it as JSON, for example [\"a\", \"b\"] or {\"k\": \"v\"}.",
+		from, d.name, raw, typeexpr.TypeString(want)))
+	return cty.UnknownVal(want)
+}
+
+// typeConstraint reads a type expression. In YAML and bake JSON the type is
+// a string ("list(string)"), which is parsed as HCL first.
+func typeConstraint(expr hcl.Expression) (cty.Type, hcl.Diagnostics) {
+	if y, ok := expr.(*yamlhcl.Expr); ok {
+		if s, ok := y.StringValue(); ok {
+			parsed, diags := hclsyntax.ParseExpression([]byte(s), expr.Range().Filename, y.StartPos())
+			if diags.HasErrors() {
+				return cty.DynamicPseudoType, diags
+			}
+			expr = parsed
+		}
+	}
+	ty, diags := typeexpr.TypeConstraint(expr)
+	if !diags.HasErrors() {
+		return ty, nil
+	}
+	// bake JSON: the type is a JSON string.
+	if v, vdiags := expr.Value(nil); !vdiags.HasErrors() && v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+		parsed, pdiags := hclsyntax.ParseExpression([]byte(v.AsString()), expr.Range().Filename, expr.Range().Start)
+		if !pdiags.HasErrors() {
+			return typeexpr.TypeConstraint(parsed)
+		}
+	}
+	return cty.DynamicPseudoType, diags
+}
+
+// checkValidations runs every variable's validation blocks once all
+// variables have values.
+func (l *loader) checkValidations() {
+	for _, name := range l.varOrder {
+		d := l.vars[name]
+		for _, v := range d.validations {
+			l.checkValidation(d, v)
+		}
+	}
+}
+
+func (l *loader) checkValidation(d *varDecl, v validation) {
+	ctx := l.ctxFor(v.file)
+	ok, diags := v.condition.Value(ctx)
+	l.diags = append(l.diags, diags...)
+	if diags.HasErrors() || !ok.IsKnown() {
+		return
+	}
+	ok, err := convert.Convert(ok, cty.Bool)
+	if err != nil || ok.IsNull() {
+		l.diags = append(l.diags, errorf(v.condition.Range(), "Invalid validation condition",
+			"The condition must be true or false."))
+		return
+	}
+	if ok.True() {
+		return
+	}
+	msg := fmt.Sprintf("Variable %q failed its validation.", d.name)
+	if v.message != nil {
+		if m, mdiags := v.message.Value(ctx); !mdiags.HasErrors() && m.Type() == cty.String && m.IsKnown() && !m.IsNull() {
+			msg = m.AsString()
+		}
+	}
+	val := l.root.Variables[d.name]
+	l.diags = append(l.diags, errorf(v.condition.Range(), "Invalid value for variable",
+		"%s (variable %q is %s, from its %s.)", msg, d.name, showValue(val), sourceName(l.sourceOf(d.name))))
+}
+
+func (l *loader) sourceOf(name string) string {
+	for _, v := range l.spec.Variables {
+		if v.Name == name {
+			return v.Source
+		}
+	}
+	return "default"
+}
+
+// showValue renders a value for an error message.
+func showValue(v cty.Value) string {
+	if !v.IsKnown() {
+		return "unknown"
+	}
+	if v.IsNull() {
+		return "null"
+	}
+	if v.Type() == cty.String {
+		return strconv.Quote(v.AsString())
+	}
+	if b, err := ctyJSON(v); err == nil {
+		return b
+	}
+	return v.GoString()
+}

@@ -1,0 +1,64 @@
+package yamlhcl
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/hashicorp/hcl/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// Parse reads a YAML or JSON document. The returned file's Body is a *Body;
+// blockKey maps a block type to the top-level key that holds its blocks.
+// The root node is returned too, for schema validation.
+func Parse(src []byte, filename string, blockKey func(string) string) (*hcl.File, *yaml.Node, hcl.Diagnostics) {
+	s := newSource(filename, src)
+	file := &hcl.File{Bytes: src}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		file.Body = &Body{src: s, blockKey: blockKey, missing: s.nodeRange(&yaml.Node{Line: 1, Column: 1})}
+		return file, nil, hcl.Diagnostics{syntaxError(s, err)}
+	}
+	root := &doc
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		root = doc.Content[0]
+	}
+	body := &Body{src: s, blockKey: blockKey, missing: s.nodeRange(&yaml.Node{Line: 1, Column: 1})}
+	switch {
+	case root.Kind == yaml.MappingNode:
+		body.node = root
+	case root.Kind == 0 || root.Tag == "!!null": // an empty document is an empty spec
+	default:
+		file.Body = body
+		return file, root, hcl.Diagnostics{body.wrongKind(root, "a mapping with keys such as \"targets\" and \"variables\"")}
+	}
+	file.Body = body
+	return file, root, nil
+}
+
+// NodeRange returns the range of a node from a document parsed by Parse.
+func NodeRange(file *hcl.File, n *yaml.Node) hcl.Range {
+	if b, ok := file.Body.(*Body); ok {
+		return b.src.nodeRange(n)
+	}
+	return hcl.Range{}
+}
+
+var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func syntaxError(s *source, err error) *hcl.Diagnostic {
+	msg := err.Error()
+	line := 1
+	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	start := s.pos(line, 1)
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid YAML",
+		Detail:   fmt.Sprintf("The file cannot be parsed: %s.", msg),
+		Subject:  &hcl.Range{Filename: s.filename, Start: start, End: s.advance(start, 1)},
+	}
+}
