@@ -48,6 +48,12 @@ func load() *jsonschema.Schema {
 	return compiled
 }
 
+// Violation is the Extra of every diagnostic Validate returns: the JSON
+// path of the value that broke the schema.
+type Violation struct {
+	Path []string
+}
+
 // Validate checks a YAML document against the schema and returns one
 // diagnostic per violation, at the offending node. rangeOf turns a node
 // into a source range.
@@ -89,7 +95,7 @@ func toDiagnostic(root *yaml.Node, e *jsonschema.ValidationError, rangeOf func(*
 	if len(e.InstanceLocation) > 0 {
 		where = strconv.Quote(strings.Join(e.InstanceLocation, "."))
 	}
-	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value"}
+	d := &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value", Extra: Violation{Path: e.InstanceLocation}}
 	switch k := e.ErrorKind.(type) {
 	case *kind.AdditionalProperties:
 		name := k.Properties[0]
@@ -109,7 +115,11 @@ func toDiagnostic(root *yaml.Node, e *jsonschema.ValidationError, rangeOf func(*
 		}
 	case *kind.Type:
 		d.Summary = "Incorrect value type"
-		d.Detail = fmt.Sprintf("%s must be %s, not %s.", upperFirst(where), strings.Join(k.Want, " or "), k.Got)
+		var want []string
+		for _, w := range k.Want {
+			want = append(want, yamlWord(w))
+		}
+		d.Detail = fmt.Sprintf("%s must be %s, not %s.", upperFirst(where), strings.Join(want, " or "), yamlWord(k.Got))
 	default:
 		d.Detail = fmt.Sprintf("%s: %s.", upperFirst(where), e.ErrorKind.LocalizedString(printer))
 	}
@@ -195,6 +205,27 @@ func suggest(given string, names []string) string {
 		}
 	}
 	return best
+}
+
+// yamlWord names a JSON type the way a YAML author thinks of it.
+func yamlWord(jsonType string) string {
+	switch jsonType {
+	case "object":
+		return "a mapping"
+	case "array":
+		return "a list"
+	case "null":
+		return "empty"
+	case "string":
+		return "a string"
+	case "integer":
+		return "a whole number"
+	case "number":
+		return "a number"
+	case "boolean":
+		return "true or false"
+	}
+	return jsonType
 }
 
 func quoteAll(names []string) string {

@@ -18,6 +18,7 @@ type rawEntry struct {
 	fields map[string]string
 	keys   []string // in the order written, for CSV; sorted for objects
 	bare   string   // a CSV string of one field without "=", such as "out/"
+	extra  []string // further fields without "=": ssh paths, else an error
 	rng    hcl.Range
 }
 
@@ -84,13 +85,8 @@ func parseCSVEntry(s string) (rawEntry, string) {
 	for _, f := range fields {
 		k, v, ok := strings.Cut(f, "=")
 		if !ok {
-			if len(raw.keys) > 0 {
-				// ssh: "id=path1,path2" continues the previous value.
-				last := raw.keys[len(raw.keys)-1]
-				raw.fields[last] += "," + f
-				continue
-			}
-			return raw, fmt.Sprintf("The field %q in %q has no \"=\"; write key=value pairs such as type=local,dest=out.", f, s)
+			raw.extra = append(raw.extra, f)
+			continue
 		}
 		k = strings.ToLower(strings.TrimSpace(k))
 		raw.fields[k] = v
@@ -99,11 +95,22 @@ func parseCSVEntry(s string) (rawEntry, string) {
 	return raw, ""
 }
 
+// noExtra reports fields written without "=", which only ssh accepts.
+func (raw rawEntry) noExtra() string {
+	if len(raw.extra) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The field %q has no \"=\"; write key=value pairs such as type=local,dest=out.", raw.extra[0])
+}
+
 var outputTypes = []string{"image", "registry", "local", "tar", "oci", "docker", "cacheonly"}
 
 // parseOutput normalises an output entry. A bare path is a local output,
 // "-" a tar stream to stdout, as in bake.
 func parseOutput(raw rawEntry, dir string) (Entry, string) {
+	if problem := raw.noExtra(); problem != "" {
+		return Entry{}, problem
+	}
 	if raw.bare != "" {
 		if raw.bare == "-" {
 			return Entry{Type: "tar", Dest: "-"}, ""
@@ -135,6 +142,9 @@ func parseOutput(raw rawEntry, dir string) (Entry, string) {
 // parseCache normalises a cache-from or cache-to entry. A bare string is a
 // registry reference, as in bake; local src and dest resolve against dir.
 func parseCache(raw rawEntry, dir string) (Entry, string) {
+	if problem := raw.noExtra(); problem != "" {
+		return Entry{}, problem
+	}
 	if raw.bare != "" {
 		return Entry{Type: "registry", Attrs: map[string]string{"ref": raw.bare}}, ""
 	}
@@ -162,6 +172,9 @@ func parseCache(raw rawEntry, dir string) (Entry, string) {
 // buildx). Only the source is recorded, never a value.
 func parseSecret(raw rawEntry, dir string) (Secret, string) {
 	s := Secret{Range: raw.rng}
+	if problem := raw.noExtra(); problem != "" {
+		return s, problem
+	}
 	if raw.bare != "" {
 		return s, fmt.Sprintf("%q is not a secret; write id=NAME,src=FILE or id=NAME,env=VAR.", raw.bare)
 	}
@@ -215,7 +228,7 @@ func parseSSH(raw rawEntry, dir string) (SSH, string) {
 	} else {
 		return s, "An ssh entry is \"default\", \"ID=PATH[,PATH...]\" or an object { id = ..., paths = [...] }."
 	}
-	for _, p := range strings.Split(paths, ",") {
+	for _, p := range append(strings.Split(paths, ","), raw.extra...) {
 		if p != "" {
 			s.Paths = append(s.Paths, absPath(dir, p))
 		}
@@ -225,6 +238,9 @@ func parseSSH(raw rawEntry, dir string) (SSH, string) {
 
 func parseAttest(raw rawEntry) (Attest, string) {
 	a := Attest{Range: raw.rng, Attrs: map[string]string{}}
+	if problem := raw.noExtra(); problem != "" {
+		return a, problem
+	}
 	if raw.bare != "" {
 		return a, fmt.Sprintf("%q is not an attestation; write type=provenance,mode=max or type=sbom.", raw.bare)
 	}

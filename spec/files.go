@@ -83,7 +83,10 @@ func dropCompose(files []string) []string {
 
 // readFile reads one named file ("-" is stdin) and parses it with the
 // front end its name and content call for.
-func readFile(name, dir string, stdin io.Reader) (*sourceFile, []byte, hcl.Diagnostics) {
+func readFile(name, dir string, stdin io.Reader, read func(string) ([]byte, error)) (*sourceFile, []byte, hcl.Diagnostics) {
+	if read == nil {
+		read = os.ReadFile
+	}
 	var src []byte
 	var err error
 	path := name
@@ -97,7 +100,7 @@ func readFile(name, dir string, stdin io.Reader) (*sourceFile, []byte, hcl.Diagn
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
-		src, err = os.ReadFile(path)
+		src, err = read(path)
 	}
 	if err != nil {
 		return nil, nil, hcl.Diagnostics{{

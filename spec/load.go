@@ -4,10 +4,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/schema"
 )
+
+func isSchemaDiag(d *hcl.Diagnostic) bool {
+	_, ok := d.Extra.(schema.Violation)
+	return ok
+}
 
 // Options says which files to load and how to override them.
 type Options struct {
@@ -24,6 +32,9 @@ type Options struct {
 	LookupEnv func(string) (string, bool)
 	// Overrides are the parsed --set arguments.
 	Overrides []*Override
+	// ReadFile reads a spec file; nil means os.ReadFile. Tests and fuzz
+	// targets load from memory through it.
+	ReadFile func(path string) ([]byte, error)
 }
 
 // loader holds the state of one Load.
@@ -45,6 +56,7 @@ type loader struct {
 	resolved        map[string]*Target
 	stack           []step            // targets being resolved, to find cycles
 	overrideMatches []map[string]bool // per --set, the targets it applies to
+	schemaLines     map[string]bool   // "file:line" of schema errors
 }
 
 // Load reads, evaluates and resolves the spec files. It always returns a
@@ -68,6 +80,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		funcs:       map[string]*funcDecl{},
 		targetDecls: map[string]*targetDecl{},
 		resolved:    map[string]*Target{},
+		schemaLines: map[string]bool{},
 	}
 	l.readFiles()
 	if l.diags.HasErrors() && len(l.spec.Files) == 0 {
@@ -84,7 +97,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 	l.matchOverrides()
 	l.resolveAll()
 	l.checkTargets()
-	return l.spec, dedupeDiags(l.diags)
+	return l.spec, l.finishDiags()
 }
 
 func (l *loader) readFiles() {
@@ -95,12 +108,18 @@ func (l *loader) readFiles() {
 		l.diags = append(l.diags, diags...)
 	}
 	for _, name := range names {
-		sf, src, diags := readFile(name, l.opts.Dir, l.opts.Stdin)
+		sf, src, diags := readFile(name, l.opts.Dir, l.opts.Stdin, l.opts.ReadFile)
 		l.diags = append(l.diags, diags...)
 		if sf == nil {
 			continue
 		}
-		l.diags = append(l.diags, sf.parse(src)...)
+		parseDiags := sf.parse(src)
+		for _, d := range parseDiags {
+			if isSchemaDiag(d) && d.Subject != nil {
+				l.schemaLines[fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)] = true
+			}
+		}
+		l.diags = append(l.diags, parseDiags...)
 		l.spec.Files = append(l.spec.Files, sf.name)
 		l.spec.Sources[sf.name] = sf.file
 		l.diags = append(l.diags, l.decls.collect(sf)...)
@@ -151,16 +170,35 @@ func (l *loader) checkTargets() {
 	}
 }
 
-// dedupeDiags drops a diagnostic at the same place with the same summary
-// as an earlier one; YAML files are checked by the schema and then by the
-// decoder, which may both see one mistake.
-func dedupeDiags(diags hcl.Diagnostics) hcl.Diagnostics {
+// finishDiags orders the diagnostics by file and position and drops
+// repeats. A YAML file is checked by the schema and then by the decoder,
+// which may both see one mistake: a line the schema already complained
+// about gets no second diagnostic.
+func (l *loader) finishDiags() hcl.Diagnostics {
+	fileIndex := map[string]int{}
+	for i, f := range l.spec.Files {
+		fileIndex[f] = i + 1
+	}
+	sort.SliceStable(l.diags, func(i, j int) bool {
+		a, b := l.diags[i].Subject, l.diags[j].Subject
+		switch {
+		case a == nil || b == nil:
+			return a == nil && b != nil
+		case a.Filename != b.Filename:
+			return fileIndex[a.Filename] < fileIndex[b.Filename]
+		}
+		return a.Start.Byte < b.Start.Byte
+	})
 	seen := map[string]bool{}
-	out := make(hcl.Diagnostics, 0, len(diags))
-	for _, d := range diags {
+	out := make(hcl.Diagnostics, 0, len(l.diags))
+	for _, d := range l.diags {
 		key := d.Summary + "|" + d.Detail
 		if d.Subject != nil {
-			key = fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
+			line := fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)
+			if l.schemaLines[line] && !isSchemaDiag(d) {
+				continue
+			}
+			key = fmt.Sprintf("%s:%d", line, d.Subject.Start.Column)
 		}
 		if seen[key] {
 			continue

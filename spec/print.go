@@ -190,7 +190,7 @@ func showPath(p, cwd string) string {
 		return p
 	}
 	rel, err := filepath.Rel(cwd, p)
-	if err != nil || strings.HasPrefix(rel, "..") {
+	if err != nil {
 		return p
 	}
 	return rel

@@ -108,7 +108,10 @@ func (l *loader) evalVariable(d *varDecl) {
 		ty, diags = typeConstraint(d.typeExpr)
 		l.diags = append(l.diags, diags...)
 	}
-	def := cty.StringVal("") // bake: a variable without default is ""
+	def := cty.StringVal("") // bake: an untyped variable without default is ""
+	if ty != cty.DynamicPseudoType {
+		def = cty.NullVal(ty)
+	}
 	if d.defaultExpr != nil {
 		var diags hcl.Diagnostics
 		def, diags = d.defaultExpr.Value(l.ctxFor(d.file))

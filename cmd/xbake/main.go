@@ -3,30 +3,34 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:]))
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// run executes the command line and returns the exit code.
-func run(args []string) int {
+// run executes a command line and returns its exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCommand()
 	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
-		return 0
+		return exitOK
 	}
 	var exit *exitError
 	if errors.As(err, &exit) {
 		if exit.msg != "" {
-			fmt.Fprintln(os.Stderr, "xbake: "+exit.msg)
+			fmt.Fprintln(stderr, "xbake: "+exit.msg)
 		}
 		return exit.code
 	}
 	// Anything cobra reports itself (unknown command, bad flag) is usage.
-	fmt.Fprintln(os.Stderr, "xbake: "+err.Error())
-	fmt.Fprintln(os.Stderr, "Run 'xbake --help' for usage.")
+	fmt.Fprintln(stderr, "xbake: "+err.Error())
+	fmt.Fprintln(stderr, "Run 'xbake --help' for usage.")
 	return exitUsage
 }

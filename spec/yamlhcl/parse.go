@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"gopkg.in/yaml.v3"
@@ -53,6 +54,11 @@ func syntaxError(s *source, err error) *hcl.Diagnostic {
 	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// yaml.v3 reports these at the line before the collection that
+		// could not be closed (a 0-based context mark); show that line.
+		if strings.HasPrefix(msg, "did not find expected") {
+			line++
+		}
 	}
 	start := s.pos(line, 1)
 	return &hcl.Diagnostic{

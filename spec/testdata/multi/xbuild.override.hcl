@@ -1,0 +1,6 @@
+variable "TAG" {
+  default = "from-override"
+}
+target "app" {
+  args = { B = "override" }
+}
