@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"encoding/csv"
 	"fmt"
 	"sort"
 	"strconv"
@@ -72,11 +71,9 @@ func fieldString(v cty.Value) (string, string) {
 
 func parseCSVEntry(s string) (rawEntry, string) {
 	raw := rawEntry{fields: map[string]string{}}
-	r := csv.NewReader(strings.NewReader(s))
-	r.LazyQuotes = true
-	fields, err := r.Read()
-	if err != nil {
-		return raw, fmt.Sprintf("%q is not a valid comma-separated list: %s.", s, err)
+	fields, ok := splitCSV(s)
+	if !ok {
+		return raw, fmt.Sprintf("%q has an unterminated quote; close it, or double a quote inside a quoted field (\"\").", s)
 	}
 	if len(fields) == 1 && !strings.Contains(fields[0], "=") {
 		raw.bare = fields[0]
@@ -101,6 +98,49 @@ func (raw rawEntry) noExtra() string {
 		return ""
 	}
 	return fmt.Sprintf("The field %q has no \"=\"; write key=value pairs such as type=local,dest=out.", raw.extra[0])
+}
+
+// splitCSV splits one line of comma-separated fields as bake does: a
+// field may be quoted, with "" for a quote inside. encoding/csv would do,
+// but allocates a 4 KiB buffer per call, which shows with thousands of
+// targets.
+func splitCSV(s string) ([]string, bool) {
+	var fields []string
+	for {
+		if !strings.HasPrefix(s, `"`) {
+			field, rest, more := strings.Cut(s, ",")
+			fields = append(fields, field)
+			if !more {
+				return fields, true
+			}
+			s = rest
+			continue
+		}
+		var b strings.Builder
+		i := 1
+		for {
+			j := strings.IndexByte(s[i:], '"')
+			if j < 0 {
+				return nil, false
+			}
+			b.WriteString(s[i : i+j])
+			i += j + 1
+			if i < len(s) && s[i] == '"' { // "" is a quote
+				b.WriteByte('"')
+				i++
+				continue
+			}
+			break
+		}
+		// Anything after the closing quote up to the comma belongs to the
+		// field (lazy quotes, as bake's parser allows).
+		rest, after, more := strings.Cut(s[i:], ",")
+		fields = append(fields, b.String()+rest)
+		if !more {
+			return fields, true
+		}
+		s = after
+	}
 }
 
 var outputTypes = []string{"image", "registry", "local", "tar", "oci", "docker", "cacheonly"}

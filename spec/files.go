@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
 	hcljson "github.com/hashicorp/hcl/v2/json"
 	"gopkg.in/yaml.v3"
 
@@ -180,7 +179,7 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	switch sf.syntax {
 	case syntaxHCL:
-		sf.file, diags = hclsyntax.ParseConfig(src, sf.name, hcl.InitialPos)
+		sf.file, diags = parseHCL(src, sf.name)
 	case syntaxBakeJSON:
 		sf.file, diags = hcljson.Parse(src, sf.name)
 	case syntaxYAML:

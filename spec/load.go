@@ -92,6 +92,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 	l.checkValidations()
 	l.declareBuilders()
 	l.declareTargets()
+	l.decls.targets = nil // targetDecls hold what is still needed
 	l.declareGroups()
 	l.checkGroups()
 	l.matchOverrides()
@@ -123,6 +124,10 @@ func (l *loader) readFiles() {
 		l.spec.Files = append(l.spec.Files, sf.name)
 		l.spec.Sources[sf.name] = sf.file
 		l.diags = append(l.diags, l.decls.collect(sf)...)
+		// The declarations now hold the blocks; keep only the text, so
+		// each target's syntax can be freed once it is resolved.
+		l.spec.Sources[sf.name] = &hcl.File{Bytes: sf.file.Bytes}
+		sf.file = nil
 	}
 }
 

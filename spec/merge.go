@@ -3,7 +3,6 @@ package spec
 import (
 	"maps"
 
-	"github.com/hashicorp/hcl/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -13,7 +12,9 @@ import (
 // are replaced when src sets them; args, labels, contexts and extra-hosts
 // merge key by key; annotations, no-cache-filter, ulimits, entitlements
 // and cache-from add up; secrets and ssh merge by id, attest by type.
-// Nothing of src is shared with dst afterwards.
+// Slices and maps are treated as immutable values: a merge builds new ones
+// when it combines two, and shares src's when dst has none, so that the
+// resolution of thousands of targets does not copy every map three times.
 func mergeTarget(dst, src *Target) {
 	replace(&dst.Description, src.Description)
 	replace(&dst.Context, src.Context)
@@ -48,10 +49,6 @@ func mergeTarget(dst, src *Target) {
 	dst.Inherits = appendList(dst.Inherits, src.Inherits)
 	dst.DependsOn = appendList(dst.DependsOn, src.DependsOn)
 
-	if dst.AttrRanges == nil {
-		dst.AttrRanges = map[string]hcl.Range{}
-	}
-	maps.Copy(dst.AttrRanges, src.AttrRanges)
 }
 
 func replace[T any](dst **T, src *T) {
@@ -65,6 +62,9 @@ func mergeMap[V any](dst, src map[string]V) map[string]V {
 	if src == nil {
 		return dst
 	}
+	if dst == nil {
+		return src
+	}
 	out := make(map[string]V, len(dst)+len(src))
 	maps.Copy(out, dst)
 	maps.Copy(out, src)
@@ -75,12 +75,15 @@ func replaceList[T any](dst, src []T) []T {
 	if src == nil {
 		return dst
 	}
-	return append(make([]T, 0, len(src)), src...)
+	return src
 }
 
 func appendList[T any](dst, src []T) []T {
 	if src == nil {
 		return dst
+	}
+	if dst == nil {
+		return src
 	}
 	out := make([]T, 0, len(dst)+len(src))
 	return append(append(out, dst...), src...)
@@ -104,24 +107,41 @@ func normalize(t *Target) {
 	t.Attest = dedupeBy(t.Attest, func(a Attest) string { return a.Type }, true)
 	t.DependsOn = dedupeBy(t.DependsOn, func(s String) string { return s.Value }, false)
 	if t.Network != nil && t.Network.Value == "host" {
-		t.Entitlements = append(t.Entitlements, String{Value: "network.host", Range: t.Network.Range})
+		t.Entitlements = appendList(t.Entitlements, []String{{Value: "network.host", Range: t.Network.Range}})
 	}
 	t.Entitlements = dedupeBy(t.Entitlements, func(s String) string { return s.Value }, false)
-	for k, v := range t.Contexts {
+	t.Contexts = withoutEmpty(t.Contexts)
+}
+
+// withoutEmpty drops contexts set to "" (bake's way to unset an inherited
+// one), copying the map only when there is one to drop.
+func withoutEmpty(m map[string]String) map[string]String {
+	empty := 0
+	for _, v := range m {
 		if v.Value == "" {
-			delete(t.Contexts, k)
+			empty++
 		}
 	}
-	if len(t.Contexts) == 0 {
-		t.Contexts = nil
+	if empty == 0 {
+		return m
 	}
+	if empty == len(m) {
+		return nil
+	}
+	out := make(map[string]String, len(m)-empty)
+	for k, v := range m {
+		if v.Value != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // dedupeBy keeps the first of each key, or with lastWins the last value
-// at the position of the first.
+// at the position of the first. Lists of one or none are returned as is.
 func dedupeBy[T any](items []T, key func(T) string, lastWins bool) []T {
-	if items == nil {
-		return nil
+	if len(items) < 2 {
+		return items
 	}
 	index := map[string]int{}
 	out := make([]T, 0, len(items))

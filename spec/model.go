@@ -70,9 +70,6 @@ type Group struct {
 type Target struct {
 	Name      string
 	DeclRange hcl.Range // the name label of the first block that declared it
-	// AttrRanges maps an attribute name to the expression that last set
-	// it, so rules can point at "platforms" or "output".
-	AttrRanges map[string]hcl.Range
 
 	Description      *String
 	Inherits         []String

@@ -30,18 +30,19 @@ func (l *loader) resolveTarget(name string) *Target {
 	l.stack = append(l.stack, step{name: name})
 	defer func() { l.stack = l.stack[:len(l.stack)-1] }()
 	decl := l.targetDecls[name]
-	own := &Target{Name: name, DeclRange: decl.declRange, AttrRanges: map[string]hcl.Range{}}
-	for _, part := range decl.parts {
+	own := l.decodePart(name, decl.parts[0])
+	for _, part := range decl.parts[1:] {
 		mergeTarget(own, l.decodePart(name, part))
 	}
-	parents := &Target{AttrRanges: map[string]hcl.Range{}}
+	// The syntax of a resolved target is not needed again; dropping it
+	// lets a large spec's syntax tree be freed as resolution proceeds.
+	decl.parts = nil
+	t := &Target{Name: name, DeclRange: decl.declRange}
 	for _, p := range own.Inherits {
 		if parent := l.lookupTarget(p.Value, p.Range, "inherits"); parent != nil {
-			mergeTarget(parents, parent)
+			mergeTarget(t, parent)
 		}
 	}
-	t := &Target{Name: name, DeclRange: decl.declRange, AttrRanges: map[string]hcl.Range{}}
-	mergeTarget(t, parents)
 	mergeTarget(t, own)
 	t.Inherits = own.Inherits
 	l.applyOverrides(t)

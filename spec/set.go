@@ -131,7 +131,6 @@ func (l *loader) applyOverrides(t *Target) {
 		}
 		l.applyOverride(t, o, !o.Append && !touched[o.Key])
 		touched[o.Key] = true
-		t.AttrRanges[o.Key] = overrideRange(o)
 	}
 }
 

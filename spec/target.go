@@ -125,7 +125,7 @@ func (l *loader) addTargetPart(name string, rng hcl.Range, part *targetPart) {
 
 // decodePart evaluates one block's attributes into a Target layer.
 func (l *loader) decodePart(name string, part *targetPart) *Target {
-	layer := &Target{Name: name, AttrRanges: map[string]hcl.Range{}}
+	layer := &Target{Name: name}
 	for _, attr := range sortedAttrs(part.content.Attributes) {
 		decode, ok := targetAttrs[attr.Name]
 		if !ok {
@@ -139,7 +139,6 @@ func (l *loader) decodePart(name string, part *targetPart) *Target {
 		a := &attrValue{attr: attr, val: val, dir: part.blk.file.dir}
 		decode(a, layer)
 		l.diags = append(l.diags, a.diags...)
-		layer.AttrRanges[attr.Name] = attr.Expr.Range()
 	}
 	return layer
 }
