@@ -133,6 +133,9 @@ func toDiagnostic(root *yaml.Node, e *jsonschema.ValidationError, rangeOf func(*
 // and, for a mapping value, the key node that names it.
 func lookup(n *yaml.Node, path []string) (node, key *yaml.Node) {
 	node = n
+	if node.Kind == yaml.DocumentNode && len(node.Content) > 0 {
+		node = node.Content[0]
+	}
 	for _, p := range path {
 		node = alias(node)
 		switch node.Kind {

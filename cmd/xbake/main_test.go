@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// xbake runs the CLI in dir and returns exit code, stdout and stderr.
+func xbake(t *testing.T, dir string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	if dir != "" {
+		t.Chdir(dir)
+	}
+	var out, errOut bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPlanPrintMatchesBakeShape(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "docker-bake.hcl", `
+group "default" { targets = ["app"] }
+target "app" {
+  contexts = { base = "target:base" }
+  tags = ["example.com/app:1"]
+}
+target "base" {}`)
+	code, out, errOut := xbake(t, dir, "", "plan", "--print")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Group  map[string]struct{ Targets []string }
+		Target map[string]map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if got := doc.Group["default"].Targets; len(got) != 1 || got[0] != "app" {
+		t.Errorf("default group = %v", got)
+	}
+	base := doc.Target["base"]
+	if base == nil || base["output"].([]any)[0].(map[string]any)["type"] != "cacheonly" {
+		t.Errorf("the linked target should be printed with a cacheonly output: %v", base)
+	}
+	if doc.Target["app"]["context"] != "." || doc.Target["app"]["dockerfile"] != "Dockerfile" {
+		t.Errorf("defaults missing: %v", doc.Target["app"])
+	}
+}
+
+func TestExitCodesAndDiagnostics(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"app\" {\n  tagz = [\"a\"]\n}\n")
+	code, out, errOut := xbake(t, dir, "", "plan")
+	if code != 1 {
+		t.Errorf("spec error: exit %d, want 1", code)
+	}
+	if out != "" {
+		t.Errorf("nothing belongs on stdout on error, got %q", out)
+	}
+	for _, want := range []string{
+		`xbuild.hcl:2:3: Unsupported argument: An argument named "tagz" is not expected here. Did you mean "tags"?`,
+		`  2 |   tagz = ["a"]`,
+		`    |   ^^^^`,
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	for _, args := range [][]string{
+		{"plan", "--format", "xml"},
+		{"plan", "--nope"},
+		{"plan", "--list", "things"},
+		{"nope"},
+		{"plan", "--var", "NOEQUALS"},
+		{"plan", "--set", "app.tagz=x"},
+	} {
+		if code, _, errOut := xbake(t, dir, "", args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut)
+		}
+	}
+}
+
+func TestPlanFromStdinAndLists(t *testing.T) {
+	spec := "variables:\n  TAG:\n    default: \"1\"\n    description: the tag\ntargets:\n  app:\n    description: The app\n    tags: [\"x:${TAG}\"]\n"
+	code, out, errOut := xbake(t, t.TempDir(), spec, "plan", "-f", "-", "--list", "variables", "--var", "TAG=2")
+	if code != 0 || !strings.Contains(out, "TAG") || !strings.Contains(out, `"2"`) || !strings.Contains(out, "--var") {
+		t.Errorf("exit %d, out:\n%s\nerr: %s", code, out, errOut)
+	}
+	code, out, _ = xbake(t, t.TempDir(), spec, "plan", "-f", "-", "--list", "targets", "--format", "json")
+	var rows []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || rows[0]["name"] != "app" || rows[0]["description"] != "The app" {
+		t.Errorf("--list targets --format json: exit %d\n%s", code, out)
+	}
+}
+
+func TestSchemaCommand(t *testing.T) {
+	code, out, _ := xbake(t, "", "", "schema")
+	var doc map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || doc["$schema"] == nil {
+		t.Errorf("xbake schema: exit %d, not a JSON Schema:\n%.200s", code, out)
+	}
+}
+
+// TestExamplesLoad keeps examples/ working: each loads without errors.
+func TestExamplesLoad(t *testing.T) {
+	specs, _ := filepath.Glob("../../examples/*/xbuild.*")
+	if len(specs) < 2 {
+		t.Fatalf("want at least two examples, found %v", specs)
+	}
+	for _, s := range specs {
+		abs, _ := filepath.Abs(s)
+		t.Run(filepath.Base(filepath.Dir(s)), func(t *testing.T) {
+			code, _, errOut := xbake(t, filepath.Dir(abs), "", "plan", "--print", "-f", filepath.Base(abs))
+			if code != 0 {
+				t.Errorf("exit %d:\n%s", code, errOut)
+			}
+		})
+	}
+}
