@@ -62,7 +62,7 @@ func (l *loader) checkGroups() {
 			if l.isTarget(m.Value) || l.spec.Groups[m.Value] != nil {
 				continue
 			}
-			l.diags = append(l.diags, errorf(m.Range, "Unknown target",
+			l.diags = append(l.diags, unknownTarget(m.Range,
 				"Group %q lists %q, which is neither a target nor a group.%s", name, m.Value, didYouMean(m.Value, l.allNames())))
 		}
 	}

@@ -82,6 +82,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		resolved:    map[string]*Target{},
 		schemaLines: map[string]bool{},
 	}
+	l.spec.Root = opts.Dir
 	l.readFiles()
 	if l.diags.HasErrors() && len(l.spec.Files) == 0 {
 		return l.spec, l.diags
@@ -121,6 +122,9 @@ func (l *loader) readFiles() {
 			}
 		}
 		l.diags = append(l.diags, parseDiags...)
+		if len(l.spec.Files) == 0 {
+			l.spec.Root = sf.dir
+		}
 		l.spec.Files = append(l.spec.Files, sf.name)
 		l.spec.Sources[sf.name] = sf.file
 		l.diags = append(l.diags, l.decls.collect(sf)...)
@@ -157,18 +161,18 @@ func (l *loader) checkTargets() {
 				l.diags = append(l.diags, errorf(v.Range, "Target links to itself",
 					"The context %q of target %q is the target itself; a target cannot be its own input.", k, name))
 			case !l.isTarget(link):
-				l.diags = append(l.diags, errorf(v.Range, "Unknown target",
+				l.diags = append(l.diags, unknownTarget(v.Range,
 					"The context %q of target %q links to %q, which is not a target.%s", k, name, link, didYouMean(link, l.spec.TargetNames)))
 			}
 		}
 		for _, d := range t.DependsOn {
 			if !l.isTarget(d.Value) && l.spec.Groups[d.Value] == nil {
-				l.diags = append(l.diags, errorf(d.Range, "Unknown target",
+				l.diags = append(l.diags, unknownTarget(d.Range,
 					"Target %q depends on %q, which is neither a target nor a group.%s", name, d.Value, didYouMean(d.Value, l.allNames())))
 			}
 		}
 		if b := t.Builder; b != nil && l.spec.Builders[b.Value] == nil && b.Value != "local" {
-			l.diags = append(l.diags, errorf(b.Range, "Unknown builder",
+			l.diags = append(l.diags, unknownBuilder(b.Range,
 				"Target %q runs on builder %q, which is not declared.%s Declare it with a builder block, or remove the attribute to use the default local builder.",
 				name, b.Value, didYouMean(b.Value, sortedKeys(l.spec.Builders))))
 		}

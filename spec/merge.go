@@ -17,7 +17,9 @@ import (
 // resolution of thousands of targets does not copy every map three times.
 func mergeTarget(dst, src *Target) {
 	replace(&dst.Description, src.Description)
-	replace(&dst.Context, src.Context)
+	if !src.contextDefaulted {
+		replace(&dst.Context, src.Context)
+	}
 	replace(&dst.Dockerfile, src.Dockerfile)
 	replace(&dst.DockerfileInline, src.DockerfileInline)
 	replace(&dst.Target, src.Target)

@@ -12,6 +12,9 @@ import (
 type Spec struct {
 	// Files are the spec files in load order.
 	Files []string
+	// Root is the absolute directory of the first spec file (the working
+	// directory for stdin): the top of the spec's directory tree.
+	Root string
 	// Sources holds every file read, for rendering diagnostics with
 	// snippets. It is set even when loading failed.
 	Sources map[string]*hcl.File
@@ -63,7 +66,8 @@ type Group struct {
 // attribute was never set, and non-nil (maybe empty) when it was: merging
 // distinguishes "not set" from "set to nothing", as bake does.
 //
-// Paths that are relative in the file (context, local named contexts,
+// Context is always set: a target that names none builds the directory
+// of the file that declares it. Paths that are relative in the file (context, local named contexts,
 // output and cache destinations, secret and ssh sources) are absolute here,
 // resolved against the directory of the file that wrote them. Dockerfile
 // stays relative to the context, as in bake.
@@ -102,6 +106,10 @@ type Target struct {
 	// xbake's own attributes.
 	Builder   *String
 	DependsOn []String
+
+	// contextDefaulted marks a Context that was never written, so that
+	// targets inheriting from this one use their own default instead.
+	contextDefaulted bool
 }
 
 // Entry is one output, cache-from or cache-to entry: a type, an optional

@@ -109,7 +109,7 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 		p.Description = t.Description.Value
 	}
 	if t.Context != nil {
-		p.Context = showPath(t.Context.Value, cwd)
+		p.Context = ShowPath(t.Context.Value, cwd)
 	}
 	if t.Dockerfile != nil && t.Dockerfile.Value != "" {
 		p.Dockerfile = t.Dockerfile.Value
@@ -121,7 +121,7 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 	if t.Contexts != nil {
 		p.Contexts = map[string]string{}
 		for k, v := range t.Contexts {
-			p.Contexts[k] = showPath(v.Value, cwd)
+			p.Contexts[k] = ShowPath(v.Value, cwd)
 		}
 	}
 	if t.Pull != nil {
@@ -140,12 +140,12 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 		p.CacheTo = append(p.CacheTo, printEntry(e, cwd))
 	}
 	for _, sec := range t.Secrets {
-		p.Secret = append(p.Secret, printSecret{ID: sec.ID, Src: showPath(sec.Src, cwd), Env: sec.Env})
+		p.Secret = append(p.Secret, printSecret{ID: sec.ID, Src: ShowPath(sec.Src, cwd), Env: sec.Env})
 	}
 	for _, s := range t.SSH {
 		ps := printSSH{ID: s.ID}
 		for _, path := range s.Paths {
-			ps.Paths = append(ps.Paths, showPath(path, cwd))
+			ps.Paths = append(ps.Paths, ShowPath(path, cwd))
 		}
 		p.SSH = append(p.SSH, ps)
 	}
@@ -162,30 +162,33 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 	return p
 }
 
-// printEntry flattens an entry as bake does: type, dest and attributes in
-// one map; local cache paths relative to cwd.
-func printEntry(e Entry, cwd string) map[string]string {
+// printEntry flattens an entry as bake does.
+func printEntry(e Entry, cwd string) map[string]string { return e.Fields(cwd) }
+
+// Fields flattens an entry as bake prints it: type, dest and attributes in
+// one map, with local paths relative to cwd.
+func (e Entry) Fields(cwd string) map[string]string {
 	m := maps.Clone(e.Attrs)
 	if m == nil {
 		m = map[string]string{}
 	}
 	m["type"] = e.Type
 	if e.Dest != "" {
-		m["dest"] = showPath(e.Dest, cwd)
+		m["dest"] = ShowPath(e.Dest, cwd)
 	}
 	if e.Type == "local" {
 		for _, k := range []string{"src", "dest"} {
 			if v, ok := m[k]; ok {
-				m[k] = showPath(v, cwd)
+				m[k] = ShowPath(v, cwd)
 			}
 		}
 	}
 	return m
 }
 
-// showPath shows an absolute path relative to cwd when it lies below it,
-// and leaves anything else (URLs, "-", outside paths) alone.
-func showPath(p, cwd string) string {
+// ShowPath shows an absolute path relative to cwd, and leaves anything
+// else (URLs, "-") alone.
+func ShowPath(p, cwd string) string {
 	if p == "" || !filepath.IsAbs(p) || cwd == "" {
 		return p
 	}

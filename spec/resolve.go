@@ -30,6 +30,7 @@ func (l *loader) resolveTarget(name string) *Target {
 	l.stack = append(l.stack, step{name: name})
 	defer func() { l.stack = l.stack[:len(l.stack)-1] }()
 	decl := l.targetDecls[name]
+	defaultContext := String{Value: decl.parts[0].blk.file.dir, Range: decl.declRange}
 	own := l.decodePart(name, decl.parts[0])
 	for _, part := range decl.parts[1:] {
 		mergeTarget(own, l.decodePart(name, part))
@@ -47,6 +48,9 @@ func (l *loader) resolveTarget(name string) *Target {
 	t.Inherits = own.Inherits
 	l.applyOverrides(t)
 	normalize(t)
+	if t.Context == nil { // bake's ".", relative to the declaring file
+		t.Context, t.contextDefaulted = &defaultContext, true
+	}
 	l.resolved[name] = t
 	return t
 }
@@ -61,7 +65,7 @@ func (l *loader) lookupTarget(name string, rng hcl.Range, via string) *Target {
 		} else {
 			detail += didYouMean(name, l.spec.TargetNames)
 		}
-		l.diags = append(l.diags, errorf(rng, "Unknown target", "%s", detail))
+		l.diags = append(l.diags, unknownTarget(rng, "%s", detail))
 		return nil
 	}
 	for i, s := range l.stack {

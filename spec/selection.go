@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/rule"
 )
 
 // Selection is what a command line asks for.
@@ -63,7 +65,7 @@ func (s *Spec) matchName(n string) ([]string, hcl.Diagnostics) {
 		if _, ok := s.Groups[n]; ok {
 			return []string{n}, nil
 		}
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown target",
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown target", Extra: rule.Extra{Rule: rule.UnknownTarget},
 			Detail: fmt.Sprintf("There is no target or group named %q.%s", n, didYouMean(n, s.names()))}}
 	}
 	var out []string
@@ -78,7 +80,7 @@ func (s *Spec) matchName(n string) ([]string, hcl.Diagnostics) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown target",
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown target", Extra: rule.Extra{Rule: rule.UnknownTarget},
 			Detail: fmt.Sprintf("No target or group matches %q.", n)}}
 	}
 	sort.Strings(out)

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/rule"
 )
 
 // Override is one parsed --set PATTERN.KEY[.NAME]=VALUE (or +=).
@@ -96,7 +98,7 @@ func (l *loader) matchOverrides() {
 	for i, o := range l.opts.Overrides {
 		l.overrideMatches[i] = l.overrideTargets(o)
 		if len(l.overrideMatches[i]) == 0 {
-			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown target",
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unknown target", Extra: rule.Extra{Rule: rule.UnknownTarget},
 				Detail: fmt.Sprintf("--set %s: no target or group matches %q.%s", o.Raw, o.Pattern, didYouMean(o.Pattern, l.allNames()))})
 		}
 	}
@@ -221,18 +223,18 @@ func (l *loader) applyBoolOverride(t *Target, o *Override) {
 		t.Pull = &Bool{Value: b, Range: rng}
 	case "push":
 		if b {
-			t.Outputs = withPush(t.Outputs, rng)
+			t.Outputs = WithPush(t.Outputs, rng)
 		}
 	case "load":
 		if b {
-			t.Outputs = withLoad(t.Outputs, rng)
+			t.Outputs = WithLoad(t.Outputs, rng)
 		}
 	}
 }
 
-// withPush sets push=true on the image outputs, adding one if there is
-// none, as bake's --push does.
-func withPush(outputs []Entry, rng hcl.Range) []Entry {
+// WithPush sets push=true on the image outputs, adding one if there is
+// none, as bake's --push does. rng is where the push was asked for.
+func WithPush(outputs []Entry, rng hcl.Range) []Entry {
 	out := append([]Entry{}, outputs...)
 	found := false
 	for i, e := range out {
@@ -250,8 +252,8 @@ func withPush(outputs []Entry, rng hcl.Range) []Entry {
 	return out
 }
 
-// withLoad adds a docker output unless there is one, as bake's --load.
-func withLoad(outputs []Entry, rng hcl.Range) []Entry {
+// WithLoad adds a docker output unless there is one, as bake's --load.
+func WithLoad(outputs []Entry, rng hcl.Range) []Entry {
 	for _, e := range outputs {
 		if e.Type == "docker" {
 			return outputs

@@ -7,6 +7,8 @@ import (
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/rule"
 )
 
 // suggest returns the name closest to given, if it is close enough to be
@@ -65,3 +67,11 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // cyclePath renders a cycle as "a -> b -> a".
 func cyclePath(names []string) string { return strings.Join(names, " -> ") }
+
+func unknownTarget(subject hcl.Range, format string, args ...any) *hcl.Diagnostic {
+	return rule.Tag(rule.UnknownTarget, errorf(subject, "Unknown target", format, args...))
+}
+
+func unknownBuilder(subject hcl.Range, format string, args ...any) *hcl.Diagnostic {
+	return rule.Tag(rule.UnknownBuilder, errorf(subject, "Unknown builder", format, args...))
+}

@@ -9,14 +9,17 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/diag"
+	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
 
 type planOptions struct {
 	spec   specFlags
+	build  buildFlags
 	print  bool
 	list   string
 	format string
@@ -26,30 +29,43 @@ func newPlanCommand() *cobra.Command {
 	var o planOptions
 	cmd := &cobra.Command{
 		Use:   "plan [TARGET|GROUP|PATTERN...]",
-		Short: "Load and check the spec and show what would be built",
-		Long: `Load the spec, check it, and show the selected targets.
+		Short: "Load and check the spec and show the build graph",
+		Long: `Load the spec, check it against xbake's rules (docs/rules.md), and show
+the build graph: the selected targets and those they need, level by level
+(what can build at the same time), each with its builder, platforms,
+outputs and dependencies, then every warning and error.
 
 With no names, the "default" group is selected, or every target when there
 is no default group. Names may be targets, groups or glob patterns ("app-*").
 
+  --format text|json|dot|mermaid   how to show the plan (json: docs/plan-json.md)
   --print            the resolved targets as JSON, as 'docker buildx bake --print'
   --list targets     the targets and groups, with their descriptions
-  --list variables   the variables, their types, values and where each value came from`,
+  --list variables   the variables, their types, values and where each value came from
+
+Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPlan(cmd, &o, args)
 		},
 	}
 	o.spec.register(cmd)
+	o.build.register(cmd)
 	fl := cmd.Flags()
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON (the format of 'docker buildx bake --print')")
 	fl.StringVar(&o.list, "list", "", "list \"targets\" or \"variables\" instead of planning")
-	fl.StringVar(&o.format, "format", "text", "output format: text or json")
+	fl.StringVar(&o.format, "format", "text", "output format: text, json, dot or mermaid (--list: text or json)")
 	return cmd
 }
 
 func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
-	if o.format != "text" && o.format != "json" {
-		return usageErrorf("--format %q is not a format; use text or json", o.format)
+	switch o.format {
+	case "text", "json":
+	case "dot", "mermaid":
+		if o.print || o.list != "" {
+			return usageErrorf("--format %s draws the plan; --print and --list take text or json", o.format)
+		}
+	default:
+		return usageErrorf("--format %q is not a format; use text, json, dot or mermaid", o.format)
 	}
 	if o.list != "" && o.list != "targets" && o.list != "variables" {
 		return usageErrorf("--list %q is not a list; use targets or variables", o.list)
@@ -82,38 +98,35 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		_, err = fmt.Fprintln(stdout, string(out))
 		return err
 	}
-	return writeSummary(stdout, s, sel)
+	opts, err := o.build.planOptions()
+	if err != nil {
+		return err
+	}
+	p, diags := plan.New(s, sel, opts)
+	if err := writePlan(stdout, stderr, o.format, p, diags, s); err != nil {
+		return err
+	}
+	if diags.HasErrors() {
+		return errSpec
+	}
+	return nil
 }
 
-// writeSummary prints the selected targets, one per line.
-func writeSummary(w io.Writer, s *spec.Spec, sel *spec.Selection) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tPLATFORMS\tOUTPUTS")
-	row := func(name, note string) {
-		t := s.Targets[name]
-		platforms := strings.Join(spec.Values(t.Platforms), ",")
-		if platforms == "" {
-			platforms = "(builder's)"
-		}
-		var outs []string
-		for _, e := range t.Outputs {
-			outs = append(outs, e.Type)
-		}
-		if note != "" {
-			outs = []string{note}
-		}
-		if len(outs) == 0 {
-			outs = []string{"(build cache only)"}
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", name, platforms, strings.Join(outs, ","))
+// writePlan renders the plan. Text carries its diagnostics; the machine
+// formats leave stdout to the document and show diagnostics on stderr.
+func writePlan(stdout, stderr io.Writer, format string, p *plan.Plan, diags hcl.Diagnostics, s *spec.Spec) error {
+	cwd, _ := os.Getwd()
+	if format == "text" {
+		return plan.WriteText(stdout, p, diags, plan.TextOptions{Cwd: cwd, Sources: s.Sources, Color: colorOn(stdout)})
 	}
-	for _, name := range sel.Targets {
-		row(name, "")
+	diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+	switch format {
+	case "json":
+		return plan.WriteJSON(stdout, p, diags, cwd)
+	case "dot":
+		return plan.WriteDOT(stdout, p)
 	}
-	for _, name := range s.LinkedTargets(sel.Targets) {
-		row(name, "(implicit: linked as a context)")
-	}
-	return tw.Flush()
+	return plan.WriteMermaid(stdout, p)
 }
 
 type listedTarget struct {

@@ -1,0 +1,131 @@
+package plan
+
+import (
+	"os"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/rule"
+	"github.com/xbake/xbake/spec"
+)
+
+// BuiltinBuilder names the builder used when the spec declares none: a
+// local BuildKit daemon that xbake starts and reuses.
+const BuiltinBuilder = "local"
+
+// Options are the command-line settings that change a plan.
+type Options struct {
+	Push bool // --push: every target also pushes its image
+	Load bool // --load: every target also loads into the docker image store
+	// Allow holds the --allow grants (network.host, security.insecure,
+	// fs.write=PATH), parsed by ParseAllow.
+	Allow Allow
+	// Builder is --builder or XBAKE_BUILDER: the builder of targets that
+	// do not name one.
+	Builder string
+	// Strict turns warnings into errors.
+	Strict bool
+	// LookupEnv reads the environment, for secrets; nil is os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+// Plan is the build graph of a selection.
+type Plan struct {
+	// Nodes in a deterministic order: by level, then by name.
+	Nodes []*Node
+	// Levels groups the nodes that can build at the same time: a node's
+	// level is one more than the highest level of what it waits for.
+	Levels [][]*Node
+	// CriticalPath is the longest chain of nodes, each waiting for the one
+	// before.
+	CriticalPath []*Node
+	byName       map[string]*Node
+}
+
+// Node is one target to build.
+type Node struct {
+	Name   string
+	Target *spec.Target
+	// Implicit is set for targets that were not selected but are needed
+	// by selected ones, through target: contexts or depends_on.
+	Implicit  bool
+	Builder   string
+	Platforms []string
+	// Outputs are the target's outputs after --push and --load; a target
+	// pulled in only as a context builds to the cache only.
+	Outputs []spec.Entry
+	// Needs are the edges to the nodes this one waits for.
+	Needs []*Edge
+	Level int
+}
+
+// EdgeKind says why one target waits for another.
+type EdgeKind string
+
+const (
+	// ContextEdge: the parent's result is a build input (target:NAME).
+	ContextEdge EdgeKind = "context"
+	// OrderEdge: depends_on, order only.
+	OrderEdge EdgeKind = "depends_on"
+)
+
+// Edge links a node to one it waits for.
+type Edge struct {
+	From, To *Node // From waits for To
+	Kind     EdgeKind
+	Context  string    // the named context, for a ContextEdge
+	Range    hcl.Range // where the link is written
+}
+
+// Node returns the node of a target, or nil.
+func (p *Plan) Node(name string) *Node { return p.byName[name] }
+
+// New plans the selected targets of a spec. The diagnostics hold every
+// rule that failed; the plan is complete even when they hold errors, so it
+// can still be shown.
+func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostics) {
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
+	}
+	var diags hcl.Diagnostics
+	defaultBuilder, d := pickDefaultBuilder(s, opts.Builder)
+	diags = append(diags, d...)
+	p := buildGraph(s, sel, opts, defaultBuilder)
+	diags = append(diags, p.findCycles()...)
+	p.computeLevels()
+	c := &checker{plan: p, spec: s, opts: opts}
+	c.run()
+	diags = append(diags, c.diags...)
+	if opts.Strict {
+		for _, d := range diags {
+			d.Severity = hcl.DiagError
+		}
+	}
+	return p, diags
+}
+
+// pickDefaultBuilder returns the builder of targets that name none:
+// --builder (or XBAKE_BUILDER), else the builder marked default, else the
+// built-in local one.
+func pickDefaultBuilder(s *spec.Spec, flag string) (string, hcl.Diagnostics) {
+	if flag != "" {
+		if _, ok := s.Builders[flag]; ok || flag == BuiltinBuilder {
+			return flag, nil
+		}
+		var names []string
+		for n := range s.Builders {
+			names = append(names, n)
+		}
+		return BuiltinBuilder, hcl.Diagnostics{rule.Tag(rule.UnknownBuilder, &hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown builder",
+			Detail:   "--builder (or XBAKE_BUILDER) names " + quote(flag) + ", which the spec does not declare." + didYouMean(flag, names),
+		})}
+	}
+	for _, name := range sortedKeys(s.Builders) {
+		if s.Builders[name].Default {
+			return name, nil
+		}
+	}
+	return BuiltinBuilder, nil
+}

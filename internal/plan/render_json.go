@@ -1,0 +1,109 @@
+package plan
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/rule"
+)
+
+// The --format json document, described in docs/plan-json.md. Fields are
+// only ever added; version changes if one changes meaning.
+type jsonPlan struct {
+	Version      int              `json:"version"`
+	Targets      []jsonTarget     `json:"targets"`
+	Levels       [][]string       `json:"levels"`
+	CriticalPath []string         `json:"critical_path"`
+	Diagnostics  []jsonDiagnostic `json:"diagnostics"`
+	Summary      jsonSummary      `json:"summary"`
+}
+
+type jsonTarget struct {
+	Name      string              `json:"name"`
+	Builder   string              `json:"builder"`
+	Platforms []string            `json:"platforms"`
+	Outputs   []map[string]string `json:"outputs"`
+	DependsOn []string            `json:"depends_on"`
+	Contexts  map[string]string   `json:"contexts"`
+	Implicit  bool                `json:"implicit"`
+	Level     int                 `json:"level"`
+}
+
+type jsonDiagnostic struct {
+	Severity string `json:"severity"`
+	Rule     string `json:"rule"`
+	Summary  string `json:"summary"`
+	Detail   string `json:"detail"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+}
+
+type jsonSummary struct {
+	Targets  int `json:"targets"`
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+}
+
+// WriteJSON prints the plan as the stable document CI scripts read.
+func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
+	doc := jsonPlan{Version: 1, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
+	for _, n := range p.Nodes {
+		t := jsonTarget{
+			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level,
+			Outputs: []map[string]string{}, DependsOn: []string{}, Contexts: map[string]string{},
+		}
+		if t.Platforms == nil {
+			t.Platforms = []string{}
+		}
+		for _, o := range n.Outputs {
+			t.Outputs = append(t.Outputs, o.Fields(cwd))
+		}
+		seen := map[string]bool{}
+		for _, e := range n.Needs {
+			if !seen[e.To.Name] {
+				seen[e.To.Name] = true
+				t.DependsOn = append(t.DependsOn, e.To.Name)
+			}
+			if e.Kind == ContextEdge {
+				t.Contexts[e.Context] = e.To.Name
+			}
+		}
+		doc.Targets = append(doc.Targets, t)
+	}
+	for _, level := range p.Levels {
+		var names []string
+		for _, n := range level {
+			names = append(names, n.Name)
+		}
+		doc.Levels = append(doc.Levels, names)
+	}
+	for _, n := range p.CriticalPath {
+		doc.CriticalPath = append(doc.CriticalPath, n.Name)
+	}
+	doc.Summary.Targets = len(p.Nodes)
+	for _, d := range diags {
+		doc.Diagnostics = append(doc.Diagnostics, jsonDiagnosticOf(d))
+		if d.Severity == hcl.DiagError {
+			doc.Summary.Errors++
+		} else {
+			doc.Summary.Warnings++
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func jsonDiagnosticOf(d *hcl.Diagnostic) jsonDiagnostic {
+	j := jsonDiagnostic{Severity: "error", Rule: string(rule.Of(d)), Summary: d.Summary, Detail: d.Detail}
+	if d.Severity == hcl.DiagWarning {
+		j.Severity = "warning"
+	}
+	if d.Subject != nil {
+		j.File, j.Line, j.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
+	}
+	return j
+}

@@ -1,0 +1,132 @@
+package plan
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/diag"
+	"github.com/xbake/xbake/spec"
+)
+
+// TextOptions say how to render a plan for people.
+type TextOptions struct {
+	Cwd     string               // paths are shown relative to it
+	Sources map[string]*hcl.File // for diagnostic snippets
+	Color   bool                 // ANSI colours (on a terminal only)
+}
+
+// WriteText prints the plan level by level, then the diagnostics with
+// their source lines, then a one-line count. Lines stay within 80
+// columns except for long values.
+func WriteText(w io.Writer, p *Plan, diags hcl.Diagnostics, o TextOptions) error {
+	var b strings.Builder
+	for i, level := range p.Levels {
+		fmt.Fprintf(&b, "level %d\n", i)
+		for _, n := range level {
+			writeNode(&b, p, n, o)
+		}
+	}
+	if len(p.CriticalPath) > 1 {
+		names := make([]string, len(p.CriticalPath))
+		for i, n := range p.CriticalPath {
+			names[i] = n.Name
+		}
+		fmt.Fprintf(&b, "\ncritical path: %s\n", strings.Join(names, " -> "))
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	if len(diags) > 0 {
+		fmt.Fprintln(w)
+		diag.Write(w, diags, o.Sources, o.Color)
+	} else {
+		fmt.Fprintln(w)
+	}
+	_, err := fmt.Fprintln(w, Count(p, diags))
+	return err
+}
+
+func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
+	b.WriteString("  " + n.Name)
+	if n.Implicit {
+		b.WriteString("  (implicit: needed by " + strings.Join(dependents(p, n), ", ") + ")")
+	}
+	b.WriteString("\n")
+	row := func(label, value string) {
+		fmt.Fprintf(b, "    %-11s %s\n", label, value)
+	}
+	row("builder", n.Builder)
+	platforms := "builder's default"
+	if len(n.Platforms) > 0 {
+		platforms = strings.Join(n.Platforms, ", ")
+	}
+	row("platforms", platforms)
+	if len(n.Outputs) == 0 {
+		row("outputs", "none (build cache only)")
+	}
+	for i, out := range n.Outputs {
+		label := ""
+		if i == 0 {
+			label = "outputs"
+		}
+		row(label, entryText(out, o.Cwd))
+	}
+	for i, e := range n.Needs {
+		label := ""
+		if i == 0 {
+			label = "waits for"
+		}
+		row(label, fmt.Sprintf("%s (%s)", e.To.Name, e.describe()))
+	}
+}
+
+// entryText renders an output as "type key=value ...".
+func entryText(e spec.Entry, cwd string) string {
+	fields := e.Fields(cwd)
+	delete(fields, "type")
+	parts := []string{e.Type}
+	for _, k := range sortedKeys(fields) {
+		parts = append(parts, k+"="+fields[k])
+	}
+	return strings.Join(parts, " ")
+}
+
+// dependents lists the nodes that wait for n.
+func dependents(p *Plan, n *Node) []string {
+	var out []string
+	for _, other := range p.Nodes {
+		for _, e := range other.Needs {
+			if e.To == n {
+				out = append(out, other.Name)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Count is the closing line: "3 targets in 2 levels: 0 errors, 1 warning".
+func Count(p *Plan, diags hcl.Diagnostics) string {
+	errs, warns := 0, 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	return fmt.Sprintf("%s in %s: %s, %s",
+		plural(len(p.Nodes), "target"), plural(len(p.Levels), "level"), plural(errs, "error"), plural(warns, "warning"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,388 @@
+package plan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/distribution/reference"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/rule"
+	"github.com/xbake/xbake/spec"
+)
+
+// checker runs the rules over a plan. Each rule is one method; the ones
+// that compare targets (output-conflict, duplicate-tag) run after the
+// per-target ones.
+type checker struct {
+	plan  *Plan
+	spec  *spec.Spec
+	opts  Options
+	diags hcl.Diagnostics
+}
+
+func (c *checker) run() {
+	for _, n := range c.plan.Nodes {
+		c.multiPlatformLoad(n)
+		c.noOutput(n)
+		c.pushWithoutName(n)
+		c.invalidPlatforms(n)
+		c.invalidReferences(n)
+		c.linkPlatforms(n)
+		c.unsupportedPlatforms(n)
+		c.missingContext(n)
+		c.missingDockerfile(n)
+		c.entitlements(n)
+		c.outputsOutsideTree(n)
+		c.missingSecrets(n)
+	}
+	c.outputConflicts()
+	c.duplicateTags()
+}
+
+func (c *checker) report(id rule.ID, severity hcl.DiagnosticSeverity, subject hcl.Range, summary, format string, args ...any) {
+	d := &hcl.Diagnostic{Severity: severity, Summary: summary, Detail: fmt.Sprintf(format, args...)}
+	if subject.Filename != "" {
+		d.Subject = subject.Ptr()
+	}
+	c.diags = append(c.diags, rule.Tag(id, d))
+}
+
+func (c *checker) errorf(id rule.ID, subject hcl.Range, summary, format string, args ...any) {
+	c.report(id, hcl.DiagError, subject, summary, format, args...)
+}
+
+// platformsRange spans a target's platforms list.
+func platformsRange(t *spec.Target) hcl.Range {
+	first, last := t.Platforms[0].Range, t.Platforms[len(t.Platforms)-1].Range
+	if first.Filename == last.Filename && first.Start.Byte <= last.End.Byte {
+		return hcl.RangeBetween(first, last)
+	}
+	return first
+}
+
+// multiPlatformLoad: a docker image store takes one platform per image.
+func (c *checker) multiPlatformLoad(n *Node) {
+	if len(n.Platforms) < 2 {
+		return
+	}
+	for _, o := range n.Outputs {
+		if o.Type != "docker" {
+			continue
+		}
+		how := "a docker output"
+		if o.Range.Filename == "--load" {
+			how = "--load"
+		}
+		c.errorf(rule.MultiPlatformLoad, platformsRange(n.Target), "Multi-platform load",
+			"Target %q builds %d platforms (%s) but %s loads it into a Docker image store, which holds one platform per image. "+
+				"Push it instead (--push, or output type=image,push=true), write an OCI archive (output type=oci,dest=%s.tar), or build one platform.",
+			n.Name, len(n.Platforms), strings.Join(n.Platforms, ", "), how, n.Name)
+		return
+	}
+}
+
+// noOutput: a result kept only in the build cache is usually a mistake.
+func (c *checker) noOutput(n *Node) {
+	if n.Implicit || len(n.Outputs) > 0 {
+		return
+	}
+	if call := n.Target.Call; call != nil && call.Value != "build" {
+		return // check, outline, targets: nothing to export
+	}
+	c.report(rule.NoOutput, hcl.DiagWarning, n.Target.DeclRange, "No output",
+		"Target %q has no output, so its result stays in the build cache only. Add one, such as "+
+			"output = [\"type=image,push=true\"] (with tags), [\"type=oci,dest=%s.tar\"] or [\"type=local,dest=out\"], or run with --push or --load.",
+		n.Name, n.Name)
+}
+
+// pushes reports whether an output sends an image to a registry.
+func pushes(o spec.Entry) bool {
+	return o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true")
+}
+
+// imageNames lists what an image output is named: its name= attribute
+// (comma-separated) or else the target's tags.
+func imageNames(t *spec.Target, o spec.Entry) []spec.String {
+	if name := o.Attrs["name"]; name != "" {
+		var out []spec.String
+		for _, n := range strings.Split(name, ",") {
+			out = append(out, spec.String{Value: n, Range: o.Range})
+		}
+		return out
+	}
+	return t.Tags
+}
+
+// pushWithoutName: a push needs a name to push to.
+func (c *checker) pushWithoutName(n *Node) {
+	for _, o := range n.Outputs {
+		if pushes(o) && len(imageNames(n.Target, o)) == 0 {
+			subject := o.Range
+			if subject.Filename == "--push" {
+				subject = n.Target.DeclRange
+			}
+			c.errorf(rule.PushWithoutName, subject, "Push without a name",
+				"Target %q pushes an image but does not name it. Add tags = [\"registry.example.com/%s:1.0\"], or name=... in the output.",
+				n.Name, n.Name)
+		}
+	}
+}
+
+func (c *checker) invalidPlatforms(n *Node) {
+	for _, p := range n.Target.Platforms {
+		if _, err := platforms.Parse(p.Value); err != nil {
+			c.errorf(rule.InvalidPlatform, p.Range, "Invalid platform",
+				"%q is not a platform: write OS/ARCH[/VARIANT], such as linux/amd64, linux/arm64 or linux/arm/v7.", p.Value)
+		}
+	}
+}
+
+func (c *checker) invalidReferences(n *Node) {
+	check := func(s spec.String, where string) {
+		if _, err := reference.ParseNormalizedNamed(s.Value); err != nil {
+			c.errorf(rule.InvalidReference, s.Range, "Invalid image reference",
+				"%q in %s of target %q is not an image reference (%s). Write [REGISTRY/]REPOSITORY[:TAG], lowercase, such as registry.example.com/team/app:1.0.",
+				s.Value, where, n.Name, err)
+		}
+	}
+	for _, t := range n.Target.Tags {
+		check(t, "tags")
+	}
+	for _, o := range n.Outputs {
+		if name := o.Attrs["name"]; name != "" && (o.Type == "image" || o.Type == "registry" || o.Type == "docker" || o.Type == "oci") {
+			for _, s := range strings.Split(name, ",") {
+				check(spec.String{Value: s, Range: o.Range}, "the output name")
+			}
+		}
+	}
+}
+
+// normalizedSet parses platforms into their normalized strings.
+func normalizedSet(list []string) map[string]bool {
+	out := map[string]bool{}
+	for _, p := range list {
+		if parsed, err := platforms.Parse(p); err == nil {
+			out[platforms.Format(platforms.Normalize(parsed))] = true
+		}
+	}
+	return out
+}
+
+func normalized(p string) (string, bool) {
+	parsed, err := platforms.Parse(p)
+	if err != nil {
+		return "", false
+	}
+	return platforms.Format(platforms.Normalize(parsed)), true
+}
+
+// linkPlatforms: a target: context must exist for every platform of the
+// child. A parent without platforms builds whatever its children need.
+func (c *checker) linkPlatforms(n *Node) {
+	for _, e := range n.Needs {
+		if e.Kind != ContextEdge || len(e.To.Platforms) == 0 {
+			continue
+		}
+		have := normalizedSet(e.To.Platforms)
+		var missing []string
+		for _, p := range n.Platforms {
+			if np, ok := normalized(p); ok && !have[np] {
+				missing = append(missing, p)
+			}
+		}
+		if len(missing) > 0 {
+			c.errorf(rule.LinkPlatform, e.Range, "Platform missing in linked target",
+				"Target %q uses target %q as its context %q and builds %s, which %q does not build (it builds %s). "+
+					"Add %s to the platforms of %q, or remove its platforms so it builds whatever %q needs.",
+				n.Name, e.To.Name, e.Context, strings.Join(missing, ", "), e.To.Name, strings.Join(e.To.Platforms, ", "),
+				strings.Join(missing, ", "), e.To.Name, n.Name)
+		}
+	}
+}
+
+// unsupportedPlatforms: a builder that declares its platforms builds
+// nothing else.
+func (c *checker) unsupportedPlatforms(n *Node) {
+	b := c.spec.Builders[n.Builder]
+	if b == nil {
+		return
+	}
+	declared := spec.Values(b.Platforms)
+	for _, node := range b.Nodes {
+		declared = append(declared, spec.Values(node.Platforms)...)
+	}
+	if len(declared) == 0 {
+		return
+	}
+	have := normalizedSet(declared)
+	for _, p := range n.Target.Platforms {
+		if np, ok := normalized(p.Value); ok && !have[np] {
+			c.errorf(rule.UnsupportedPlatform, p.Range, "Unsupported platform",
+				"Target %q builds %s on builder %q, which declares only %s. Add a node for %s to the builder, or build this target elsewhere.",
+				n.Name, p.Value, n.Builder, strings.Join(declared, ", "), p.Value)
+		}
+	}
+}
+
+// isLocal reports whether a context is a directory on this machine.
+func isLocal(ctx string) bool {
+	return ctx != "" && !strings.Contains(ctx, "://") && !strings.HasPrefix(ctx, "target:") &&
+		!strings.HasPrefix(ctx, "git@") && !strings.HasPrefix(ctx, "github.com/")
+}
+
+func (c *checker) missingContext(n *Node) {
+	t := n.Target
+	checkDir := func(dir string, rng hcl.Range, what string) {
+		info, err := os.Stat(dir)
+		switch {
+		case err != nil:
+			c.errorf(rule.MissingContext, rng, "Missing context",
+				"The %s of target %q is %q, which does not exist. Create the directory or fix the path (relative paths start at the spec file's directory).",
+				what, n.Name, dir)
+		case !info.IsDir():
+			c.errorf(rule.MissingContext, rng, "Missing context",
+				"The %s of target %q is %q, which is a file, not a directory.", what, n.Name, dir)
+		}
+	}
+	if isLocal(t.Context.Value) {
+		checkDir(t.Context.Value, t.Context.Range, "context")
+	}
+	for _, k := range sortedKeys(t.Contexts) {
+		if v := t.Contexts[k]; isLocal(v.Value) {
+			checkDir(v.Value, v.Range, fmt.Sprintf("context %q", k))
+		}
+	}
+}
+
+// DockerfilePath returns the Dockerfile a target builds, resolved against
+// its context, and whether it is a local file to check.
+func DockerfilePath(t *spec.Target) (string, bool) {
+	if t.DockerfileInline != nil || !isLocal(t.Context.Value) {
+		return "", false
+	}
+	name := "Dockerfile"
+	if t.Dockerfile != nil && t.Dockerfile.Value != "" {
+		name = t.Dockerfile.Value
+	}
+	if filepath.IsAbs(name) {
+		return name, true
+	}
+	return filepath.Join(t.Context.Value, name), true
+}
+
+func (c *checker) missingDockerfile(n *Node) {
+	t := n.Target
+	path, ok := DockerfilePath(t)
+	if !ok {
+		return
+	}
+	if info, err := os.Stat(t.Context.Value); err != nil || !info.IsDir() {
+		return // missing-context says it
+	}
+	if info, err := os.Stat(path); err == nil && !info.IsDir() {
+		return
+	}
+	subject := t.DeclRange
+	if t.Dockerfile != nil {
+		subject = t.Dockerfile.Range
+	}
+	c.errorf(rule.MissingDockerfile, subject, "Missing Dockerfile",
+		"Target %q has no Dockerfile at %q. Create it, set dockerfile to its path relative to the context, or write it in dockerfile-inline.",
+		n.Name, path)
+}
+
+func (c *checker) entitlements(n *Node) {
+	for _, e := range n.Target.Entitlements {
+		if !c.opts.Allow.Entitlements[e.Value] {
+			c.errorf(rule.EntitlementDenied, e.Range, "Entitlement not granted",
+				"Target %q needs %q, which must be granted on the command line: add --allow %s.", n.Name, e.Value, e.Value)
+		}
+	}
+}
+
+// writesFile reports whether an output writes to this machine's disk.
+func writesFile(o spec.Entry) bool {
+	switch o.Type {
+	case "local", "tar", "oci", "docker":
+		return o.Dest != "" && o.Dest != "-"
+	}
+	return false
+}
+
+func (c *checker) outputsOutsideTree(n *Node) {
+	for _, o := range n.Outputs {
+		if !writesFile(o) || within(o.Dest, c.spec.Root) || c.opts.Allow.canWrite(o.Dest) {
+			continue
+		}
+		c.errorf(rule.OutputOutsideTree, o.Range, "Output outside the spec's directory",
+			"Target %q writes to %q, outside %q where the spec lives. Write inside it, or allow this with --allow fs.write=%s.",
+			n.Name, o.Dest, c.spec.Root, o.Dest)
+	}
+}
+
+// missingSecrets: a secret's source must exist. Only its presence is
+// checked; its value is never read.
+func (c *checker) missingSecrets(n *Node) {
+	for _, s := range n.Target.Secrets {
+		switch {
+		case s.Src != "":
+			if _, err := os.Stat(s.Src); err != nil {
+				c.errorf(rule.MissingSecret, s.Range, "Missing secret",
+					"The secret %q of target %q is read from %q, which does not exist.", s.ID, n.Name, s.Src)
+			}
+		case s.Env != "":
+			if _, ok := c.opts.LookupEnv(s.Env); !ok {
+				c.errorf(rule.MissingSecret, s.Range, "Missing secret",
+					"The secret %q of target %q is read from the environment variable %s, which is not set.", s.ID, n.Name, s.Env)
+			}
+		}
+	}
+}
+
+// outputConflicts: two targets writing one file or directory would
+// overwrite each other.
+func (c *checker) outputConflicts() {
+	first := map[string]*Node{}
+	for _, n := range c.plan.Nodes {
+		for _, o := range n.Outputs {
+			if !writesFile(o) {
+				continue
+			}
+			if prev, ok := first[o.Dest]; ok && prev != n {
+				c.errorf(rule.OutputConflict, o.Range, "Output conflict",
+					"Targets %q and %q both write to %q; give each its own dest.", prev.Name, n.Name, o.Dest)
+				continue
+			}
+			first[o.Dest] = n
+		}
+	}
+}
+
+// duplicateTags: two targets pushing one tag race for it.
+func (c *checker) duplicateTags() {
+	first := map[string]*Node{}
+	for _, n := range c.plan.Nodes {
+		seen := map[string]bool{}
+		for _, o := range n.Outputs {
+			if !pushes(o) {
+				continue
+			}
+			for _, name := range imageNames(n.Target, o) {
+				if seen[name.Value] {
+					continue
+				}
+				seen[name.Value] = true
+				if prev, ok := first[name.Value]; ok {
+					c.report(rule.DuplicateTag, hcl.DiagWarning, name.Range, "Duplicate tag",
+						"Targets %q and %q both push %q; whichever finishes last wins. Give each its own tag.", prev.Name, n.Name, name.Value)
+					continue
+				}
+				first[name.Value] = n
+			}
+		}
+	}
+}
