@@ -1,11 +1,14 @@
-// Command gen writes a synthetic spec for benchmarks:
+// Command gen writes a synthetic spec for benchmarks into a directory,
+// with a context directory and Dockerfile per target:
 //
-//	go run ./bench/gen -n 10000 -shape wide > /tmp/xbuild.hcl
+//	go run ./bench/gen -n 10000 -shape wide -dir /tmp/mono
 package main
 
 import (
 	"flag"
+	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/xbake/xbake/internal/specgen"
 )
@@ -13,6 +16,23 @@ import (
 func main() {
 	n := flag.Int("n", 1000, "number of targets")
 	shape := flag.String("shape", "wide", "link shape: wide or deep")
+	dir := flag.String("dir", ".", "directory to write xbuild.hcl and services/ into")
 	flag.Parse()
-	os.Stdout.Write(specgen.HCL(*n, specgen.Shape(*shape)))
+	if err := write(*dir, *n, specgen.Shape(*shape)); err != nil {
+		fmt.Fprintln(os.Stderr, "gen:", err)
+		os.Exit(1)
+	}
+}
+
+func write(dir string, n int, shape specgen.Shape) error {
+	for i := 0; i < n; i++ {
+		svc := filepath.Join(dir, "services", fmt.Sprintf("svc-%05d", i))
+		if err := os.MkdirAll(svc, 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(svc, "Dockerfile"), []byte("FROM scratch\nCOPY . /\n"), 0o644); err != nil {
+			return err
+		}
+	}
+	return os.WriteFile(filepath.Join(dir, "xbuild.hcl"), specgen.HCL(n, shape), 0o644)
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func planProject(t *testing.T) string {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "app"), 0o755)
+	writeFile(t, filepath.Join(dir, "app"), "Dockerfile", "FROM scratch\n")
+	writeFile(t, dir, "xbuild.hcl", `
+target "base" {
+  context = "app"
+}
+target "app" {
+  context   = "app"
+  contexts  = { base = "target:base" }
+  platforms = ["linux/amd64", "linux/arm64"]
+  tags      = ["example.com/app:1"]
+}
+group "default" {
+  targets = ["app"]
+}
+`)
+	return dir
+}
+
+func TestPlanCommand(t *testing.T) {
+	dir := planProject(t)
+	code, out, errOut := xbake(t, dir, "", "plan")
+	if code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	for _, want := range []string{"level 0\n  base  (implicit: needed by app)", "waits for   base (context \"base\")", "xbuild.hcl:5:8: warning: No output", "2 targets in 2 levels: 0 errors, 1 warning"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if len(line) > 80 && !strings.Contains(line, ": ") {
+			t.Errorf("line wider than 80 columns: %q", line)
+		}
+	}
+	if code, _, _ := xbake(t, dir, "", "plan", "--strict"); code != 1 {
+		t.Errorf("--strict with a warning: exit %d, want 1", code)
+	}
+	code, out, errOut = xbake(t, dir, "", "plan", "--load", "--format", "json")
+	if code != 1 {
+		t.Errorf("--load on two platforms: exit %d, want 1", code)
+	}
+	var doc struct {
+		Targets     []struct{ Name string }
+		Diagnostics []struct {
+			Rule, Severity, File string
+			Line, Column         int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("--format json: %v\n%s", err, out)
+	}
+	if len(doc.Diagnostics) != 1 || doc.Diagnostics[0].Rule != "multi-platform-load" || doc.Diagnostics[0].Line != 8 || doc.Diagnostics[0].Column != 16 {
+		t.Errorf("diagnostics = %+v", doc.Diagnostics)
+	}
+	if !strings.Contains(errOut, "xbuild.hcl:8:16: Multi-platform load") {
+		t.Errorf("stderr should show the diagnostic too:\n%s", errOut)
+	}
+	code, out, _ = xbake(t, dir, "", "plan", "--format", "mermaid", "--push")
+	if code != 0 || !strings.Contains(out, "flowchart LR") || !strings.Contains(out, "-->|base|") {
+		t.Errorf("mermaid: exit %d\n%s", code, out)
+	}
+	if code, _, _ := xbake(t, dir, "", "plan", "--allow", "fs.wrte=/x"); code != 2 {
+		t.Errorf("bad --allow: exit %d, want 2", code)
+	}
+}

@@ -1,0 +1,107 @@
+package plan
+
+import (
+	"flag"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/xbake/xbake/spec"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func names(nodes []*Node) []string {
+	var out []string
+	for _, n := range nodes {
+		out = append(out, n.Name)
+	}
+	return out
+}
+
+func TestGraph(t *testing.T) {
+	dir, _ := filepath.Abs("testdata/valid")
+	s, diags := spec.Load(spec.Options{Files: []string{"graph.hcl"}, Dir: dir, LookupEnv: func(string) (string, bool) { return "", false }})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	sel, _ := s.Select(nil)
+	p, diags := New(s, sel, Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if got, want := names(p.Nodes), []string{"base", "migrate", "api", "worker"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("order = %v, want %v", got, want)
+	}
+	if got := [][]string{names(p.Levels[0]), names(p.Levels[1])}; !reflect.DeepEqual(got, [][]string{{"base", "migrate"}, {"api", "worker"}}) {
+		t.Errorf("levels = %v", got)
+	}
+	if got := names(p.CriticalPath); !reflect.DeepEqual(got, []string{"base", "api"}) {
+		t.Errorf("critical path = %v", got)
+	}
+	base, migrate, api := p.Node("base"), p.Node("migrate"), p.Node("api")
+	if !base.Implicit || !migrate.Implicit || api.Implicit {
+		t.Errorf("implicit: base %v migrate %v api %v", base.Implicit, migrate.Implicit, api.Implicit)
+	}
+	if len(base.Outputs) != 1 || base.Outputs[0].Type != "cacheonly" {
+		t.Errorf("a context-only target builds to the cache only, got %v", base.Outputs)
+	}
+	// migrate is waited for with depends_on: it builds its own output.
+	if len(migrate.Outputs) != 1 || migrate.Outputs[0].Type != "local" {
+		t.Errorf("migrate outputs = %v", migrate.Outputs)
+	}
+	// --push adds an image push to every target that builds outputs.
+	pushed, _ := New(s, sel, Options{Push: true})
+	if got := pushed.Node("migrate").Outputs; len(got) != 2 || got[1].Type != "image" || got[1].Attrs["push"] != "true" {
+		t.Errorf("--push: migrate outputs = %v", got)
+	}
+	if got := pushed.Node("base").Outputs; len(got) != 1 || got[0].Type != "cacheonly" {
+		t.Errorf("--push must not push a context-only target: %v", got)
+	}
+	if p.Node("tools") != nil {
+		t.Error("tools is neither selected nor needed")
+	}
+	if api.Builder != BuiltinBuilder {
+		t.Errorf("builder = %q", api.Builder)
+	}
+}
+
+func TestBuilderChoice(t *testing.T) {
+	src := `
+builder "farm" {
+  driver   = "remote"
+  endpoint = "tcp://127.0.0.1:1"
+  default  = true
+}
+builder "other" {
+  driver   = "remote"
+  endpoint = "tcp://127.0.0.1:2"
+}
+target "a" {
+  dockerfile-inline = "FROM scratch"
+  output = ["type=cacheonly"]
+}
+target "b" {
+  builder = "other"
+  dockerfile-inline = "FROM scratch"
+  output = ["type=cacheonly"]
+}`
+	s, diags := spec.Load(spec.Options{Files: []string{"x.hcl"}, Dir: t.TempDir(), LookupEnv: func(string) (string, bool) { return "", false },
+		ReadFile: func(string) ([]byte, error) { return []byte(src), nil }})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	sel, _ := s.Select(nil)
+	for flag, want := range map[string][2]string{"": {"farm", "other"}, "local": {"local", "other"}} {
+		p, diags := New(s, sel, Options{Builder: flag})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		if got := [2]string{p.Node("a").Builder, p.Node("b").Builder}; got != want {
+			t.Errorf("--builder %q: builders = %v, want %v", flag, got, want)
+		}
+	}
+	if _, diags := New(s, sel, Options{Builder: "farn"}); !diags.HasErrors() || diags[0].Detail == "" {
+		t.Errorf("unknown --builder: %v", diags)
+	}
+}

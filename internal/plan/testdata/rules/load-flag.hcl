@@ -1,0 +1,5 @@
+# OPTIONS: load
+target "app" {
+  platforms = ["linux/amd64", "linux/arm64"] # ERROR(multi-platform-load): Multi-platform load @16
+  tags      = ["example.com/app:1"]
+}

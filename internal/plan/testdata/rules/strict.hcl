@@ -1,0 +1,3 @@
+# OPTIONS: strict
+target "lonely" { # ERROR(no-output): No output @8
+}

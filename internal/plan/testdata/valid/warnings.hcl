@@ -1,0 +1,4 @@
+# Plans fine, with a warning: "cache" has no output.
+target "cache" {
+  context = "base"
+}
