@@ -1,0 +1,259 @@
+package builder
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/spec"
+)
+
+// startTimeout bounds how long a new daemon may take to answer.
+const startTimeout = 60 * time.Second
+
+// Local runs a buildkitd of its own, in StateDir()/builders/NAME:
+// root/ (the daemon's state), buildkitd.sock, buildkitd.toml,
+// buildkitd.pid, buildkitd.log and lock.
+type Local struct {
+	name   string
+	dir    string
+	config spec.BuilderConfig
+}
+
+// NewLocal returns the driver of a local builder.
+func NewLocal(name string, cfg spec.BuilderConfig) *Local {
+	return &Local{name: name, dir: filepath.Join(StateDir(), "builders", name), config: cfg}
+}
+
+// Name implements Driver.
+func (l *Local) Name() string { return l.name }
+
+// Dir is the builder's state directory.
+func (l *Local) Dir() string { return l.dir }
+
+func (l *Local) socket() string { return filepath.Join(l.dir, "buildkitd.sock") }
+
+// Address is the daemon's address.
+func (l *Local) Address() string { return "unix://" + l.socket() }
+
+// Client implements Driver: it reuses the running daemon, or starts one.
+func (l *Local) Client(ctx context.Context) (*client.Client, error) {
+	if err := os.MkdirAll(l.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("builder %q: %w", l.name, err)
+	}
+	unlock, err := l.lock()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if c := l.answering(ctx); c != nil {
+		return c, nil
+	}
+	if err := l.start(); err != nil {
+		return nil, err
+	}
+	return l.waitReady(ctx)
+}
+
+// lock takes the builder's file lock, so that concurrent xbake processes
+// start one daemon between them.
+func (l *Local) lock() (func(), error) {
+	f, err := os.OpenFile(filepath.Join(l.dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("builder %q: %w", l.name, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("builder %q: lock %s: %w", l.name, f.Name(), err)
+	}
+	return func() { f.Close() }, nil // closing releases the lock
+}
+
+// answering returns a client if a daemon answers on the socket.
+func (l *Local) answering(ctx context.Context) *client.Client {
+	if _, err := os.Stat(l.socket()); err != nil {
+		return nil
+	}
+	c, err := client.New(ctx, l.Address())
+	if err != nil {
+		return nil
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := c.ListWorkers(pingCtx); err != nil {
+		c.Close()
+		return nil
+	}
+	return c
+}
+
+// start launches buildkitd in the background, in its own session so it
+// outlives this process.
+func (l *Local) start() error {
+	bin, err := FindBuildkitd()
+	if err != nil {
+		return err
+	}
+	if _, err := exec.LookPath("runc"); err != nil {
+		return errors.New("runc is not installed; BuildKit needs it to run build steps. On Debian: apt-get install runc")
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("the local builder runs buildkitd as root; run xbake as root, or declare a remote builder")
+	}
+	if err := os.WriteFile(filepath.Join(l.dir, "buildkitd.toml"), l.configTOML(), 0o600); err != nil {
+		return err
+	}
+	os.Remove(l.socket())
+	logf, err := os.OpenFile(l.logPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(bin,
+		"--root", filepath.Join(l.dir, "root"),
+		"--addr", l.Address(),
+		"--config", filepath.Join(l.dir, "buildkitd.toml"))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("builder %q: starting %s: %w", l.name, bin, err)
+	}
+	pid := cmd.Process.Pid
+	cmd.Process.Release()
+	return os.WriteFile(l.pidPath(), []byte(strconv.Itoa(pid)), 0o600)
+}
+
+func (l *Local) logPath() string { return filepath.Join(l.dir, "buildkitd.log") }
+func (l *Local) pidPath() string { return filepath.Join(l.dir, "buildkitd.pid") }
+
+// waitReady polls the new daemon until it answers, it dies, or the
+// timeout passes; the error then carries the end of its log.
+func (l *Local) waitReady(ctx context.Context) (*client.Client, error) {
+	deadline := time.Now().Add(startTimeout)
+	for time.Now().Before(deadline) {
+		if c := l.answering(ctx); c != nil {
+			return c, nil
+		}
+		if !l.Running() {
+			return nil, fmt.Errorf("builder %q: buildkitd exited at start; the end of %s:\n%s", l.name, l.logPath(), tail(l.logPath(), 15))
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return nil, fmt.Errorf("builder %q: buildkitd did not answer within %s; the end of %s:\n%s", l.name, startTimeout, l.logPath(), tail(l.logPath(), 15))
+}
+
+// Running reports whether the daemon process recorded in the pid file is
+// alive.
+func (l *Local) Running() bool {
+	pid := l.pid()
+	return pid > 0 && syscall.Kill(pid, 0) == nil
+}
+
+func (l *Local) pid() int {
+	b, err := os.ReadFile(l.pidPath())
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+// Stop ends the daemon, waiting up to 10 seconds for it to exit.
+func (l *Local) Stop() error {
+	pid := l.pid()
+	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+		return nil
+	}
+	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+		return err
+	}
+	for i := 0; i < 100 && syscall.Kill(pid, 0) == nil; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if syscall.Kill(pid, 0) == nil {
+		syscall.Kill(pid, syscall.SIGKILL)
+	}
+	os.Remove(l.pidPath())
+	return nil
+}
+
+// configTOML renders buildkitd.toml from the builder's config block.
+func (l *Local) configTOML() []byte {
+	var b bytes.Buffer
+	b.WriteString("# Written by xbake from the builder block; edits are overwritten.\n")
+	b.WriteString("[worker.containerd]\n  enabled = false\n[worker.oci]\n  enabled = true\n")
+	if l.config.MaxParallelism > 0 {
+		fmt.Fprintf(&b, "  max-parallelism = %d\n", l.config.MaxParallelism)
+	}
+	hosts := make([]string, 0, len(l.config.Registries))
+	for h := range l.config.Registries {
+		hosts = append(hosts, h)
+	}
+	sort.Strings(hosts)
+	for _, h := range hosts {
+		r := l.config.Registries[h]
+		fmt.Fprintf(&b, "[registry.%q]\n  http = %t\n  insecure = %t\n", h, r.HTTP, r.Insecure)
+		if len(r.Mirrors) > 0 {
+			fmt.Fprintf(&b, "  mirrors = [%s]\n", quoteJoin(r.Mirrors))
+		}
+	}
+	return b.Bytes()
+}
+
+func quoteJoin(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// FindBuildkitd looks for the daemon: $XBAKE_BUILDKITD, then next to the
+// xbake binary, then on PATH.
+func FindBuildkitd() (string, error) {
+	if p := os.Getenv("XBAKE_BUILDKITD"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("XBAKE_BUILDKITD is %q, which does not exist", p)
+		}
+		return p, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		p := filepath.Join(filepath.Dir(self), "buildkitd")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("buildkitd"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("buildkitd was not found (looked at $XBAKE_BUILDKITD, next to xbake, and on PATH). " +
+		"Build the version xbake pins with: go build -o bin/ github.com/moby/buildkit/cmd/buildkitd (bash scripts/setup does it)")
+}
+
+// tail returns the last n lines of a file.
+func tail(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "(no log)"
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

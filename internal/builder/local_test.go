@@ -1,0 +1,102 @@
+package builder
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xbake/xbake/spec"
+)
+
+// needBuildkitd points XBAKE_BUILDKITD at the daemon scripts/setup builds
+// into bin/, and gives the test its own state directory. In CI a missing
+// daemon is a failure, elsewhere the test is skipped.
+func needBuildkitd(t *testing.T) {
+	t.Helper()
+	bin, _ := filepath.Abs("../../bin/buildkitd")
+	if _, err := os.Stat(bin); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("bin/buildkitd missing in CI: %v", err)
+		}
+		t.Skip("bin/buildkitd not built; run bash scripts/setup")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("the local builder needs root")
+	}
+	t.Setenv("XBAKE_BUILDKITD", bin)
+	// A short state path: unix socket paths are limited to 108 bytes.
+	dir, err := os.MkdirTemp("/tmp", "xbk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XBAKE_STATE_DIR", dir)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+}
+
+func TestLocalStartsOnceAndIsReused(t *testing.T) {
+	needBuildkitd(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	l := NewLocal("t", spec.BuilderConfig{MaxParallelism: 2})
+	t.Cleanup(func() { l.Stop() })
+	// Two clients at once must share one daemon.
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := l.Client(ctx)
+			if err == nil {
+				defer c.Close()
+				_, err = c.ListWorkers(ctx)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	pid := l.pid()
+	c, err := NewLocal("t", spec.BuilderConfig{}).Client(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if l.pid() != pid {
+		t.Errorf("a second client started another daemon (pid %d, then %d)", pid, l.pid())
+	}
+	toml, _ := os.ReadFile(filepath.Join(l.Dir(), "buildkitd.toml"))
+	if !strings.Contains(string(toml), "max-parallelism = 2") {
+		t.Errorf("config not written:\n%s", toml)
+	}
+	if err := l.Stop(); err != nil || l.Running() {
+		t.Errorf("stop: %v, running %v", err, l.Running())
+	}
+}
+
+func TestMissingBuildkitdSaysWhatToDo(t *testing.T) {
+	t.Setenv("XBAKE_BUILDKITD", "")
+	t.Setenv("PATH", t.TempDir())
+	t.Setenv("XBAKE_STATE_DIR", t.TempDir())
+	_, err := NewLocal("x", spec.BuilderConfig{}).Client(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "go build -o bin/ github.com/moby/buildkit/cmd/buildkitd") {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestRemoteUnreachableNamesEverything(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := NewRemote("farm", "unix:///nonexistent/buildkitd.sock", nil).Client(ctx)
+	if err == nil || !strings.Contains(err.Error(), `builder "farm"`) || !strings.Contains(err.Error(), "unix:///nonexistent/buildkitd.sock") {
+		t.Errorf("got %v", err)
+	}
+}

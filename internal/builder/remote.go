@@ -1,0 +1,57 @@
+package builder
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/moby/buildkit/client"
+	// Connection helpers: docker-container://, kube-pod://, ssh://.
+	_ "github.com/moby/buildkit/client/connhelper/dockercontainer"
+	_ "github.com/moby/buildkit/client/connhelper/kubepod"
+	_ "github.com/moby/buildkit/client/connhelper/ssh"
+
+	"github.com/xbake/xbake/spec"
+)
+
+// Remote connects to a BuildKit daemon that someone else runs.
+type Remote struct {
+	name, node, endpoint string
+	tls                  *spec.TLS
+}
+
+// NewRemote returns a driver for one endpoint.
+func NewRemote(name, endpoint string, tls *spec.TLS) *Remote {
+	return &Remote{name: name, node: name, endpoint: endpoint, tls: tls}
+}
+
+// Name implements Driver.
+func (r *Remote) Name() string { return r.name }
+
+// Client implements Driver: it connects and checks the daemon answers.
+func (r *Remote) Client(ctx context.Context) (*client.Client, error) {
+	var opts []client.ClientOpt
+	if r.tls != nil {
+		if r.tls.CA != "" {
+			opts = append(opts, client.WithServerConfig(r.tls.ServerName, r.tls.CA))
+		}
+		if r.tls.Cert != "" {
+			opts = append(opts, client.WithCredentials(r.tls.Cert, r.tls.Key))
+		}
+	}
+	c, err := client.New(ctx, r.endpoint, opts...)
+	if err != nil {
+		return nil, r.unreachable(err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := c.ListWorkers(pingCtx); err != nil {
+		c.Close()
+		return nil, r.unreachable(err)
+	}
+	return c, nil
+}
+
+func (r *Remote) unreachable(err error) error {
+	return fmt.Errorf("builder %q, node %q: cannot reach BuildKit at %s: %w", r.name, r.node, r.endpoint, err)
+}
