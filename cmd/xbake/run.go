@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/diag"
+	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/plan"
+)
+
+// exitInterrupted is the exit code after Ctrl-C or SIGTERM.
+const exitInterrupted = 130
+
+type runOptions struct {
+	spec         specFlags
+	build        buildFlags
+	jobs         int
+	keepGoing    bool
+	pushMode     string
+	progress     string
+	metadataFile string
+}
+
+func newRunCommand() *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run [TARGET|GROUP|PATTERN...]",
+		Short: "Build the selected targets on BuildKit",
+		Long: `Plan the selected targets (as xbake plan does; errors stop the run), then
+build them in parallel: each target starts as soon as what it waits for is
+done, at most --jobs at once, on its builder (by default a local buildkitd
+that xbake starts and reuses).
+
+By default the first failure cancels the rest (--keep-going builds
+everything whose dependencies succeeded), and pushes are all-or-nothing:
+images are uploaded by digest while building and tagged only once every
+target has built (--push-mode=eager tags each as it finishes, like bake).
+
+Exit status: 0 all built, 1 a target failed or the plan has errors,
+2 usage, 130 interrupted.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd, &o, args)
+		},
+	}
+	o.spec.register(cmd)
+	o.build.register(cmd)
+	fl := cmd.Flags()
+	fl.IntVarP(&o.jobs, "jobs", "j", exec.DefaultJobs(), "how many targets build at once")
+	fl.BoolVar(&o.keepGoing, "keep-going", false, "after a failure, go on building everything that does not depend on it")
+	fl.StringVar(&o.pushMode, "push-mode", string(exec.PushAtomic), "atomic: tag pushed images only after every target built; eager: tag each as it finishes")
+	fl.StringVar(&o.progress, "progress", envOr("BUILDKIT_PROGRESS", "auto"), "progress display: auto, tty, plain, rawjson or quiet")
+	fl.StringVar(&o.metadataFile, "metadata-file", "", "write the build results (digests, descriptors, image names) as JSON to this file")
+	return cmd
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
+	if o.pushMode != string(exec.PushAtomic) && o.pushMode != string(exec.PushEager) {
+		return usageErrorf("--push-mode %q: use atomic or eager", o.pushMode)
+	}
+	if o.jobs < 1 {
+		return usageErrorf("--jobs must be at least 1")
+	}
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	s, err := o.spec.load(cmd.InOrStdin(), stderr)
+	if err != nil {
+		return err
+	}
+	sel, diags := s.Select(args)
+	if diags.HasErrors() {
+		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+		return errSpec
+	}
+	opts, err := o.build.planOptions()
+	if err != nil {
+		return err
+	}
+	p, diags := plan.New(s, sel, opts)
+	diag.Write(stderr, diags, s.Sources, colorOn(stderr)) // warnings are shown before building
+	if diags.HasErrors() {
+		return errSpec
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	clients := builder.NewClients(s)
+	defer clients.Close()
+	cwd, _ := os.Getwd()
+	res, err := exec.Run(ctx, p, clients, exec.Options{
+		Jobs: o.jobs, KeepGoing: o.keepGoing, PushMode: exec.PushMode(o.pushMode),
+		Progress: o.progress, ProgressOut: stderr, Stdout: stdout, Cwd: cwd,
+	})
+	if err != nil {
+		return &exitError{code: exitSpec, msg: err.Error()}
+	}
+	summaryOut := stdout
+	if writesToStdout(p) {
+		summaryOut = stderr // stdout carries a tarball
+	}
+	if err := exec.WriteSummary(summaryOut, res); err != nil {
+		return err
+	}
+	if o.metadataFile != "" {
+		if err := exec.WriteMetadata(o.metadataFile, res); err != nil {
+			return &exitError{code: exitSpec, msg: "writing --metadata-file: " + err.Error()}
+		}
+	}
+	switch {
+	case ctx.Err() != nil && context.Cause(ctx) != nil && cmd.Context().Err() == nil:
+		return &exitError{code: exitInterrupted, msg: "interrupted"}
+	case res.Failed():
+		return errSpec
+	}
+	return nil
+}
+
+// writesToStdout reports whether an output streams to stdout ("-").
+func writesToStdout(p *plan.Plan) bool {
+	for _, n := range p.Nodes {
+		for _, o := range n.Outputs {
+			if o.Dest == "-" {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,375 @@
+package exec
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/docker/cli/cli/config"
+	units "github.com/docker/go-units"
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/session"
+	"github.com/moby/buildkit/session/auth/authprovider"
+	"github.com/moby/buildkit/session/secrets/secretsprovider"
+	"github.com/moby/buildkit/session/sshforward/sshprovider"
+	"github.com/moby/buildkit/solver/pb"
+	"github.com/tonistiigi/fsutil"
+
+	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/spec"
+)
+
+// contextInput is a built target as other targets receive it: its
+// definition per platform key ("" for a single-platform result) and the
+// image config that goes with each.
+type contextInput struct {
+	defs    map[string]*pb.Definition
+	configs map[string][]byte
+}
+
+// build is one target's BuildKit build.
+type build struct {
+	r        *runner
+	j        *job
+	slotOnce sync.Once
+	cleanup  []func() // temporary files of this build
+}
+
+// releaseSlot gives the --jobs slot back, once.
+func (b *build) releaseSlot() {
+	b.slotOnce.Do(func() { <-b.r.sem })
+}
+
+func (b *build) run(ctx context.Context) error {
+	n := b.j.node
+	c, err := b.r.clients.Get(ctx, n.Builder)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		for _, f := range b.cleanup {
+			f()
+		}
+	}()
+	outs, err := b.r.prepareOutputs(b.j)
+	if err != nil {
+		return err
+	}
+	defer outs.cleanup()
+	so, attrs, inputs, err := b.solveOpt(ctx)
+	if err != nil {
+		return err
+	}
+	so.Exports = outs.exports
+	so.FrontendAttrs = attrs // the exporters compare the result with the requested platforms
+	statusCh := make(chan *client.SolveStatus)
+	forwarded := b.r.progress.forward(n.Name, statusCh)
+	resp, err := c.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
+		res, err := gw.Solve(ctx, gateway.SolveRequest{
+			Frontend: "dockerfile.v0", FrontendOpt: attrs, FrontendInputs: inputs, CacheImports: gatewayCache(so.CacheImports),
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := b.shareWithUsers(ctx, res); err != nil {
+			return nil, err
+		}
+		return res, nil
+	}, statusCh)
+	<-forwarded
+	if err != nil {
+		return err
+	}
+	b.j.res.Response = resp.ExporterResponse
+	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	b.j.res.Outputs = outs.described
+	b.r.addPending(outs.pending, b.j.res.Digest)
+	return nil
+}
+
+// shareWithUsers hands the result to the targets that use it as a
+// context, then keeps this build (and so its result) alive until they
+// have used it. The --jobs slot is given back while waiting, so that
+// users can run even with --jobs 1.
+func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
+	if b.j.userCount == 0 {
+		return nil
+	}
+	in := &contextInput{defs: map[string]*pb.Definition{}, configs: map[string][]byte{}}
+	add := func(key string, ref gateway.Reference, config []byte) error {
+		st, err := ref.ToState()
+		if err != nil {
+			return err
+		}
+		def, err := st.Marshal(ctx)
+		if err != nil {
+			return err
+		}
+		in.defs[key], in.configs[key] = def.ToPB(), config
+		return nil
+	}
+	if res.Ref != nil {
+		if err := add("", res.Ref, res.Metadata[exptypes.ExporterImageConfigKey]); err != nil {
+			return err
+		}
+	}
+	for platform, ref := range res.Refs {
+		if err := add(platform, ref, res.Metadata[exptypes.ExporterImageConfigKey+"/"+platform]); err != nil {
+			return err
+		}
+	}
+	b.j.states = in
+	close(b.j.inputs)
+	b.releaseSlot()
+	waited := make(chan struct{})
+	go func() { b.j.users.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// solveOpt maps the target's attributes to a BuildKit solve: frontend
+// attributes, local directories, inputs from other targets, and the
+// session's secrets, ssh agents and registry credentials.
+func (b *build) solveOpt(ctx context.Context) (client.SolveOpt, map[string]string, map[string]*pb.Definition, error) {
+	t := b.j.node.Target
+	attrs := frontendAttrs(t, b.j.platforms)
+	so := client.SolveOpt{LocalMounts: map[string]fsutil.FS{}, AllowedEntitlements: spec.Values(t.Entitlements)}
+	if err := b.contextMounts(&so, attrs); err != nil {
+		return so, nil, nil, err
+	}
+	inputs := map[string]*pb.Definition{}
+	for _, k := range sortedKeys(t.Contexts) {
+		if err := b.namedContext(k, t.Contexts[k].Value, &so, attrs, inputs); err != nil {
+			return so, nil, nil, err
+		}
+	}
+	for _, e := range t.CacheFrom {
+		so.CacheImports = append(so.CacheImports, client.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs})
+	}
+	for _, e := range t.CacheTo {
+		so.CacheExports = append(so.CacheExports, client.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs})
+	}
+	attachables, err := sessionAttachables(t)
+	if err != nil {
+		return so, nil, nil, err
+	}
+	so.Session = attachables
+	return so, attrs, inputs, nil
+}
+
+// frontendAttrs are the Dockerfile frontend's options for a target.
+func frontendAttrs(t *spec.Target, platforms []string) map[string]string {
+	attrs := map[string]string{}
+	if len(platforms) > 0 {
+		attrs["platform"] = strings.Join(platforms, ",")
+	}
+	if t.Target != nil {
+		attrs["target"] = t.Target.Value
+	}
+	for k, v := range t.Args {
+		attrs["build-arg:"+k] = v.Value
+	}
+	for k, v := range t.Labels {
+		attrs["label:"+k] = v.Value
+	}
+	if t.NoCache != nil && t.NoCache.Value {
+		attrs["no-cache"] = ""
+	} else if len(t.NoCacheFilter) > 0 {
+		attrs["no-cache"] = strings.Join(spec.Values(t.NoCacheFilter), ",")
+	}
+	if t.Pull != nil && t.Pull.Value {
+		attrs["image-resolve-mode"] = "pull"
+	}
+	if t.Network != nil {
+		attrs["force-network-mode"] = t.Network.Value
+	}
+	if len(t.ExtraHosts) > 0 {
+		var hosts []string
+		for _, h := range sortedKeys(t.ExtraHosts) {
+			hosts = append(hosts, h+"="+t.ExtraHosts[h].Value)
+		}
+		attrs["add-hosts"] = strings.Join(hosts, ",")
+	}
+	if t.ShmSize != nil {
+		if n, err := units.RAMInBytes(t.ShmSize.Value); err == nil {
+			attrs["shm-size"] = strconv.FormatInt(n, 10)
+		}
+	}
+	if len(t.Ulimits) > 0 {
+		attrs["ulimit"] = strings.Join(spec.Values(t.Ulimits), ",")
+	}
+	for _, a := range t.Attest {
+		if a.Disabled {
+			continue
+		}
+		var parts []string
+		for _, k := range sortedKeys(a.Attrs) {
+			parts = append(parts, k+"="+a.Attrs[k])
+		}
+		attrs["attest:"+a.Type] = strings.Join(parts, ",")
+	}
+	if t.Call != nil && t.Call.Value != "build" {
+		attrs["requestid"] = "frontend." + t.Call.Value
+	}
+	return attrs
+}
+
+// contextMounts sends the build context and the Dockerfile. A local
+// context shares a key with every other build of the same directory, so
+// BuildKit transfers it once per run and only the changes later.
+func (b *build) contextMounts(so *client.SolveOpt, attrs map[string]string) error {
+	t := b.j.node.Target
+	ctxDir := t.Context.Value
+	local := !strings.Contains(ctxDir, "://") && !strings.HasPrefix(ctxDir, "git@")
+	if local {
+		fs, err := fsutil.NewFS(ctxDir)
+		if err != nil {
+			return fmt.Errorf("context %s: %w", ctxDir, err)
+		}
+		so.LocalMounts["context"] = fs
+		so.SharedKey = sharedKey(ctxDir)
+	} else {
+		attrs["context"] = ctxDir
+	}
+	switch {
+	case t.DockerfileInline != nil:
+		dir, err := os.MkdirTemp("", "xbake-inline-")
+		if err != nil {
+			return err
+		}
+		b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(t.DockerfileInline.Value), 0o600); err != nil {
+			return err
+		}
+		fs, err := fsutil.NewFS(dir)
+		if err != nil {
+			return err
+		}
+		so.LocalMounts["dockerfile"] = fs
+		attrs["filename"] = "Dockerfile"
+	case local:
+		path, _ := plan.DockerfilePath(t)
+		fs, err := fsutil.NewFS(filepath.Dir(path))
+		if err != nil {
+			return fmt.Errorf("dockerfile %s: %w", path, err)
+		}
+		so.LocalMounts["dockerfile"] = fs
+		attrs["filename"] = filepath.Base(path)
+	default:
+		if t.Dockerfile != nil {
+			attrs["filename"] = t.Dockerfile.Value
+		}
+	}
+	return nil
+}
+
+// namedContext maps one entry of contexts: another target's result, a
+// local directory, or anything the frontend reads itself (images, git and
+// https URLs, OCI layouts).
+func (b *build) namedContext(name, value string, so *client.SolveOpt, attrs map[string]string, inputs map[string]*pb.Definition) error {
+	if parent, ok := strings.CutPrefix(value, "target:"); ok {
+		in := b.r.jobs[parent].states
+		if in == nil {
+			return fmt.Errorf("context %q: target %s has no result", name, parent)
+		}
+		for key, def := range in.defs {
+			inputName := name
+			if key != "" {
+				inputName = name + "::" + key
+			}
+			inputs[inputName] = def
+			attrs["context:"+inputName] = "input:" + inputName
+			if cfg := in.configs[key]; cfg != nil {
+				md, _ := json.Marshal(map[string][]byte{exptypes.ExporterImageConfigKey: cfg})
+				attrs["input-metadata:"+inputName] = string(md)
+			}
+		}
+		return nil
+	}
+	if isLocalDir(value) {
+		fs, err := fsutil.NewFS(value)
+		if err != nil {
+			return fmt.Errorf("context %q: %w", name, err)
+		}
+		so.LocalMounts[name] = fs
+		attrs["context:"+name] = "local:" + name
+		attrs["sharedkey:localdir:"+name] = sharedKey(value)
+		return nil
+	}
+	attrs["context:"+name] = value
+	return nil
+}
+
+func isLocalDir(v string) bool {
+	return filepath.IsAbs(v) && !strings.Contains(v, "://")
+}
+
+func sharedKey(dir string) string {
+	sum := sha256.Sum256([]byte(dir))
+	return "xbake-" + hex.EncodeToString(sum[:12])
+}
+
+// sessionAttachables are what the build may ask the client for: registry
+// credentials from the Docker config, secrets and ssh agents.
+func sessionAttachables(t *spec.Target) ([]session.Attachable, error) {
+	out := []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
+		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(os.Stderr)),
+	})}
+	if len(t.Secrets) > 0 {
+		var sources []secretsprovider.Source
+		for _, s := range t.Secrets {
+			sources = append(sources, secretsprovider.Source{ID: s.ID, FilePath: s.Src, Env: s.Env})
+		}
+		store, err := secretsprovider.NewStore(sources)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: %w", err)
+		}
+		out = append(out, secretsprovider.NewSecretProvider(store))
+	}
+	if len(t.SSH) > 0 {
+		var confs []sshprovider.AgentConfig
+		for _, s := range t.SSH {
+			confs = append(confs, sshprovider.AgentConfig{ID: s.ID, Paths: s.Paths})
+		}
+		agents, err := sshprovider.NewSSHAgentProvider(confs)
+		if err != nil {
+			return nil, fmt.Errorf("ssh: %w", err)
+		}
+		out = append(out, agents)
+	}
+	return out, nil
+}
+
+func gatewayCache(in []client.CacheOptionsEntry) []gateway.CacheOptionsEntry {
+	var out []gateway.CacheOptionsEntry
+	for _, e := range in {
+		out = append(out, gateway.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs})
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,8 @@
+package exec_test
+
+import (
+	"io"
+	"log"
+)
+
+func nopLogger() *log.Logger { return log.New(io.Discard, "", 0) }

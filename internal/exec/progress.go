@@ -1,0 +1,151 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+
+	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/util/progress/progressui"
+	digest "github.com/opencontainers/go-digest"
+)
+
+// logLines is how many lines of a failed step's log the summary keeps.
+const logLines = 12
+
+// progress merges the status of every build into one display, each
+// vertex prefixed with its target, and keeps per-target counts and logs
+// for the summary.
+type progress struct {
+	mode progressui.DisplayMode
+	out  io.Writer
+	ch   chan *client.SolveStatus // into the display
+
+	mu    sync.Mutex // guards stats
+	stats map[string]*targetStats
+}
+
+type targetStats struct {
+	vertices map[digest.Digest]*client.Vertex
+	logs     map[digest.Digest][]byte
+}
+
+func newProgress(mode string, out io.Writer) (*progress, error) {
+	if out == nil {
+		out = os.Stderr
+	}
+	switch progressui.DisplayMode(mode) {
+	case "", progressui.AutoMode, progressui.TtyMode, progressui.PlainMode, progressui.RawJSONMode, progressui.QuietMode:
+	default:
+		return nil, fmt.Errorf("--progress %q: use auto, tty, plain, rawjson or quiet", mode)
+	}
+	return &progress{mode: progressui.DisplayMode(mode), out: out, ch: make(chan *client.SolveStatus, 64), stats: map[string]*targetStats{}}, nil
+}
+
+// start runs the display until stop.
+func (p *progress) start(ctx context.Context) chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d, err := progressui.NewDisplay(p.out, p.mode)
+		if err != nil { // no terminal for tty: fall back to plain
+			d, _ = progressui.NewDisplay(p.out, progressui.PlainMode)
+		}
+		d.UpdateFrom(context.WithoutCancel(ctx), p.ch)
+	}()
+	return done
+}
+
+func (p *progress) stop(done chan struct{}) {
+	close(p.ch)
+	<-done
+}
+
+// forward relays one build's status into the display; the returned
+// channel closes when the build's status channel has been drained.
+func (p *progress) forward(target string, in chan *client.SolveStatus) chan struct{} {
+	done := make(chan struct{})
+	p.mu.Lock()
+	st := &targetStats{vertices: map[digest.Digest]*client.Vertex{}, logs: map[digest.Digest][]byte{}}
+	p.stats[target] = st
+	p.mu.Unlock()
+	prefix := "[" + target + "] "
+	go func() {
+		defer close(done)
+		for s := range in {
+			p.record(st, s)
+			p.ch <- prefixed(s, prefix)
+		}
+	}()
+	return done
+}
+
+func (p *progress) record(st *targetStats, s *client.SolveStatus) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, v := range s.Vertexes {
+		cp := *v
+		st.vertices[v.Digest] = &cp
+	}
+	for _, l := range s.Logs {
+		st.logs[l.Vertex] = append(st.logs[l.Vertex], l.Data...)
+	}
+}
+
+// prefixed copies a status with vertex names prefixed by the target, so
+// one display can show many builds.
+func prefixed(s *client.SolveStatus, prefix string) *client.SolveStatus {
+	out := *s
+	out.Vertexes = make([]*client.Vertex, len(s.Vertexes))
+	for i, v := range s.Vertexes {
+		cp := *v
+		cp.Name = prefix + v.Name
+		out.Vertexes[i] = &cp
+	}
+	return &out
+}
+
+// fill adds the step counts, and for a failure the failing step and the
+// end of its log, to a target's result.
+func (p *progress) fill(res *TargetResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := p.stats[res.Name]
+	if st == nil {
+		return
+	}
+	for d, v := range st.vertices {
+		if isStep(v.Name) && (v.Completed != nil || v.Cached) {
+			res.TotalSteps++
+			if v.Cached {
+				res.CachedSteps++
+			}
+		}
+		if v.Error != "" && !strings.Contains(v.Error, "context canceled") && res.FailedStep == "" {
+			res.FailedStep = v.Name
+			res.Logs = lastLines(string(st.logs[d]), logLines)
+		}
+	}
+}
+
+// stepName matches the Dockerfile steps among the vertices ("[2/3] RUN
+// ...", "[linux/arm64 build 1/4] COPY ..."), leaving out context
+// transfers and exports, which are never cached.
+var stepName = regexp.MustCompile(`^\[[^\]]*\b\d+/\d+\] `)
+
+func isStep(name string) bool { return stepName.MatchString(name) }
+
+func lastLines(s string, n int) []string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) == 1 && lines[0] == "" {
+		return nil
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return lines
+}

@@ -1,0 +1,356 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/internal/plan"
+)
+
+// PushMode says when pushed images get their tags.
+type PushMode string
+
+const (
+	// PushAtomic pushes by digest during the build and creates every tag
+	// only once all selected targets have built: a failure publishes
+	// nothing.
+	PushAtomic PushMode = "atomic"
+	// PushEager pushes with tags as each target finishes, as bake does.
+	PushEager PushMode = "eager"
+)
+
+// DefaultJobs is how many builds run at once unless --jobs says: enough
+// to keep a daemon busy without flooding it.
+func DefaultJobs() int { return max(4, runtime.NumCPU()) }
+
+// Options control a run.
+type Options struct {
+	Jobs      int
+	KeepGoing bool
+	PushMode  PushMode
+	// Progress is the display mode: auto, tty, plain, rawjson or quiet.
+	Progress string
+	// ProgressOut receives the progress display (stderr).
+	ProgressOut io.Writer
+	// Stdout receives outputs written to "-".
+	Stdout io.Writer
+	// Cwd is where relative paths in messages are shown from.
+	Cwd string
+}
+
+// Clients gives the BuildKit client of a builder.
+type Clients interface {
+	Get(ctx context.Context, builder string) (*client.Client, error)
+}
+
+// Status is how a target ended.
+type Status string
+
+const (
+	Built     Status = "built"
+	Cached    Status = "cached" // built, every step from the cache
+	Failed    Status = "failed"
+	Skipped   Status = "skipped"   // something it waits for failed
+	Cancelled Status = "cancelled" // stopped by fail-fast or an interrupt
+)
+
+// TargetResult is what happened to one target.
+type TargetResult struct {
+	Name        string
+	Status      Status
+	Duration    time.Duration
+	CachedSteps int
+	TotalSteps  int
+	Digest      string
+	Outputs     []string
+	// Response is BuildKit's exporter response (containerimage.digest, ...).
+	Response map[string]string
+	Err      error
+	// Reason says why a target was skipped or cancelled.
+	Reason string
+	// FailedStep and Logs describe the step that failed.
+	FailedStep string
+	Logs       []string
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Targets []*TargetResult // in plan order
+	// Tags are the tags created after an atomic push.
+	Tags []string
+	// PublishErr is set when creating the tags failed.
+	PublishErr error
+	// Withheld explains why an atomic push created no tags.
+	Withheld string
+}
+
+// Failed reports whether any target failed, was skipped or cancelled, or
+// the tags could not be published.
+func (r *Result) Failed() bool {
+	if r.PublishErr != nil {
+		return true
+	}
+	for _, t := range r.Targets {
+		if t.Status != Built && t.Status != Cached {
+			return true
+		}
+	}
+	return false
+}
+
+// job is the state of one target during a run.
+type job struct {
+	node *plan.Node
+	res  *TargetResult
+	// platforms to build: the target's own, or for a linked target
+	// without platforms, the union of what its users build.
+	platforms []string
+	// inputs is closed once the result is available to the targets that
+	// use it as a context (or it failed); states then holds it.
+	inputs chan struct{}
+	states *contextInput
+	// done is closed when the target has finished, outputs included.
+	done chan struct{}
+	ok   bool
+	// users counts the targets that still have to use this result as a
+	// context; the build is kept alive until they have.
+	users     sync.WaitGroup
+	userCount int
+}
+
+// Run executes the plan. It returns when every target has finished; the
+// error is for failures of the run itself, while target failures are in
+// the result.
+func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Result, error) {
+	if opts.Jobs <= 0 {
+		opts.Jobs = DefaultJobs()
+	}
+	if opts.PushMode == "" {
+		opts.PushMode = PushAtomic
+	}
+	if err := preflight(p); err != nil {
+		return nil, err
+	}
+	r, err := newRunner(p, clients, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.outer = ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.cancel = cancel
+	display := r.progress.start(ctx)
+	var wg sync.WaitGroup
+	for _, j := range r.order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.runJob(ctx, j)
+		}()
+	}
+	wg.Wait()
+	r.progress.stop(display)
+	res := &Result{}
+	for _, j := range r.order {
+		res.Targets = append(res.Targets, j.res)
+	}
+	r.publish(context.WithoutCancel(ctx), res)
+	return res, nil
+}
+
+// preflight refuses a run that could only fail at its end: loading into
+// Docker when no Docker engine answers.
+func preflight(p *plan.Plan) error {
+	for _, n := range p.Nodes {
+		for _, o := range n.Outputs {
+			if o.Type == "docker" && o.Dest == "" {
+				if err := dockerAnswers(); err != nil {
+					return fmt.Errorf("target %s: %w", n.Name, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// runner holds the state of one Run.
+type runner struct {
+	opts     Options
+	clients  Clients
+	jobs     map[string]*job
+	order    []*job
+	sem      chan struct{} // one token per running build
+	progress *progress
+	cancel   context.CancelFunc // fail-fast: cancels every build
+	outer    context.Context    // the caller's context: done on interrupt
+
+	mu      sync.Mutex // guards pending and failure
+	pending []pendingTag
+	failure string // the first failure, for messages
+}
+
+func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
+	r := &runner{opts: opts, clients: clients, jobs: map[string]*job{}, sem: make(chan struct{}, opts.Jobs)}
+	for _, n := range p.Nodes {
+		j := &job{node: n, res: &TargetResult{Name: n.Name}, inputs: make(chan struct{}), done: make(chan struct{}), platforms: n.Platforms}
+		r.jobs[n.Name] = j
+		r.order = append(r.order, j)
+	}
+	for _, j := range r.order {
+		for _, e := range j.node.Needs {
+			if e.Kind == plan.ContextEdge {
+				r.jobs[e.To.Name].users.Add(1)
+				r.jobs[e.To.Name].userCount++
+			}
+		}
+	}
+	inheritPlatforms(r.order, r.jobs)
+	var err error
+	r.progress, err = newProgress(opts.Progress, opts.ProgressOut)
+	return r, err
+}
+
+// inheritPlatforms gives a linked target without platforms the platforms
+// of the targets that use it, so each gets the input it needs.
+func inheritPlatforms(order []*job, jobs map[string]*job) {
+	for i := len(order) - 1; i >= 0; i-- { // users come after what they use
+		j := order[i]
+		for _, e := range j.node.Needs {
+			parent := jobs[e.To.Name]
+			if e.Kind != plan.ContextEdge || len(parent.node.Platforms) > 0 {
+				continue
+			}
+			parent.platforms = union(parent.platforms, j.platforms)
+		}
+	}
+}
+
+func union(a, b []string) []string {
+	out := append([]string{}, a...)
+	for _, s := range b {
+		found := false
+		for _, t := range out {
+			found = found || t == s
+		}
+		if !found {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// runJob waits for what the target needs, builds it, and records the
+// outcome. Every path closes inputs and done and releases the parents.
+func (r *runner) runJob(ctx context.Context, j *job) {
+	defer close(j.done)
+	defer r.closeInputs(j)
+	defer r.releaseParents(j)
+	for _, e := range j.node.Needs {
+		parent := r.jobs[e.To.Name]
+		wait := parent.done
+		if e.Kind == plan.ContextEdge {
+			wait = parent.inputs
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			select {
+			case <-wait: // finished too: report what happened to it
+			default:
+				r.cancelled(j, ctx)
+				return
+			}
+		}
+		if parent.res.Status == Failed || parent.res.Status == Skipped || parent.res.Status == Cancelled ||
+			(e.Kind == plan.ContextEdge && parent.states == nil) || (e.Kind == plan.OrderEdge && !parent.ok) {
+			j.res.Status, j.res.Reason = Skipped, fmt.Sprintf("%s %s", parent.node.Name, parent.res.Status)
+			if parent.res.Status == Skipped || parent.res.Status == Cancelled {
+				j.res.Reason = fmt.Sprintf("%s was %s", parent.node.Name, parent.res.Status)
+			}
+			return
+		}
+	}
+	select {
+	case r.sem <- struct{}{}:
+	case <-ctx.Done():
+		r.cancelled(j, ctx)
+		return
+	}
+	start := time.Now()
+	b := &build{r: r, j: j}
+	err := b.run(ctx)
+	b.releaseSlot()
+	j.res.Duration = time.Since(start)
+	r.progress.fill(j.res)
+	switch {
+	case err == nil:
+		j.ok = true
+		j.res.Status = Built
+		if j.res.TotalSteps > 0 && j.res.CachedSteps == j.res.TotalSteps {
+			j.res.Status = Cached
+		}
+	case r.interrupted() || (ctx.Err() != nil && !r.isFirstFailure(j)):
+		r.cancelled(j, ctx)
+	default:
+		j.res.Status, j.res.Err = Failed, err
+		r.failed(j)
+	}
+}
+
+func (r *runner) interrupted() bool { return r.outer.Err() != nil }
+
+func (r *runner) cancelled(j *job, _ context.Context) {
+	j.res.Status = Cancelled
+	j.res.Reason = "the run was interrupted"
+	r.mu.Lock()
+	if r.failure != "" && !r.interrupted() {
+		j.res.Reason = "fail-fast after " + r.failure + " failed (use --keep-going to build the rest)"
+	}
+	r.mu.Unlock()
+}
+
+// failed records the first failure and, without --keep-going, cancels
+// everything else.
+func (r *runner) failed(j *job) {
+	r.mu.Lock()
+	first := r.failure == ""
+	if first {
+		r.failure = j.node.Name
+	}
+	r.mu.Unlock()
+	if !r.opts.KeepGoing {
+		r.cancel()
+	}
+}
+
+func (r *runner) isFirstFailure(j *job) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failure == "" || r.failure == j.node.Name
+}
+
+// closeInputs makes sure users of j stop waiting, even if j never
+// published a result.
+func (r *runner) closeInputs(j *job) {
+	select {
+	case <-j.inputs:
+	default:
+		close(j.inputs)
+	}
+}
+
+// releaseParents tells the targets j used as contexts that j is done
+// with them.
+func (r *runner) releaseParents(j *job) {
+	for _, e := range j.node.Needs {
+		if e.Kind == plan.ContextEdge {
+			r.jobs[e.To.Name].users.Done()
+		}
+	}
+}

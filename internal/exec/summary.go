@@ -1,0 +1,123 @@
+package exec
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteSummary prints the closing table: one row per target, then each
+// failure with its failing step and the end of its log, gathered here
+// instead of buried among cancellations.
+func WriteSummary(w io.Writer, res *Result) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TARGET\tSTATUS\tTIME\tCACHED\tDIGEST\tOUTPUTS")
+	for _, t := range res.Targets {
+		steps := "-"
+		if t.TotalSteps > 0 {
+			steps = fmt.Sprintf("%d/%d", t.CachedSteps, t.TotalSteps)
+		}
+		status := string(t.Status)
+		if t.Reason != "" {
+			status += " (" + t.Reason + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, status, duration(t.Duration), steps, short(t.Digest), strings.Join(t.Outputs, "; "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, t := range res.Targets {
+		if t.Status != Failed {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s failed", t.Name)
+		if t.FailedStep != "" {
+			fmt.Fprintf(w, " at %s", t.FailedStep)
+		}
+		fmt.Fprintf(w, ":\n  %v\n", t.Err)
+		for _, l := range t.Logs {
+			fmt.Fprintf(w, "  | %s\n", l)
+		}
+	}
+	if len(res.Tags) > 0 {
+		fmt.Fprintf(w, "\npushed %s\n", strings.Join(res.Tags, ", "))
+	}
+	if res.Withheld != "" {
+		fmt.Fprintf(w, "\n%s\n", res.Withheld)
+	}
+	if res.PublishErr != nil {
+		fmt.Fprintf(w, "\npublishing tags failed: %v\n", res.PublishErr)
+	}
+	return nil
+}
+
+func duration(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return d.Round(100 * time.Millisecond).String()
+}
+
+func short(digest string) string {
+	if len(digest) > 19 {
+		return digest[:19]
+	}
+	if digest == "" {
+		return "-"
+	}
+	return digest
+}
+
+// WriteMetadata writes the --metadata-file: per target, the keys bake
+// writes (containerimage.digest, containerimage.descriptor, image.name,
+// ...), JSON values decoded. The file is written atomically.
+func WriteMetadata(path string, res *Result) error {
+	doc := map[string]map[string]any{}
+	for _, t := range res.Targets {
+		if t.Response == nil {
+			continue
+		}
+		m := map[string]any{}
+		for k, v := range t.Response {
+			m[k] = decodeValue(v)
+		}
+		doc[t.Name] = m
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".xbake-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// decodeValue turns BuildKit's base64-encoded JSON values (such as
+// containerimage.descriptor) into JSON, as bake does.
+func decodeValue(v string) any {
+	if b, err := base64.StdEncoding.DecodeString(v); err == nil && json.Valid(b) {
+		var out any
+		if json.Unmarshal(b, &out) == nil {
+			if _, isObject := out.(map[string]any); isObject {
+				return out
+			}
+		}
+	}
+	return v
+}
