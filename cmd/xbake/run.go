@@ -73,6 +73,11 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if o.jobs < 1 {
 		return usageErrorf("--jobs must be at least 1")
 	}
+	switch o.progress {
+	case "auto", "tty", "plain", "rawjson", "quiet":
+	default:
+		return usageErrorf("--progress %q: use auto, tty, plain, rawjson or quiet", o.progress)
+	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	s, err := o.spec.load(cmd.InOrStdin(), stderr)
 	if err != nil {

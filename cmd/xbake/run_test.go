@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/spec"
+)
+
+// realBuilder points the local builder at bin/buildkitd with a state
+// directory of the test's own, and stops the daemon afterwards.
+func realBuilder(t *testing.T) {
+	t.Helper()
+	bin, _ := filepath.Abs("../../bin/buildkitd")
+	if _, err := os.Stat(bin); err != nil || os.Geteuid() != 0 {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("needs root and bin/buildkitd in CI: %v", err)
+		}
+		t.Skip("needs root and bin/buildkitd (bash scripts/setup)")
+	}
+	dir, err := os.MkdirTemp("/tmp", "xbc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XBAKE_BUILDKITD", bin)
+	t.Setenv("XBAKE_STATE_DIR", dir)
+	t.Cleanup(func() {
+		builder.NewLocal(builder.BuiltinName, spec.BuilderConfig{}).Stop()
+		os.RemoveAll(dir)
+	})
+}
+
+func copyExample(t *testing.T, name string) string {
+	t.Helper()
+	dst := t.TempDir()
+	src := filepath.Join("../../examples", name)
+	err := filepath.Walk(src, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		if info.IsDir() {
+			if rel == "out" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), b, info.Mode())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		b, err := os.ReadFile("../../bin/busybox-" + arch)
+		if err != nil {
+			t.Fatalf("%v (bash scripts/setup)", err)
+		}
+		os.WriteFile(filepath.Join(dst, "busybox-"+arch), b, 0o755)
+	}
+	return dst
+}
+
+// TestRunExample is the README's first command: the hello example built
+// for two platforms into an OCI archive, with metadata.
+func TestRunExample(t *testing.T) {
+	realBuilder(t)
+	dir := copyExample(t, "hello")
+	code, out, errOut := xbake(t, dir, "", "run", "--progress", "plain", "--metadata-file", "meta.json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "hello   built") && !strings.Contains(out, "hello   cached") {
+		t.Errorf("summary:\n%s", out)
+	}
+	if !strings.Contains(errOut, "[hello] [linux/arm64") {
+		t.Errorf("progress lines should carry the target and platform:\n%.2000s", errOut)
+	}
+	if info, err := os.Stat(filepath.Join(dir, "out/hello.tar")); err != nil || info.Size() == 0 {
+		t.Errorf("out/hello.tar: %v", err)
+	}
+	var meta map[string]map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err := json.Unmarshal(b, &meta); err != nil || meta["hello"]["containerimage.digest"] == nil {
+		t.Errorf("metadata file: %v\n%s", err, b)
+	}
+	if _, isObject := meta["hello"]["containerimage.descriptor"].(map[string]any); !isObject {
+		t.Errorf("containerimage.descriptor should be decoded JSON: %v", meta["hello"]["containerimage.descriptor"])
+	}
+}
+
+func TestRunFailureAndUsage(t *testing.T) {
+	realBuilder(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY missing-file /\n")
+	writeFile(t, dir, "xbuild.hcl", "target \"broken\" {\n  output = [\"type=cacheonly\"]\n}\n")
+	code, out, _ := xbake(t, dir, "", "run", "--progress", "quiet")
+	if code != 1 || !strings.Contains(out, "broken  failed") || !strings.Contains(out, "broken failed at") {
+		t.Errorf("a failed build: exit %d\n%s", code, out)
+	}
+	for _, args := range [][]string{{"run", "--push-mode", "later"}, {"run", "--jobs", "0"}, {"run", "--progress", "fancy"}} {
+		if code, _, errOut := xbake(t, dir, "", args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", args, code, errOut)
+		}
+	}
+}
