@@ -232,4 +232,7 @@ require (
 	tags.cncf.io/container-device-interface/specs-go v1.1.1 // indirect
 )
 
-tool github.com/moby/buildkit/cmd/buildkitd
+tool (
+	github.com/moby/buildkit/cmd/buildctl
+	github.com/moby/buildkit/cmd/buildkitd
+)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/signal"
 	"syscall"
@@ -122,7 +121,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		}
 	}
 	switch {
-	case ctx.Err() != nil && context.Cause(ctx) != nil && cmd.Context().Err() == nil:
+	case ctx.Err() != nil: // only a signal cancels it
 		return &exitError{code: exitInterrupted, msg: "interrupted"}
 	case res.Failed():
 		return errSpec

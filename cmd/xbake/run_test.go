@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/spec"
@@ -109,5 +112,39 @@ func TestRunFailureAndUsage(t *testing.T) {
 		if code, _, errOut := xbake(t, dir, "", args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2\n%s", args, code, errOut)
 		}
+	}
+}
+
+// TestInterruptExits130 sends SIGINT to a real xbake process in the middle
+// of a build: it must exit 130 and leave no output behind.
+func TestInterruptExits130(t *testing.T) {
+	realBuilder(t)
+	bin, _ := filepath.Abs("../../bin/xbake")
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("bin/xbake not built")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"60\"]\n", time.Now().UnixNano()))
+	b, _ := os.ReadFile("../../bin/busybox-amd64")
+	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
+	writeFile(t, dir, "xbuild.hcl", "target \"slow\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=oci,dest=out/slow.tar\"]\n}\n")
+	cmd := osexec.Command(bin, "run", "--progress", "plain")
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(stderr.String(), "sleep") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d (%v), want 130\n%s", code, err, stderr.String())
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "out")); len(entries) != 0 {
+		t.Errorf("interrupted run left %v", entries)
 	}
 }

@@ -277,3 +277,35 @@ func TestLoadWithoutDockerFailsBeforeBuilding(t *testing.T) {
 		t.Errorf("got %v, %v", res, err)
 	}
 }
+
+// TestRemoteBuilder builds on a builder declared with driver = "remote",
+// pointed at the test daemon's socket.
+func TestRemoteBuilder(t *testing.T) {
+	needDaemon(t)
+	sock := filepath.Join(stateDir, "builders", "local", "buildkitd.sock")
+	if _, err := os.Stat(sock); err != nil {
+		build(t, ctx(t), project(t, map[string]string{"Dockerfile": busyboxBase, "xbuild.hcl": `target "warm" {
+  platforms = ["linux/amd64"]
+  output = ["type=cacheonly"]
+}`}), runOpts{})
+	}
+	dir := project(t, map[string]string{
+		"Dockerfile": busyboxBase + "RUN echo remote > /r.txt\n",
+		"xbuild.hcl": fmt.Sprintf(`builder "elsewhere" {
+  driver   = "remote"
+  endpoint = "unix://%s"
+}
+target "r" {
+  builder   = "elsewhere"
+  platforms = ["linux/amd64"]
+  output    = ["type=local,dest=out"]
+}`, sock),
+	})
+	res := build(t, ctx(t), dir, runOpts{})
+	if res.Failed() {
+		t.Fatalf("%+v", res.Targets[0])
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "out/r.txt")); err != nil || string(b) != "remote\n" {
+		t.Errorf("r.txt = %q, %v", b, err)
+	}
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Builds a generated monorepo with `xbake run` and with raw `buildctl build`
+# calls, one after another, on the same daemon, cold (cache pruned) and
+# warm, and prints the times side by side.
+#
+#   bash bench/run.sh            # after bash scripts/setup
+#
+# Targets are small FROM scratch images (busybox + one RUN); every fifth
+# one builds on a shared "base" target through a target: context. For
+# buildctl, which cannot link targets, those use a Dockerfile that builds
+# the same base stage inline (cached after its first build), so both do the
+# same work. Goals: xbake's overhead over buildctl under 5% for one
+# target; for many targets, wall time well under building them one by one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+[ -x bin/buildkitd ] && [ -s bin/busybox-amd64 ] || bash scripts/setup
+go build -o bin/xbake ./cmd/xbake
+go build -o bin/buildctl github.com/moby/buildkit/cmd/buildctl
+root=$PWD
+work=$(mktemp -d /tmp/xbench.XXXX)
+export XBAKE_STATE_DIR=$work/state XBAKE_BUILDKITD=$root/bin/buildkitd
+addr=unix://$XBAKE_STATE_DIR/builders/local/buildkitd.sock
+cleanup() { [ -f "$XBAKE_STATE_DIR/builders/local/buildkitd.pid" ] && kill "$(cat "$XBAKE_STATE_DIR/builders/local/buildkitd.pid")" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+base='FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]'
+
+generate() { # n dir
+  local n=$1 dir=$2
+  mkdir -p "$dir/base"
+  printf '%s\n' "$base" > "$dir/base/Dockerfile"
+  cp bin/busybox-amd64 "$dir/base/busybox"
+  { echo 'target "base" {'; echo '  context = "base"'; echo '  platforms = ["linux/amd64"]'; echo '}'; } > "$dir/xbuild.hcl"
+  local names=()
+  for i in $(seq 1 "$n"); do
+    local t=t$i d=$dir/t$i
+    mkdir -p "$d"
+    cp bin/busybox-amd64 "$d/busybox"
+    if [ $((i % 5)) -eq 0 ]; then
+      printf 'FROM base\nRUN echo %s > /id && sleep 1\n' "$t" > "$d/Dockerfile"
+      printf '%s\nRUN echo %s > /id && sleep 1\n' "$base" "$t" > "$d/Dockerfile.standalone"
+      printf 'target "%s" {\n  context = "%s"\n  contexts = { base = "target:base" }\n  platforms = ["linux/amd64"]\n  output = ["type=cacheonly"]\n}\n' "$t" "$t" >> "$dir/xbuild.hcl"
+    else
+      printf '%s\nRUN echo %s > /id && sleep 1\n' "$base" "$t" > "$d/Dockerfile"
+      cp "$d/Dockerfile" "$d/Dockerfile.standalone"
+      printf 'target "%s" {\n  context = "%s"\n  platforms = ["linux/amd64"]\n  output = ["type=cacheonly"]\n}\n' "$t" "$t" >> "$dir/xbuild.hcl"
+    fi
+    names+=("\"$t\"")
+  done
+  printf 'group "default" {\n  targets = [%s]\n}\n' "$(IFS=,; echo "${names[*]}")" >> "$dir/xbuild.hcl"
+}
+
+seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v a="$s" -v b="$e" 'BEGIN{printf "%.2f", b-a}'; }
+prune() { bin/buildctl --addr "$addr" prune --all >/dev/null; }
+xbake_all() { (cd "$1" && "$root/bin/xbake" run --progress quiet); }
+buildctl_all() {
+  local dir=$1
+  for d in "$dir"/t*/; do
+    bin/buildctl --addr "$addr" build --frontend dockerfile.v0 --local context="$d" --local dockerfile="$d" \
+      --opt filename=Dockerfile.standalone --opt platform=linux/amd64 >/dev/null 2>&1
+  done
+}
+
+# Start the daemon once through xbake, so both use it.
+generate 1 "$work/warmup" && xbake_all "$work/warmup" >/dev/null
+
+printf '%-8s %-6s %10s %10s %8s\n' targets cache buildctl xbake ratio
+for n in 1 20 100; do
+  dir=$work/mono$n
+  generate "$n" "$dir"
+  prune; b_cold=$(seconds buildctl_all "$dir"); b_warm=$(seconds buildctl_all "$dir")
+  prune; x_cold=$(seconds xbake_all "$dir");    x_warm=$(seconds xbake_all "$dir")
+  for c in cold warm; do
+    b=b_$c x=x_$c
+    printf '%-8s %-6s %9ss %9ss %8s\n' "$n" "$c" "${!b}" "${!x}" "$(awk -v a="${!b}" -v b="${!x}" 'BEGIN{printf "%.2f", b/a}')"
+  done
+done
