@@ -24,6 +24,6 @@ docker-bake.hcl/.json), checks it, and builds its targets on BuildKit.
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return usageErrorf("%s (see --help)", err)
 	})
-	root.AddCommand(newPlanCommand(), newRunCommand(), newSchemaCommand())
+	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand())
 	return root
 }

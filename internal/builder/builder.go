@@ -15,19 +15,47 @@ import (
 // BuiltinName is the builder used when a spec declares none.
 const BuiltinName = "local"
 
-// Driver connects to the daemon of one builder.
+// Driver connects to the daemons of one builder.
 type Driver interface {
 	// Name is the builder's name.
 	Name() string
-	// Client returns a client of a running daemon, starting it first if
-	// this driver manages one.
+	// Client returns a client of the builder's first daemon, starting it
+	// first if this driver manages one.
 	Client(ctx context.Context) (*client.Client, error)
+	// Nodes lists the builder's daemons.
+	Nodes() []*Node
 }
 
 var (
 	_ Driver = (*Local)(nil)
 	_ Driver = (*Remote)(nil)
 )
+
+// Node is one daemon of a builder.
+type Node struct {
+	Builder, Name string
+	// Declared are the platforms the spec says the node builds natively;
+	// empty means "ask the daemon".
+	Declared []string
+	local    *Local  // set for a local builder's daemon
+	remote   *Remote // set for a remote one
+}
+
+// Endpoint is the node's address.
+func (n *Node) Endpoint() string {
+	if n.local != nil {
+		return n.local.Address()
+	}
+	return n.remote.endpoint
+}
+
+// Client connects to the node's daemon (starting a local one).
+func (n *Node) Client(ctx context.Context) (*client.Client, error) {
+	if n.local != nil {
+		return n.local.Client(ctx)
+	}
+	return n.remote.Client(ctx)
+}
 
 // For returns the driver of a builder: a declared builder block, or the
 // built-in local builder.
@@ -43,19 +71,70 @@ func For(s *spec.Spec, name string) (Driver, error) {
 		if len(b.Nodes) == 0 {
 			return nil, fmt.Errorf("builder %q has no endpoint", name)
 		}
-		n := b.Nodes[0]
-		return &Remote{name: name, node: n.Name, endpoint: n.Endpoint.Value, tls: n.TLS}, nil
+		return NewMulti(b), nil
 	}
-	return NewLocal(name, b.Config), nil
+	l := NewLocal(name, b.Config)
+	l.declared = spec.Values(b.Platforms)
+	return l, nil
 }
 
-// Clients hands out one client per builder for a run, connecting on
-// first use. It is safe for concurrent use.
+// Clients hands out the connections of a run, one per builder node,
+// connecting on first use. It is safe for concurrent use.
 type Clients struct {
 	spec *spec.Spec
-	mu   sync.Mutex // guards clients
+	mu   sync.Mutex // guards clients and nodes
 	// clients holds the connection, or the error, per builder name.
 	clients map[string]clientOrErr
+	// nodes holds every node's connection per builder name.
+	nodes map[string]nodesOrErr
+}
+
+type nodesOrErr struct {
+	nodes []NodeClient
+	err   error
+}
+
+// NodeClient is a connected node and the platforms it builds.
+type NodeClient struct {
+	Name   string
+	Client *client.Client
+	// Native are the platforms the node builds without emulation: those
+	// the spec declares, else the first the daemon reports.
+	Native []string
+	// All are every platform the node can build, emulated ones included.
+	All []string
+}
+
+// Nodes connects to every node of a builder. A node that cannot be
+// reached fails the whole builder, with an error naming builder, node and
+// endpoint.
+func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ne, ok := c.nodes[name]; ok {
+		return ne.nodes, ne.err
+	}
+	ne := nodesOrErr{}
+	d, err := For(c.spec, name)
+	if err != nil {
+		ne.err = err
+	} else {
+		for _, n := range d.Nodes() {
+			cl, err := n.Client(ctx)
+			if err != nil {
+				ne.err = err
+				break
+			}
+			reported, _ := reportedPlatforms(ctx, cl)
+			nc := NodeClient{Name: n.Name, Client: cl, Native: n.Declared, All: append(append([]string{}, n.Declared...), reported...)}
+			if len(nc.Native) == 0 && len(reported) > 0 {
+				nc.Native = reported[:1]
+			}
+			ne.nodes = append(ne.nodes, nc)
+		}
+	}
+	c.nodes[name] = ne
+	return ne.nodes, ne.err
 }
 
 type clientOrErr struct {
@@ -65,7 +144,7 @@ type clientOrErr struct {
 
 // NewClients prepares connections to the builders of s.
 func NewClients(s *spec.Spec) *Clients {
-	return &Clients{spec: s, clients: map[string]clientOrErr{}}
+	return &Clients{spec: s, clients: map[string]clientOrErr{}, nodes: map[string]nodesOrErr{}}
 }
 
 // Get returns the client of a builder, connecting (and starting a local
@@ -92,6 +171,11 @@ func (c *Clients) Close() {
 	for _, ce := range c.clients {
 		if ce.c != nil {
 			ce.c.Close()
+		}
+	}
+	for _, ne := range c.nodes {
+		for _, n := range ne.nodes {
+			n.Client.Close()
 		}
 	}
 }

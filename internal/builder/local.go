@@ -26,10 +26,20 @@ const startTimeout = 60 * time.Second
 // root/ (the daemon's state), buildkitd.sock, buildkitd.toml,
 // buildkitd.pid, buildkitd.log and lock.
 type Local struct {
-	name   string
-	dir    string
-	config spec.BuilderConfig
+	name     string
+	dir      string
+	config   spec.BuilderConfig
+	declared []string
 }
+
+// Nodes implements Driver: a local builder is one daemon.
+func (l *Local) Nodes() []*Node {
+	return []*Node{{Builder: l.name, Name: l.name, Declared: l.declared, local: l}}
+}
+
+// RemoveState deletes the builder's state directory (its cache); the
+// daemon must be stopped.
+func (l *Local) RemoveState() error { return os.RemoveAll(l.dir) }
 
 // NewLocal returns the driver of a local builder.
 func NewLocal(name string, cfg spec.BuilderConfig) *Local {

@@ -20,6 +20,38 @@ type Remote struct {
 	tls                  *spec.TLS
 }
 
+// Nodes implements Driver.
+func (r *Remote) Nodes() []*Node {
+	return []*Node{{Builder: r.name, Name: r.node, remote: r}}
+}
+
+// Multi is a remote builder of one or more nodes.
+type Multi struct {
+	name  string
+	nodes []*Node
+}
+
+var _ Driver = (*Multi)(nil)
+
+// NewMulti returns the driver of a remote builder block.
+func NewMulti(b *spec.Builder) *Multi {
+	m := &Multi{name: b.Name}
+	for _, n := range b.Nodes {
+		r := &Remote{name: b.Name, node: n.Name, endpoint: n.Endpoint.Value, tls: n.TLS}
+		m.nodes = append(m.nodes, &Node{Builder: b.Name, Name: n.Name, Declared: spec.Values(n.Platforms), remote: r})
+	}
+	return m
+}
+
+// Name implements Driver.
+func (m *Multi) Name() string { return m.name }
+
+// Nodes implements Driver.
+func (m *Multi) Nodes() []*Node { return m.nodes }
+
+// Client implements Driver: the first node's client.
+func (m *Multi) Client(ctx context.Context) (*client.Client, error) { return m.nodes[0].Client(ctx) }
+
 // NewRemote returns a driver for one endpoint.
 func NewRemote(name, endpoint string, tls *spec.TLS) *Remote {
 	return &Remote{name: name, node: name, endpoint: endpoint, tls: tls}

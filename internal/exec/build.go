@@ -51,30 +51,52 @@ func (b *build) releaseSlot() {
 }
 
 func (b *build) run(ctx context.Context) error {
-	n := b.j.node
-	c, err := b.r.clients.Get(ctx, n.Builder)
+	nodes, err := b.r.clients.Nodes(ctx, b.j.node.Builder)
 	if err != nil {
 		return err
 	}
+	parts := b.r.split(b.j, nodes)
+	if len(parts) > 1 {
+		return b.runSplit(ctx, parts)
+	}
+	release := b.r.occupy(b.j.node.Builder, parts[0].node.Name)
+	defer release()
+	outs, err := b.r.prepareOutputs(b.j, false)
+	if err != nil {
+		return err
+	}
+	defer outs.cleanup()
+	resp, err := b.solve(ctx, parts[0], outs, b.j.node.Name)
+	if err != nil {
+		return err
+	}
+	b.j.res.Response = resp.ExporterResponse
+	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
+	if err := outs.commit(); err != nil {
+		return err
+	}
+	b.j.res.Outputs = outs.described
+	b.r.addPending(outs.pending, b.j.res.Digest)
+	return nil
+}
+
+// solve runs one BuildKit build of the target's platforms in part, on
+// its node, with the prepared exports.
+func (b *build) solve(ctx context.Context, part part, outs *outputs, label string) (*client.SolveResponse, error) {
 	defer func() {
 		for _, f := range b.cleanup {
 			f()
 		}
 	}()
-	outs, err := b.r.prepareOutputs(b.j)
+	so, attrs, inputs, err := b.solveOpt(ctx, part.platforms)
 	if err != nil {
-		return err
-	}
-	defer outs.cleanup()
-	so, attrs, inputs, err := b.solveOpt(ctx)
-	if err != nil {
-		return err
+		return nil, err
 	}
 	so.Exports = outs.exports
 	so.FrontendAttrs = attrs // the exporters compare the result with the requested platforms
 	statusCh := make(chan *client.SolveStatus)
-	forwarded := b.r.progress.forward(n.Name, statusCh)
-	resp, err := c.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
+	forwarded := b.r.progress.forward(b.j.node.Name, label, statusCh)
+	resp, err := part.node.Client.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
 		res, err := gw.Solve(ctx, gateway.SolveRequest{
 			Frontend: "dockerfile.v0", FrontendOpt: attrs, FrontendInputs: inputs, CacheImports: gatewayCache(so.CacheImports),
 		})
@@ -87,17 +109,7 @@ func (b *build) run(ctx context.Context) error {
 		return res, nil
 	}, statusCh)
 	<-forwarded
-	if err != nil {
-		return err
-	}
-	b.j.res.Response = resp.ExporterResponse
-	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
-	if err := outs.commit(); err != nil {
-		return err
-	}
-	b.j.res.Outputs = outs.described
-	b.r.addPending(outs.pending, b.j.res.Digest)
-	return nil
+	return resp, err
 }
 
 // shareWithUsers hands the result to the targets that use it as a
@@ -147,9 +159,9 @@ func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
 // solveOpt maps the target's attributes to a BuildKit solve: frontend
 // attributes, local directories, inputs from other targets, and the
 // session's secrets, ssh agents and registry credentials.
-func (b *build) solveOpt(ctx context.Context) (client.SolveOpt, map[string]string, map[string]*pb.Definition, error) {
+func (b *build) solveOpt(ctx context.Context, platforms []string) (client.SolveOpt, map[string]string, map[string]*pb.Definition, error) {
 	t := b.j.node.Target
-	attrs := frontendAttrs(t, b.j.platforms)
+	attrs := frontendAttrs(t, platforms)
 	so := client.SolveOpt{LocalMounts: map[string]fsutil.FS{}, AllowedEntitlements: spec.Values(t.Entitlements)}
 	if err := b.contextMounts(&so, attrs); err != nil {
 		return so, nil, nil, err

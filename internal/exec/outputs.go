@@ -50,11 +50,14 @@ type pendingTag struct {
 	tag    string // the full reference to create
 }
 
-func (r *runner) prepareOutputs(j *job) (*outputs, error) {
+// prepareOutputs prepares a target's exports. byDigest pushes images by
+// digest whatever the push mode: the part of a build split over nodes
+// gets its tags only on the index that joins the parts.
+func (r *runner) prepareOutputs(j *job, byDigest bool) (*outputs, error) {
 	o := &outputs{}
 	t := j.node.Target
 	for _, e := range j.node.Outputs {
-		if err := r.prepareOutput(o, t, e); err != nil {
+		if err := r.prepareOutput(o, t, e, byDigest); err != nil {
 			o.cleanup()
 			return nil, err
 		}
@@ -62,7 +65,7 @@ func (r *runner) prepareOutputs(j *job) (*outputs, error) {
 	return o, nil
 }
 
-func (r *runner) prepareOutput(o *outputs, t *spec.Target, e spec.Entry) error {
+func (r *runner) prepareOutput(o *outputs, t *spec.Target, e spec.Entry, byDigest bool) error {
 	attrs := map[string]string{}
 	for k, v := range e.Attrs {
 		attrs[k] = v
@@ -73,7 +76,7 @@ func (r *runner) prepareOutput(o *outputs, t *spec.Target, e spec.Entry) error {
 		o.described = append(o.described, "cache only")
 		return nil
 	case "image", "registry":
-		return r.prepareImage(o, t, attrs, e.Type == "registry")
+		return r.prepareImage(o, t, attrs, e.Type == "registry", byDigest)
 	case "local":
 		return o.prepareDir(r, e.Dest)
 	case "oci", "docker", "tar":
@@ -92,13 +95,13 @@ func (r *runner) prepareOutput(o *outputs, t *spec.Target, e spec.Entry) error {
 }
 
 // prepareImage pushes by digest in atomic mode and remembers the tags.
-func (r *runner) prepareImage(o *outputs, t *spec.Target, attrs map[string]string, registry bool) error {
+func (r *runner) prepareImage(o *outputs, t *spec.Target, attrs map[string]string, registry, byDigest bool) error {
 	names := spec.Values(t.Tags)
 	if n := attrs["name"]; n != "" {
 		names = strings.Split(n, ",")
 	}
 	push := registry || attrs["push"] == "true"
-	if !push || r.opts.PushMode == PushEager {
+	if !push || (r.opts.PushMode == PushEager && !byDigest) {
 		if push {
 			attrs["push"] = "true"
 		}

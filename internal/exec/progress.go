@@ -67,13 +67,16 @@ func (p *progress) stop(done chan struct{}) {
 
 // forward relays one build's status into the display; the returned
 // channel closes when the build's status channel has been drained.
-func (p *progress) forward(target string, in chan *client.SolveStatus) chan struct{} {
+func (p *progress) forward(target, label string, in chan *client.SolveStatus) chan struct{} {
 	done := make(chan struct{})
 	p.mu.Lock()
-	st := &targetStats{vertices: map[digest.Digest]*client.Vertex{}, logs: map[digest.Digest][]byte{}}
-	p.stats[target] = st
+	st := p.stats[target]
+	if st == nil { // the parts of a build split over nodes share one
+		st = &targetStats{vertices: map[digest.Digest]*client.Vertex{}, logs: map[digest.Digest][]byte{}}
+		p.stats[target] = st
+	}
 	p.mu.Unlock()
-	prefix := "[" + target + "] "
+	prefix := "[" + label + "] "
 	go func() {
 		defer close(done)
 		for s := range in {

@@ -8,8 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/moby/buildkit/client"
-
+	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -44,9 +43,9 @@ type Options struct {
 	Cwd string
 }
 
-// Clients gives the BuildKit client of a builder.
+// Clients connects to the nodes of a builder.
 type Clients interface {
-	Get(ctx context.Context, builder string) (*client.Client, error)
+	Nodes(ctx context.Context, builder string) ([]builder.NodeClient, error)
 }
 
 // Status is how a target ended.
@@ -190,13 +189,14 @@ type runner struct {
 	cancel   context.CancelFunc // fail-fast: cancels every build
 	outer    context.Context    // the caller's context: done on interrupt
 
-	mu      sync.Mutex // guards pending and failure
+	mu      sync.Mutex // guards pending, failure and busy
 	pending []pendingTag
-	failure string // the first failure, for messages
+	failure string         // the first failure, for messages
+	busy    map[string]int // running builds per "builder/node"
 }
 
 func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
-	r := &runner{opts: opts, clients: clients, jobs: map[string]*job{}, sem: make(chan struct{}, opts.Jobs)}
+	r := &runner{opts: opts, clients: clients, jobs: map[string]*job{}, sem: make(chan struct{}, opts.Jobs), busy: map[string]int{}}
 	for _, n := range p.Nodes {
 		j := &job{node: n, res: &TargetResult{Name: n.Name}, inputs: make(chan struct{}), done: make(chan struct{}), platforms: n.Platforms}
 		r.jobs[n.Name] = j

@@ -57,6 +57,9 @@ type Node struct {
 	// Needs are the edges to the nodes this one waits for.
 	Needs []*Edge
 	Level int
+	// Placement says which builder node builds which platforms, for
+	// builders whose nodes declare their platforms (see placement.go).
+	Placement []Placement
 }
 
 // EdgeKind says why one target waits for another.
@@ -93,6 +96,9 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	p := buildGraph(s, sel, opts, defaultBuilder)
 	diags = append(diags, p.findCycles()...)
 	p.computeLevels()
+	for _, n := range p.Nodes {
+		n.Placement = Place(s.Builders[n.Builder], n.Platforms)
+	}
 	c := &checker{plan: p, spec: s, opts: opts}
 	c.run()
 	diags = append(diags, c.diags...)

@@ -29,6 +29,7 @@ type jsonTarget struct {
 	Contexts  map[string]string   `json:"contexts"`
 	Implicit  bool                `json:"implicit"`
 	Level     int                 `json:"level"`
+	Nodes     []Placement         `json:"nodes,omitempty"`
 }
 
 type jsonDiagnostic struct {
@@ -52,7 +53,7 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 	doc := jsonPlan{Version: 1, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
 	for _, n := range p.Nodes {
 		t := jsonTarget{
-			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level,
+			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level, Nodes: n.Placement,
 			Outputs: []map[string]string{}, DependsOn: []string{}, Contexts: map[string]string{},
 		}
 		if t.Platforms == nil {

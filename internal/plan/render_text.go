@@ -65,6 +65,17 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 		platforms = strings.Join(n.Platforms, ", ")
 	}
 	row("platforms", platforms)
+	for i, pl := range n.Placement {
+		label := ""
+		if i == 0 {
+			label = "nodes"
+		}
+		how := ""
+		if pl.Emulated {
+			how = " (emulated: no node builds it natively)"
+		}
+		row(label, pl.Node+": "+strings.Join(pl.Platforms, ", ")+how)
+	}
 	if len(n.Outputs) == 0 {
 		row("outputs", "none (build cache only)")
 	}

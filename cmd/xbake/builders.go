@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/spec"
+)
+
+func newBuildersCommand() *cobra.Command {
+	var sf specFlags
+	var format string
+	ls := func(cmd *cobra.Command, _ []string) error {
+		s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+		if err != nil {
+			return err
+		}
+		return listBuilders(cmd.Context(), cmd.OutOrStdout(), s, format)
+	}
+	cmd := &cobra.Command{
+		Use:   "builders",
+		Short: "List the spec's builders and their nodes (also: builders ls)",
+		Long: `Builders are declared in the spec, next to the targets that use them, so
+every checkout has the same ones. The built-in "local" builder is a
+buildkitd that xbake starts and reuses.
+
+  xbake builders [ls]              one row per builder and node: driver or
+                                   endpoint, status (running, inactive,
+                                   unreachable), platforms; * marks the default
+  xbake builders inspect NAME      details of each node (--bootstrap starts it)
+  xbake builders stop NAME         stop a local builder's daemon
+  xbake builders rm NAME           stop it and delete its state (--keep-state keeps the cache)`,
+		Args: cobra.NoArgs,
+		RunE: ls,
+	}
+	sf.register(cmd)
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	lsCmd := &cobra.Command{Use: "ls", Short: "List builders and nodes", Args: cobra.NoArgs, RunE: ls}
+	lsCmd.Flags().AddFlagSet(cmd.Flags())
+	cmd.AddCommand(lsCmd, newBuildersInspect(), newBuildersStop(false), newBuildersStop(true))
+	return cmd
+}
+
+// defaultBuilder is the builder targets without one use.
+func defaultBuilder(s *spec.Spec) string {
+	if b := os.Getenv("XBAKE_BUILDER"); b != "" {
+		return b
+	}
+	for _, n := range builder.Names(s) {
+		if b := s.Builders[n]; b != nil && b.Default {
+			return n
+		}
+	}
+	return builder.BuiltinName
+}
+
+func listBuilders(ctx context.Context, w io.Writer, s *spec.Spec, format string) error {
+	if format != "text" && format != "json" {
+		return usageErrorf("--format %q: use text or json", format)
+	}
+	names := builder.Names(s)
+	infos := make([]builder.BuilderInfo, len(names))
+	var wg sync.WaitGroup
+	for i, n := range names { // nodes are probed at once: unreachable ones time out
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			infos[i], _ = builder.Describe(ctx, s, n, false)
+		}()
+	}
+	wg.Wait()
+	def := defaultBuilder(s)
+	for i := range infos {
+		infos[i].Default = infos[i].Name == def
+	}
+	if format == "json" {
+		return writeJSON(w, infos)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME/NODE\tDRIVER/ENDPOINT\tSTATUS\tPLATFORMS")
+	for _, b := range infos {
+		name := b.Name
+		if b.Default {
+			name += " *"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t\t\n", name, b.Driver)
+		for _, n := range b.Nodes {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", n.Name, n.Endpoint, n.Status, platformsText(n))
+		}
+	}
+	return tw.Flush()
+}
+
+// platformsText shows declared platforms, else what the daemon reports.
+func platformsText(n builder.NodeInfo) string {
+	if len(n.Declared) > 0 {
+		return strings.Join(n.Declared, ", ")
+	}
+	return strings.Join(n.Reported, ", ")
+}
+
+func newBuildersInspect() *cobra.Command {
+	var sf specFlags
+	var bootstrap bool
+	var format string
+	cmd := &cobra.Command{
+		Use:   "inspect NAME",
+		Short: "Show a builder's nodes: status, platforms, BuildKit version, worker labels",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if !knownBuilder(s, args[0]) {
+				return usageErrorf("no builder named %q; the spec has %s", args[0], strings.Join(builder.Names(s), ", "))
+			}
+			info, err := builder.Describe(cmd.Context(), s, args[0], bootstrap)
+			if err != nil {
+				return &exitError{code: exitSpec, msg: err.Error()}
+			}
+			info.Default = info.Name == defaultBuilder(s)
+			if format == "json" {
+				return writeJSON(cmd.OutOrStdout(), info)
+			}
+			writeInspect(cmd.OutOrStdout(), info)
+			return nil
+		},
+	}
+	sf.register(cmd)
+	cmd.Flags().BoolVar(&bootstrap, "bootstrap", false, "start a local builder's daemon if it is not running")
+	cmd.Flags().StringVar(&format, "format", "text", "text or json")
+	return cmd
+}
+
+func writeInspect(w io.Writer, b builder.BuilderInfo) {
+	fmt.Fprintf(w, "Name:    %s\nDriver:  %s\nDefault: %t\n", b.Name, b.Driver, b.Default)
+	for _, n := range b.Nodes {
+		fmt.Fprintf(w, "\nNode:      %s\nEndpoint:  %s\nStatus:    %s\n", n.Name, n.Endpoint, n.Status)
+		if n.Error != "" {
+			fmt.Fprintf(w, "Error:     %s\n", n.Error)
+		}
+		if len(n.Declared) > 0 {
+			fmt.Fprintf(w, "Declared:  %s\n", strings.Join(n.Declared, ", "))
+		}
+		if len(n.Reported) > 0 {
+			fmt.Fprintf(w, "Platforms: %s\n", strings.Join(n.Reported, ", "))
+		}
+		if n.Version != "" {
+			fmt.Fprintf(w, "BuildKit:  %s\n", n.Version)
+		}
+		if len(n.Labels) > 0 {
+			fmt.Fprintln(w, "Labels:")
+			for _, k := range sortedMapKeys(n.Labels) {
+				fmt.Fprintf(w, "  %s = %s\n", k, n.Labels[k])
+			}
+		}
+	}
+}
+
+func knownBuilder(s *spec.Spec, name string) bool {
+	for _, n := range builder.Names(s) {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// newBuildersStop makes "stop" and, with remove, "rm".
+func newBuildersStop(remove bool) *cobra.Command {
+	var sf specFlags
+	var keepState bool
+	use, short := "stop NAME", "Stop a local builder's daemon (the next build starts it again)"
+	if remove {
+		use, short = "rm NAME", "Stop a local builder's daemon and delete its state and cache"
+	}
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if !knownBuilder(s, args[0]) {
+				return usageErrorf("no builder named %q; the spec has %s", args[0], strings.Join(builder.Names(s), ", "))
+			}
+			d, err := builder.For(s, args[0])
+			if err != nil {
+				return &exitError{code: exitSpec, msg: err.Error()}
+			}
+			l, ok := d.(*builder.Local)
+			if !ok {
+				return usageErrorf("builder %q is remote: xbake does not run its daemons, so it cannot stop them", args[0])
+			}
+			if err := l.Stop(); err != nil {
+				return &exitError{code: exitSpec, msg: err.Error()}
+			}
+			if remove && !keepState {
+				if err := l.RemoveState(); err != nil {
+					return &exitError{code: exitSpec, msg: err.Error()}
+				}
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), args[0])
+			return nil
+		},
+	}
+	sf.register(cmd)
+	if remove {
+		cmd.Flags().BoolVar(&keepState, "keep-state", false, "keep the daemon's state directory (its build cache)")
+	}
+	return cmd
+}

@@ -1,0 +1,115 @@
+package builder
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/containerd/platforms"
+	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/spec"
+)
+
+// Node statuses, as `xbake builders` shows them.
+const (
+	StatusRunning     = "running"
+	StatusInactive    = "inactive"    // a local daemon not started yet
+	StatusUnreachable = "unreachable" // a remote daemon that does not answer
+)
+
+// BuilderInfo describes a builder and its nodes.
+type BuilderInfo struct {
+	Name    string     `json:"name"`
+	Driver  string     `json:"driver"`
+	Default bool       `json:"default"`
+	Nodes   []NodeInfo `json:"nodes"`
+}
+
+// NodeInfo describes one daemon of a builder.
+type NodeInfo struct {
+	Name     string            `json:"name"`
+	Endpoint string            `json:"endpoint"`
+	Status   string            `json:"status"`
+	Error    string            `json:"error,omitempty"`
+	Declared []string          `json:"declared_platforms,omitempty"`
+	Reported []string          `json:"reported_platforms,omitempty"`
+	Version  string            `json:"buildkit_version,omitempty"`
+	Labels   map[string]string `json:"labels,omitempty"`
+}
+
+// Names lists the builders of a spec, the built-in local one included
+// unless the spec declares its own "local".
+func Names(s *spec.Spec) []string {
+	names := []string{}
+	for n := range s.Builders {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if _, ok := s.Builders[BuiltinName]; !ok {
+		names = append([]string{BuiltinName}, names...)
+	}
+	return names
+}
+
+// Describe reports a builder's nodes: status, platforms, version and
+// worker labels. With bootstrap, a local daemon is started first. A
+// daemon that does not answer is reported, not returned as an error.
+func Describe(ctx context.Context, s *spec.Spec, name string, bootstrap bool) (BuilderInfo, error) {
+	d, err := For(s, name)
+	if err != nil {
+		return BuilderInfo{}, err
+	}
+	info := BuilderInfo{Name: name, Driver: "local"}
+	if b := s.Builders[name]; b != nil {
+		info.Driver, info.Default = b.Driver.Value, b.Default
+	}
+	for _, n := range d.Nodes() {
+		info.Nodes = append(info.Nodes, describeNode(ctx, n, bootstrap))
+	}
+	return info, nil
+}
+
+func describeNode(ctx context.Context, n *Node, bootstrap bool) NodeInfo {
+	ni := NodeInfo{Name: n.Name, Endpoint: n.Endpoint(), Declared: n.Declared}
+	if n.local != nil && !bootstrap && !n.local.Running() {
+		ni.Status = StatusInactive
+		return ni
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	c, err := n.Client(ctx)
+	if err != nil {
+		ni.Status, ni.Error = StatusUnreachable, err.Error()
+		return ni
+	}
+	defer c.Close()
+	ni.Status = StatusRunning
+	if workers, err := c.ListWorkers(ctx); err == nil {
+		for _, w := range workers {
+			for _, p := range w.Platforms {
+				ni.Reported = append(ni.Reported, platforms.Format(p))
+			}
+			ni.Labels = w.Labels
+		}
+	}
+	if v, err := c.Info(ctx); err == nil {
+		ni.Version = v.BuildkitVersion.Version
+	}
+	return ni
+}
+
+// reportedPlatforms asks a running daemon what it can build.
+func reportedPlatforms(ctx context.Context, c *client.Client) ([]string, error) {
+	workers, err := c.ListWorkers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, w := range workers {
+		for _, p := range w.Platforms {
+			out = append(out, platforms.Format(p))
+		}
+	}
+	return out, nil
+}

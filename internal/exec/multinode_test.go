@@ -1,0 +1,170 @@
+package exec_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	controlapi "github.com/moby/buildkit/api/services/control"
+	"github.com/moby/buildkit/client"
+)
+
+// startDaemon runs a buildkitd that offers only one platform, on its own
+// socket, for the duration of the test.
+func startDaemon(t *testing.T, platform string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("/tmp", "xbn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "bk.sock")
+	os.WriteFile(filepath.Join(dir, "buildkitd.toml"), []byte("[worker.containerd]\n  enabled = false\n"), 0o600)
+	log, _ := os.Create(filepath.Join(dir, "log"))
+	cmd := exec.Command(os.Getenv("XBAKE_BUILDKITD"), "--root", filepath.Join(dir, "root"), "--addr", "unix://"+sock,
+		"--config", filepath.Join(dir, "buildkitd.toml"), "--oci-worker-platform", platform)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		os.RemoveAll(dir)
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := client.New(context.Background(), "unix://"+sock); err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			_, err = c.ListWorkers(ctx)
+			cancel()
+			c.Close()
+			if err == nil {
+				return sock
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "log"))
+	t.Fatalf("buildkitd for %s did not start:\n%s", platform, b)
+	return ""
+}
+
+// builtPlatforms asks a daemon's build history which platforms it built.
+func builtPlatforms(t *testing.T, sock string) []string {
+	c, err := client.New(context.Background(), "unix://"+sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stream, err := c.ControlClient().ListenBuildHistory(context.Background(), &controlapi.BuildHistoryRequest{EarlyExit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for {
+		ev, err := stream.Recv()
+		if err != nil {
+			return out
+		}
+		if ev.Record != nil {
+			out = append(out, ev.Record.FrontendAttrs["platform"])
+		}
+	}
+}
+
+// TestBuilderSpanningTwoNodes builds a two-platform image on a builder of
+// two daemons, each offering one platform: each platform must be built on
+// its own node (as the daemons' build histories show), and the pushed
+// index must hold both.
+func TestBuilderSpanningTwoNodes(t *testing.T) {
+	needDaemon(t)
+	amd, arm := startDaemon(t, "linux/amd64"), startDaemon(t, "linux/arm64")
+	reg := startRegistry(t)
+	dir := project(t, map[string]string{
+		"Dockerfile": busyboxBase + "RUN uname -m > /arch.txt\n",
+		"xbuild.hcl": fmt.Sprintf(`builder "farm" {
+  driver = "remote"
+  node "amd" {
+    endpoint  = "unix://%s"
+    platforms = ["linux/amd64"]
+  }
+  node "arm" {
+    endpoint  = "unix://%s"
+    platforms = ["linux/arm64"]
+  }
+}
+target "both" {
+  builder   = "farm"
+  platforms = ["linux/amd64", "linux/arm64"]
+  tags      = ["%s/xbake/farm:1"]
+  output    = ["type=image,push=true"]
+}`, amd, arm, reg),
+	})
+	res := build(t, ctx(t), dir, runOpts{})
+	if res.Failed() {
+		t.Fatalf("%+v", res.Targets[0])
+	}
+	if got := builtPlatforms(t, amd); len(got) != 1 || got[0] != "linux/amd64" {
+		t.Errorf("the amd64 node built %v", got)
+	}
+	if got := builtPlatforms(t, arm); len(got) != 1 || got[0] != "linux/arm64" {
+		t.Errorf("the arm64 node built %v", got)
+	}
+	ref, _ := name.ParseReference(reg + "/xbake/farm:1")
+	idx, err := remote.Index(ref)
+	if err != nil {
+		t.Fatalf("the tag was not published: %v", err)
+	}
+	m, _ := idx.IndexManifest()
+	want := map[string]string{"amd64": "x86_64\n", "arm64": "aarch64\n"}
+	seen := 0
+	for _, d := range m.Manifests {
+		if d.Platform == nil || want[d.Platform.Architecture] == "" {
+			continue
+		}
+		img, _ := idx.Image(d.Digest)
+		if got := fileInImage(t, img, "arch.txt"); got != want[d.Platform.Architecture] {
+			t.Errorf("%s: arch.txt = %q", d.Platform.Architecture, got)
+		}
+		seen++
+	}
+	if seen != 2 || res.Targets[0].Digest == "" {
+		t.Errorf("index: %d platforms, digest %q", seen, res.Targets[0].Digest)
+	}
+}
+
+func TestUnreachableNodeIsNamed(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"Dockerfile": busyboxBase,
+		"xbuild.hcl": `builder "farm" {
+  driver = "remote"
+  node "gone" {
+    endpoint = "unix:///tmp/xbake-no-such-daemon.sock"
+  }
+}
+target "t" {
+  builder = "farm"
+  output  = ["type=cacheonly"]
+}`,
+	})
+	res := build(t, ctx(t), dir, runOpts{})
+	err := res.Targets[0].Err
+	if res.Targets[0].Status != "failed" || err == nil {
+		t.Fatalf("%+v", res.Targets[0])
+	}
+	for _, want := range []string{`builder "farm"`, `node "gone"`, "unix:///tmp/xbake-no-such-daemon.sock"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %s", err, want)
+		}
+	}
+}

@@ -1,0 +1,269 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/containerd/platforms"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/plan"
+)
+
+// part is the share of a target one node builds.
+type part struct {
+	node      builder.NodeClient
+	platforms []string
+}
+
+// split decides where a target builds. On a builder of one node, there.
+// On several nodes, each platform goes to a node that builds it natively
+// (emulation only when none does), and a target without platforms to the
+// least busy node. A target is split over nodes only when every output is
+// a push (or the cache) and no target uses it as a context: only then can
+// the parts be joined afterwards, as one index in the registry.
+func (r *runner) split(j *job, nodes []builder.NodeClient) []part {
+	if len(nodes) == 1 {
+		return []part{{node: nodes[0], platforms: j.platforms}}
+	}
+	if len(j.platforms) == 0 {
+		return []part{{node: r.leastBusy(j.node.Builder, nodes), platforms: nil}}
+	}
+	var parts []part
+	for _, p := range j.platforms {
+		n := nodeFor(p, nodes)
+		found := false
+		for i := range parts {
+			if parts[i].node.Name == n.Name {
+				parts[i].platforms = append(parts[i].platforms, p)
+				found = true
+			}
+		}
+		if !found {
+			parts = append(parts, part{node: n, platforms: []string{p}})
+		}
+	}
+	if len(parts) > 1 && !splittable(j) {
+		return []part{{node: parts[0].node, platforms: j.platforms}}
+	}
+	return parts
+}
+
+// nodeFor picks the first node that builds p natively, else the first
+// that can build it at all, else the first node.
+func nodeFor(p string, nodes []builder.NodeClient) builder.NodeClient {
+	for _, list := range []func(builder.NodeClient) []string{
+		func(n builder.NodeClient) []string { return n.Native },
+		func(n builder.NodeClient) []string { return n.All },
+	} {
+		for _, n := range nodes {
+			for _, np := range list(n) {
+				if samePlatform(p, np) {
+					return n
+				}
+			}
+		}
+	}
+	return nodes[0]
+}
+
+func samePlatform(a, b string) bool {
+	pa, err1 := platforms.Parse(a)
+	pb, err2 := platforms.Parse(b)
+	return err1 == nil && err2 == nil && platforms.Format(platforms.Normalize(pa)) == platforms.Format(platforms.Normalize(pb))
+}
+
+func splittable(j *job) bool {
+	if j.userCount > 0 {
+		return false
+	}
+	for _, e := range j.node.Needs {
+		if e.Kind == plan.ContextEdge {
+			return false
+		}
+	}
+	for _, o := range j.node.Outputs {
+		if !(o.Type == "cacheonly" || o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true")) {
+			return false
+		}
+	}
+	return true
+}
+
+// leastBusy returns the node with the fewest running builds.
+func (r *runner) leastBusy(builderName string, nodes []builder.NodeClient) builder.NodeClient {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	best := nodes[0]
+	for _, n := range nodes[1:] {
+		if r.busy[builderName+"/"+n.Name] < r.busy[builderName+"/"+best.Name] {
+			best = n
+		}
+	}
+	return best
+}
+
+// occupy counts a build on a node until the returned function is called.
+func (r *runner) occupy(builderName, node string) func() {
+	key := builderName + "/" + node
+	r.mu.Lock()
+	r.busy[key]++
+	r.mu.Unlock()
+	return func() {
+		r.mu.Lock()
+		r.busy[key]--
+		r.mu.Unlock()
+	}
+}
+
+// runSplit builds the parts on their nodes at once, each pushing by
+// digest, then joins them in one index per repository, which gets the
+// tags (at the end of the run for an atomic push, now for an eager one).
+func (b *build) runSplit(ctx context.Context, parts []part) error {
+	digests := make([]string, len(parts))
+	var tags []pendingTag
+	g, gctx := errgroup.WithContext(ctx)
+	for i, p := range parts {
+		outs, err := b.r.prepareOutputs(b.j, true)
+		if err != nil {
+			return err
+		}
+		tags = outs.pending
+		g.Go(func() error {
+			defer outs.cleanup()
+			release := b.r.occupy(b.j.node.Builder, p.node.Name)
+			defer release()
+			sub := &build{r: b.r, j: b.j}
+			resp, err := sub.solve(gctx, p, outs, fmt.Sprintf("%s@%s", b.j.node.Name, p.node.Name))
+			if err != nil {
+				return fmt.Errorf("node %s (%s): %w", p.node.Name, strings.Join(p.platforms, ", "), err)
+			}
+			digests[i] = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	var nodes []string
+	for _, p := range parts {
+		nodes = append(nodes, p.node.Name+": "+strings.Join(p.platforms, ", "))
+	}
+	b.j.res.Outputs = append(b.j.res.Outputs, "built on "+strings.Join(nodes, "; "))
+	if len(tags) == 0 {
+		return nil // cache only
+	}
+	repos := map[string][]pendingTag{}
+	var order []string
+	for _, t := range tags {
+		if _, ok := repos[t.repo]; !ok {
+			order = append(order, t.repo)
+		}
+		repos[t.repo] = append(repos[t.repo], t)
+	}
+	for _, repo := range order {
+		idx, err := joinIndex(ctx, repo, digests)
+		if err != nil {
+			return fmt.Errorf("joining the platforms in %s: %w", repo, err)
+		}
+		b.j.res.Digest = idx
+		b.j.res.Response = map[string]string{exptypes.ExporterImageDigestKey: idx, "image.name": strings.Join(tagNames(repos[repo]), ",")}
+		if b.r.opts.PushMode == PushEager {
+			for _, t := range repos[repo] {
+				if err := createTag(ctx, repo, idx, t.tag); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		b.r.addPending(repos[repo], idx)
+	}
+	b.j.res.Outputs = append(b.j.res.Outputs, describeImage(tagNames(tags), true))
+	return nil
+}
+
+func tagNames(tags []pendingTag) []string {
+	var out []string
+	for _, t := range tags {
+		out = append(out, t.tag)
+	}
+	return out
+}
+
+// joinIndex writes, by digest, an index of the manifests the parts
+// pushed to repo, and returns its digest.
+func joinIndex(ctx context.Context, repo string, digests []string) (string, error) {
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+	var adds []mutate.IndexAddendum
+	for _, d := range digests {
+		ref, err := name.NewDigest(repo + "@" + d)
+		if err != nil {
+			return "", err
+		}
+		desc, err := remote.Get(ref, opts...)
+		if err != nil {
+			return "", err
+		}
+		more, err := addenda(desc)
+		if err != nil {
+			return "", err
+		}
+		adds = append(adds, more...)
+	}
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
+	dig, err := idx.Digest()
+	if err != nil {
+		return "", err
+	}
+	ref, err := name.NewDigest(repo + "@" + dig.String())
+	if err != nil {
+		return "", err
+	}
+	if err := remote.WriteIndex(ref, idx, opts...); err != nil {
+		return "", err
+	}
+	return dig.String(), nil
+}
+
+// addenda lists the manifests of a pushed image or index, with their
+// platforms.
+func addenda(desc *remote.Descriptor) ([]mutate.IndexAddendum, error) {
+	if desc.MediaType.IsIndex() {
+		idx, err := desc.ImageIndex()
+		if err != nil {
+			return nil, err
+		}
+		m, err := idx.IndexManifest()
+		if err != nil {
+			return nil, err
+		}
+		var out []mutate.IndexAddendum
+		for _, d := range m.Manifests {
+			img, err := idx.Image(d.Digest)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: d.Platform, Annotations: d.Annotations}})
+		}
+		return out, nil
+	}
+	img, err := desc.Image()
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	return []mutate.IndexAddendum{{Add: img, Descriptor: v1.Descriptor{Platform: cfg.Platform()}}}, nil
+}
