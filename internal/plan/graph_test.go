@@ -105,3 +105,40 @@ target "b" {
 		t.Errorf("unknown --builder: %v", diags)
 	}
 }
+
+func TestPlacementOverNodes(t *testing.T) {
+	src := `
+builder "farm" {
+  driver = "remote"
+  node "amd" {
+    endpoint  = "tcp://127.0.0.1:1"
+    platforms = ["linux/amd64"]
+  }
+  node "arm" {
+    endpoint  = "tcp://127.0.0.1:2"
+    platforms = ["linux/arm64"]
+  }
+}
+target "t" {
+  builder           = "farm"
+  platforms         = ["linux/amd64", "linux/arm64", "linux/riscv64"]
+  dockerfile-inline = "FROM scratch"
+  output            = ["type=cacheonly"]
+}`
+	s, diags := spec.Load(spec.Options{Files: []string{"x.hcl"}, Dir: t.TempDir(), LookupEnv: func(string) (string, bool) { return "", false },
+		ReadFile: func(string) ([]byte, error) { return []byte(src), nil }})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	sel, _ := s.Select(nil)
+	p, _ := New(s, sel, Options{})
+	got := p.Node("t").Placement
+	want := []Placement{
+		{Node: "amd", Platforms: []string{"linux/amd64"}},
+		{Node: "arm", Platforms: []string{"linux/arm64"}},
+		{Node: "amd", Platforms: []string{"linux/riscv64"}, Emulated: true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("placement = %+v", got)
+	}
+}

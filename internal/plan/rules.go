@@ -204,25 +204,20 @@ func (c *checker) linkPlatforms(n *Node) {
 	}
 }
 
-// unsupportedPlatforms: a builder that declares its platforms builds
-// nothing else.
+// unsupportedPlatforms: a builder whose platforms attribute lists what it
+// supports builds nothing else. (A node's platforms are the ones it
+// builds natively; others may still run there under emulation.)
 func (c *checker) unsupportedPlatforms(n *Node) {
 	b := c.spec.Builders[n.Builder]
-	if b == nil {
+	if b == nil || len(b.Platforms) == 0 {
 		return
 	}
 	declared := spec.Values(b.Platforms)
-	for _, node := range b.Nodes {
-		declared = append(declared, spec.Values(node.Platforms)...)
-	}
-	if len(declared) == 0 {
-		return
-	}
 	have := normalizedSet(declared)
 	for _, p := range n.Target.Platforms {
 		if np, ok := normalized(p.Value); ok && !have[np] {
 			c.errorf(rule.UnsupportedPlatform, p.Range, "Unsupported platform",
-				"Target %q builds %s on builder %q, which declares only %s. Add a node for %s to the builder, or build this target elsewhere.",
+				"Target %q builds %s on builder %q, whose platforms are only %s. Add %s to the builder's platforms (and a node that builds it), or build this target elsewhere.",
 				n.Name, p.Value, n.Builder, strings.Join(declared, ", "), p.Value)
 		}
 	}

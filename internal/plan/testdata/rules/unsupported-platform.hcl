@@ -1,5 +1,6 @@
 builder "farm" {
-  driver = "remote"
+  driver    = "remote"
+  platforms = ["linux/amd64", "linux/arm64"]
   node "amd" {
     endpoint  = "tcp://127.0.0.1:1234"
     platforms = ["linux/amd64"]
@@ -7,6 +8,6 @@ builder "farm" {
 }
 target "app" {
   builder   = "farm"
-  platforms = ["linux/amd64", "linux/riscv64"] # ERROR(unsupported-platform): Unsupported platform @31
+  platforms = ["linux/arm64", "linux/riscv64"] # ERROR(unsupported-platform): Unsupported platform @31
   output    = ["type=oci,dest=app.tar"]
 }
