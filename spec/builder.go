@@ -141,7 +141,7 @@ func (l *loader) declareBuilders() {
 		}
 		if prev, dup := l.spec.Builders[name]; dup {
 			l.diags = append(l.diags, errorf(b.LabelRanges[0], "Duplicate builder",
-				"A builder named %q is already declared at %s. Rename one of them.", name, prev.DeclRange))
+				"A builder named %q is already declared at %s. Rename one of them.", name, at(prev.DeclRange)))
 			continue
 		}
 		bld := l.decodeBuilder(b)

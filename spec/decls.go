@@ -22,7 +22,7 @@ var rootSchema = &hcl.BodySchema{
 // yamlRootSchema is rootSchema for the YAML format, whose only top-level
 // attribute is the editor's "$schema" pointer.
 var yamlRootSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "$schema"}},
+	Attributes: []hcl.AttributeSchema{{Name: "$schema"}, {Name: "include"}},
 	Blocks:     rootSchema.Blocks,
 }
 
@@ -41,6 +41,8 @@ type decls struct {
 	targets   []*block
 	groups    []*block
 	builders  []*block
+	// includes are the include attributes of the file collected last.
+	includes []*topAttr
 }
 
 // topAttr is a top-level attribute, which bake treats as a variable.
@@ -55,6 +57,7 @@ func (d *decls) collect(sf *sourceFile) hcl.Diagnostics {
 	if sf.syntax == syntaxYAML {
 		schema = yamlRootSchema
 	}
+	d.includes = nil
 	content, remain, diags := sf.file.Body.PartialContent(schema)
 	for _, b := range content.Blocks {
 		blk := &block{Block: b, file: sf}
@@ -72,6 +75,9 @@ func (d *decls) collect(sf *sourceFile) hcl.Diagnostics {
 		}
 	}
 	if sf.syntax == syntaxYAML {
+		if a, ok := content.Attributes["include"]; ok {
+			d.includes = append(d.includes, &topAttr{Attribute: a, file: sf})
+		}
 		// Unknown YAML keys: the remain body reports them.
 		_, more := remain.Content(&hcl.BodySchema{})
 		return append(diags, more...)
@@ -79,6 +85,10 @@ func (d *decls) collect(sf *sourceFile) hcl.Diagnostics {
 	attrs, more := topLevelAttributes(remain)
 	diags = append(diags, more...)
 	for _, a := range attrs {
+		if a.Name == "include" { // not a variable: more spec files
+			d.includes = append(d.includes, &topAttr{Attribute: a, file: sf})
+			continue
+		}
 		d.topAttrs = append(d.topAttrs, &topAttr{Attribute: a, file: sf})
 	}
 	return diags

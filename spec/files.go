@@ -36,7 +36,11 @@ const (
 // sourceFile is one parsed spec file.
 type sourceFile struct {
 	name   string // as given, used in diagnostics
+	path   string // absolute path ("" for stdin)
 	dir    string // absolute directory, the base of its relative paths
+	// included is set for files loaded through another file's include:
+	// their names must not repeat names declared elsewhere.
+	included bool
 	syntax syntax
 	file   *hcl.File
 }
@@ -110,7 +114,7 @@ func readFile(name, dir string, stdin io.Reader, read func(string) ([]byte, erro
 	}
 	sf := &sourceFile{name: name, dir: dir, syntax: detectSyntax(name, src)}
 	if name != "<stdin>" {
-		sf.dir = filepath.Dir(path)
+		sf.dir, sf.path = filepath.Dir(path), path
 	}
 	return sf, src, nil
 }

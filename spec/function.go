@@ -37,7 +37,7 @@ func (l *loader) declareFunctions() {
 		l.checkName(name, b.LabelRanges[0], "function")
 		if prev, dup := l.funcs[name]; dup {
 			l.diags = append(l.diags, errorf(b.LabelRanges[0], "Duplicate function",
-				"A function named %q is already declared at %s. Rename one of them.", name, prev.declRange))
+				"A function named %q is already declared at %s. Rename one of them.", name, at(prev.declRange)))
 			continue
 		}
 		if _, builtin := l.root.Functions[name]; builtin {

@@ -20,7 +20,7 @@ func (l *loader) declareGroups() {
 		}
 		content, diags := b.Body.Content(groupSchema)
 		l.diags = append(l.diags, diags...)
-		g := &Group{Name: name, DeclRange: b.LabelRanges[0], Targets: []String{}}
+		g := &Group{Name: name, DeclRange: b.LabelRanges[0], Targets: []String{}, included: b.file.included}
 		if a, ok := content.Attributes["description"]; ok {
 			g.Description = l.literalString(a)
 		}
@@ -43,9 +43,14 @@ func (l *loader) addGroup(g *Group) {
 		l.spec.Groups[g.Name] = g
 		return
 	}
+	if prev.included || g.included {
+		l.diags = append(l.diags, errorf(g.DeclRange, "Duplicate group",
+			"A group named %q is already declared at %s. Names must be unique across included files; rename one of them.", g.Name, at(prev.DeclRange)))
+		return
+	}
 	if prev.FromMatrix || g.FromMatrix {
 		l.diags = append(l.diags, errorf(g.DeclRange, "Duplicate name",
-			"%q is already the name of a matrix target at %s; rename one of them.", g.Name, prev.DeclRange))
+			"%q is already the name of a matrix target at %s; rename one of them.", g.Name, at(prev.DeclRange)))
 		return
 	}
 	prev.Targets = dedupeBy(appendList(prev.Targets, g.Targets), func(s String) string { return s.Value }, false)

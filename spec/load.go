@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -69,7 +70,8 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 	l := &loader{
 		opts: opts,
 		spec: &Spec{
-			Sources:  map[string]*hcl.File{},
+			Sources:   map[string]*hcl.File{},
+			FilePaths: map[string]string{},
 			Targets:  map[string]*Target{},
 			Groups:   map[string]*Group{},
 			Builders: map[string]*Builder{},
@@ -109,12 +111,21 @@ func (l *loader) readFiles() {
 		names, diags = findFiles(l.opts.Dir)
 		l.diags = append(l.diags, diags...)
 	}
-	for _, name := range names {
-		sf, src, diags := readFile(name, l.opts.Dir, l.opts.Stdin, l.opts.ReadFile)
+	queue := make([]pendingFile, 0, len(names))
+	for _, n := range names {
+		queue = append(queue, pendingFile{name: n})
+	}
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		next := queue[0]
+		queue = queue[1:]
+		sf, src, diags := readFile(next.name, l.opts.Dir, l.opts.Stdin, l.opts.ReadFile)
 		l.diags = append(l.diags, diags...)
-		if sf == nil {
+		if sf == nil || (sf.path != "" && seen[sf.path]) {
 			continue
 		}
+		seen[sf.path] = true
+		sf.included = next.included
 		parseDiags := sf.parse(src)
 		for _, d := range parseDiags {
 			if isSchemaDiag(d) && d.Subject != nil {
@@ -126,13 +137,68 @@ func (l *loader) readFiles() {
 			l.spec.Root = sf.dir
 		}
 		l.spec.Files = append(l.spec.Files, sf.name)
+		l.spec.FilePaths[sf.name] = sf.path
 		l.spec.Sources[sf.name] = sf.file
 		l.diags = append(l.diags, l.decls.collect(sf)...)
+		queue = append(queue, l.includes(sf)...)
 		// The declarations now hold the blocks; keep only the text, so
 		// each target's syntax can be freed once it is resolved.
 		l.spec.Sources[sf.name] = &hcl.File{Bytes: sf.file.Bytes}
 		sf.file = nil
 	}
+}
+
+// pendingFile is a spec file still to read.
+type pendingFile struct {
+	name     string
+	included bool
+}
+
+// includes expands the include attribute of a file: paths and globs
+// relative to the file's directory.
+func (l *loader) includes(sf *sourceFile) []pendingFile {
+	var out []pendingFile
+	for _, a := range l.decls.includes {
+		v, diags := a.Expr.Value(nil)
+		l.diags = append(l.diags, diags...)
+		if diags.HasErrors() {
+			continue
+		}
+		av := &attrValue{attr: a.Attribute, val: v, dir: sf.dir}
+		patterns := av.list()
+		l.diags = append(l.diags, av.diags...)
+		for _, p := range patterns {
+			out = append(out, l.expandInclude(sf, p)...)
+		}
+	}
+	return out
+}
+
+func (l *loader) expandInclude(sf *sourceFile, p String) []pendingFile {
+	pattern := absPath(sf.dir, p.Value)
+	matches, err := filepath.Glob(pattern)
+	if err != nil {
+		l.diags = append(l.diags, errorf(p.Range, "Invalid include", "%q is not a valid glob pattern: %s.", p.Value, err))
+		return nil
+	}
+	if len(matches) == 0 {
+		if !strings.ContainsAny(p.Value, "*?[") {
+			l.diags = append(l.diags, errorf(p.Range, "Missing include", "The included file %q does not exist.", pattern))
+		} else {
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Include matches nothing",
+				Detail: fmt.Sprintf("The pattern %q matches no file.", p.Value), Subject: p.Range.Ptr()})
+		}
+		return nil
+	}
+	var out []pendingFile
+	for _, m := range matches {
+		name := m
+		if rel, err := filepath.Rel(l.opts.Dir, m); err == nil && !strings.HasPrefix(rel, "..") {
+			name = rel
+		}
+		out = append(out, pendingFile{name: name, included: true})
+	}
+	return out
 }
 
 func (l *loader) lookupEnv(name string) (string, bool) {

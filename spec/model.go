@@ -12,6 +12,9 @@ import (
 type Spec struct {
 	// Files are the spec files in load order.
 	Files []string
+	// FilePaths maps each file's name (as in diagnostics) to its absolute
+	// path ("" for stdin).
+	FilePaths map[string]string
 	// Root is the absolute directory of the first spec file (the working
 	// directory for stdin): the top of the spec's directory tree.
 	Root string
@@ -59,6 +62,7 @@ type Group struct {
 	DeclRange   hcl.Range
 	// FromMatrix is set for the group a matrix target's name becomes.
 	FromMatrix bool
+	included   bool // declared in an included file
 }
 
 // Target is a resolved target: its blocks merged across files, its parents

@@ -115,6 +115,11 @@ func (l *loader) declareTargets() {
 
 func (l *loader) addTargetPart(name string, rng hcl.Range, part *targetPart) {
 	d, ok := l.targetDecls[name]
+	if ok && (part.blk.file.included || d.parts[0].blk.file.included) {
+		l.diags = append(l.diags, errorf(rng, "Duplicate target",
+			"A target named %q is already declared at %s. Names must be unique across included files; rename one of them.", name, at(d.declRange)))
+		return
+	}
 	if !ok {
 		d = &targetDecl{name: name, declRange: rng}
 		l.targetDecls[name] = d

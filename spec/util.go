@@ -75,3 +75,9 @@ func unknownTarget(subject hcl.Range, format string, args ...any) *hcl.Diagnosti
 func unknownBuilder(subject hcl.Range, format string, args ...any) *hcl.Diagnostic {
 	return rule.Tag(rule.UnknownBuilder, errorf(subject, "Unknown builder", format, args...))
 }
+
+// at renders a position as FILE:LINE:COL, for messages that point at a
+// second place.
+func at(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}

@@ -43,6 +43,11 @@ type validation struct {
 func (l *loader) declareVariables() {
 	get := func(name string, rng hcl.Range, sf *sourceFile) *varDecl {
 		if v, ok := l.vars[name]; ok {
+			if sf.included || v.file.included {
+				l.diags = append(l.diags, errorf(rng, "Duplicate variable",
+					"A variable named %q is already declared at %s. Names must be unique across included files; rename one of them.", name, at(v.declRange)))
+				return &varDecl{name: name, declRange: rng, file: sf} // decoded, then dropped
+			}
 			return v
 		}
 		v := &varDecl{name: name, declRange: rng, file: sf}
