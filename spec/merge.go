@@ -50,6 +50,7 @@ func mergeTarget(dst, src *Target) {
 	dst.Attest = appendList(dst.Attest, src.Attest)
 	dst.Inherits = appendList(dst.Inherits, src.Inherits)
 	dst.DependsOn = appendList(dst.DependsOn, src.DependsOn)
+	dst.Files = dedupeBy(appendList(dst.Files, src.Files), func(s string) string { return s }, false)
 
 }
 

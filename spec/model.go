@@ -111,6 +111,11 @@ type Target struct {
 	Builder   *String
 	DependsOn []String
 
+	// Files are the absolute paths of the spec files that declare the
+	// target or a target it inherits from: a change to one of them may
+	// change it.
+	Files []string
+
 	// contextDefaulted marks a Context that was never written, so that
 	// targets inheriting from this one use their own default instead.
 	contextDefaulted bool

@@ -35,6 +35,11 @@ func (l *loader) resolveTarget(name string) *Target {
 	for _, part := range decl.parts[1:] {
 		mergeTarget(own, l.decodePart(name, part))
 	}
+	for _, part := range decl.parts {
+		if p := part.blk.file.path; p != "" {
+			own.Files = append(own.Files, p)
+		}
+	}
 	// The syntax of a resolved target is not needed again; dropping it
 	// lets a large spec's syntax tree be freed as resolution proceeds.
 	decl.parts = nil

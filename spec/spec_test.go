@@ -67,6 +67,9 @@ func TestHCLAndYAMLLoadTheSameModel(t *testing.T) {
 		for _, v := range s.Variables {
 			v.Value = cty.StringVal(v.Value.GoString()) // cty values compare by content
 		}
+		for _, t := range s.Targets {
+			t.Files = nil // the two files' paths differ by design
+		}
 	}
 	if !reflect.DeepEqual(h.Targets, y.Targets) {
 		hj, _ := json.MarshalIndent(h.Targets, "", " ")

@@ -60,6 +60,9 @@ type Node struct {
 	// Placement says which builder node builds which platforms, for
 	// builders whose nodes declare their platforms (see placement.go).
 	Placement []Placement
+	// InputDigest hashes everything that determines the result: input
+	// files, resolved attributes and the parents' digests (digest.go).
+	InputDigest string
 }
 
 // EdgeKind says why one target waits for another.
@@ -99,6 +102,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	for _, n := range p.Nodes {
 		n.Placement = Place(s.Builders[n.Builder], n.Platforms)
 	}
+	diags = append(diags, p.computeDigests()...)
 	c := &checker{plan: p, spec: s, opts: opts}
 	c.run()
 	diags = append(diags, c.diags...)

@@ -30,6 +30,8 @@ type jsonTarget struct {
 	Implicit  bool                `json:"implicit"`
 	Level     int                 `json:"level"`
 	Nodes     []Placement         `json:"nodes,omitempty"`
+	// InputDigest is empty when the inputs could not be read.
+	InputDigest string `json:"input_digest"`
 }
 
 type jsonDiagnostic struct {
@@ -53,7 +55,7 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 	doc := jsonPlan{Version: 1, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
 	for _, n := range p.Nodes {
 		t := jsonTarget{
-			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level, Nodes: n.Placement,
+			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level, Nodes: n.Placement, InputDigest: n.InputDigest,
 			Outputs: []map[string]string{}, DependsOn: []string{}, Contexts: map[string]string{},
 		}
 		if t.Platforms == nil {

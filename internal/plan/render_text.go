@@ -86,6 +86,9 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 		}
 		row(label, entryText(out, o.Cwd))
 	}
+	if n.InputDigest != "" {
+		row("inputs", shortDigest(n.InputDigest))
+	}
 	for i, e := range n.Needs {
 		label := ""
 		if i == 0 {
@@ -140,4 +143,12 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// shortDigest keeps "sha256:" and 12 hex digits, enough to compare by eye.
+func shortDigest(d string) string {
+	if len(d) > 19 {
+		return d[:19]
+	}
+	return d
 }

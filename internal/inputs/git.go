@@ -1,0 +1,72 @@
+package inputs
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ChangeSet is what changed in a git working tree since a base.
+type ChangeSet struct {
+	// Paths are absolute paths of changed, added, deleted and untracked
+	// (not ignored) files.
+	Paths []string
+	// All is set when the base could not be found: every target counts
+	// as affected, and Warning says why and what to do.
+	All     bool
+	Warning string
+	Base    string // the merge base commit
+}
+
+// Changes lists the files that differ between the merge base of ref and
+// HEAD, and the working tree, uncommitted and untracked files included.
+// An empty ref means origin/HEAD, else main.
+func Changes(ctx context.Context, dir, ref string) (*ChangeSet, error) {
+	top, err := git(ctx, dir, "rev-parse", "--show-toplevel")
+	if err != nil {
+		return nil, fmt.Errorf("--affected needs a git repository: %w", err)
+	}
+	top = strings.TrimSpace(top)
+	if ref == "" {
+		ref = "main"
+		if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "origin/HEAD"); err == nil {
+			ref = "origin/HEAD"
+		}
+	}
+	base, err := git(ctx, dir, "merge-base", ref, "HEAD")
+	if err != nil {
+		return &ChangeSet{All: true, Warning: fmt.Sprintf(
+			"the merge base of %s and HEAD is not in this clone (a shallow clone, or %s was not fetched), so every target is treated as affected. "+
+				"Fetch enough history: git fetch --unshallow origin (in GitHub Actions: actions/checkout with fetch-depth: 0).", ref, ref)}, nil
+	}
+	base = strings.TrimSpace(base)
+	cs := &ChangeSet{Base: base}
+	for _, args := range [][]string{
+		{"diff", "--name-only", "-z", "--no-renames", base},
+		{"ls-files", "--others", "--exclude-standard", "-z"},
+	} {
+		out, err := git(ctx, top, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range strings.Split(out, "\x00") {
+			if p != "" {
+				cs.Paths = append(cs.Paths, filepath.Join(top, p))
+			}
+		}
+	}
+	return cs, nil
+}
+
+func git(ctx context.Context, dir string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("git %s: %s", strings.Join(args, " "), strings.TrimSpace(errOut.String()))
+	}
+	return out.String(), nil
+}
