@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/spec"
 )
 
 // buildFlags are the flags that change what a plan builds: the ones
@@ -14,7 +19,11 @@ type buildFlags struct {
 	push, load, strict bool
 	allow              []string
 	builder            string
+	affected           string // "" unless --affected; affectedDefault for no REF
 }
+
+// affectedDefault stands for --affected without a REF: origin/HEAD, else main.
+const affectedDefault = "\x00default"
 
 func (f *buildFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
@@ -23,6 +32,51 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.allow, "allow", nil, "grant an entitlement: network.host, security.insecure, or fs.write=PATH for outputs outside the spec's directory (repeatable)")
 	fl.StringVar(&f.builder, "builder", os.Getenv("XBAKE_BUILDER"), "builder for targets that name none (default: $XBAKE_BUILDER, else the builder marked default, else the local one)")
 	fl.BoolVar(&f.strict, "strict", false, "treat warnings as errors")
+	fl.StringVar(&f.affected, "affected", "", "only targets whose inputs changed since the merge base with REF (default origin/HEAD, else main), and those that depend on them: --affected or --affected=REF")
+	fl.Lookup("affected").NoOptDefVal = affectedDefault
+}
+
+// narrow applies --affected to a selection: it keeps the selected targets
+// that a change since the merge base touches (or that depend on one).
+// The returned note says what it did, for the user.
+func (f *buildFlags) narrow(ctx context.Context, s *spec.Spec, sel *spec.Selection) (string, hcl.Diagnostics, error) {
+	if f.affected == "" {
+		return "", nil, nil
+	}
+	ref := f.affected
+	if ref == affectedDefault {
+		ref = ""
+	}
+	cs, err := inputs.Changes(ctx, s.Root, ref)
+	if err != nil {
+		return "", nil, &exitError{code: exitSpec, msg: err.Error()}
+	}
+	if cs.All {
+		return "--affected: every target (the merge base is unknown)", hcl.Diagnostics{{
+			Severity: hcl.DiagWarning, Summary: "Affected targets unknown", Detail: cs.Warning,
+		}}, nil
+	}
+	affected := inputs.Affected(s, cs.Paths, func(t *spec.Target) string {
+		p, _ := plan.DockerfilePath(t)
+		return p
+	})
+	var kept []string
+	for _, name := range sel.Targets {
+		if affected[name] {
+			kept = append(kept, name)
+		}
+	}
+	note := fmt.Sprintf("--affected: %d of %d selected targets changed since %s (%d files changed)", len(kept), len(sel.Targets), shortCommit(cs.Base), len(cs.Paths))
+	sel.Targets = kept
+	sel.All = false
+	return note, nil, nil
+}
+
+func shortCommit(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
 }
 
 func (f *buildFlags) planOptions() (plan.Options, error) {

@@ -102,7 +102,13 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	note, narrowDiags, err := o.build.narrow(cmd.Context(), s, sel)
+	if err != nil {
+		return err
+	}
 	p, diags := plan.New(s, sel, opts)
+	p.Note = note
+	diags = append(narrowDiags, diags...)
 	if err := writePlan(stdout, stderr, o.format, p, diags, s); err != nil {
 		return err
 	}

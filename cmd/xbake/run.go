@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -17,13 +18,15 @@ import (
 const exitInterrupted = 130
 
 type runOptions struct {
-	spec         specFlags
-	build        buildFlags
-	jobs         int
-	keepGoing    bool
-	pushMode     string
-	progress     string
-	metadataFile string
+	spec          specFlags
+	build         buildFlags
+	jobs          int
+	keepGoing     bool
+	pushMode      string
+	progress      string
+	metadataFile  string
+	skipUnchanged bool
+	stateFile     string
 }
 
 func newRunCommand() *cobra.Command {
@@ -55,6 +58,8 @@ Exit status: 0 all built, 1 a target failed or the plan has errors,
 	fl.StringVar(&o.pushMode, "push-mode", string(exec.PushAtomic), "atomic: tag pushed images only after every target built; eager: tag each as it finishes")
 	fl.StringVar(&o.progress, "progress", envOr("BUILDKIT_PROGRESS", "auto"), "progress display: auto, tty, plain, rawjson or quiet")
 	fl.StringVar(&o.metadataFile, "metadata-file", "", "write the build results (digests, descriptors, image names) as JSON to this file")
+	fl.BoolVar(&o.skipUnchanged, "skip-unchanged", false, "skip targets whose input digest matches their last successful build (recorded on pushed images, and in --state-file for other outputs)")
+	fl.StringVar(&o.stateFile, "state-file", envOr("XBAKE_STATE_FILE", ""), "where to record builds to files or the cache for --skip-unchanged (for example .xbake/state.json, kept by CI between runs)")
 	return cmd
 }
 
@@ -91,7 +96,15 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	note, narrowDiags, err := o.build.narrow(cmd.Context(), s, sel)
+	if err != nil {
+		return err
+	}
+	if note != "" {
+		fmt.Fprintln(stderr, note)
+	}
 	p, diags := plan.New(s, sel, opts)
+	diags = append(narrowDiags, diags...)
 	diag.Write(stderr, diags, s.Sources, colorOn(stderr)) // warnings are shown before building
 	if diags.HasErrors() {
 		return errSpec
@@ -104,6 +117,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	res, err := exec.Run(ctx, p, clients, exec.Options{
 		Jobs: o.jobs, KeepGoing: o.keepGoing, PushMode: exec.PushMode(o.pushMode),
 		Progress: o.progress, ProgressOut: stderr, Stdout: stdout, Cwd: cwd,
+		SkipUnchanged: o.skipUnchanged, StateFile: o.stateFile,
 	})
 	if err != nil {
 		return &exitError{code: exitSpec, msg: err.Error()}

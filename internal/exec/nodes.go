@@ -172,7 +172,9 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 		repos[t.repo] = append(repos[t.repo], t)
 	}
 	for _, repo := range order {
-		idx, err := joinIndex(ctx, repo, digests)
+		ann := map[string]string{}
+		recordAnnotations(ann, b.j.node.InputDigest, tagNames(repos[repo]), true)
+		idx, err := joinIndex(ctx, repo, digests, ann["annotation-index."+annotationDigest], ann["annotation-index."+annotationTags])
 		if err != nil {
 			return fmt.Errorf("joining the platforms in %s: %w", repo, err)
 		}
@@ -202,7 +204,7 @@ func tagNames(tags []pendingTag) []string {
 
 // joinIndex writes, by digest, an index of the manifests the parts
 // pushed to repo, and returns its digest.
-func joinIndex(ctx context.Context, repo string, digests []string) (string, error) {
+func joinIndex(ctx context.Context, repo string, digests []string, inputDigest, tags string) (string, error) {
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)}
 	var adds []mutate.IndexAddendum
 	for _, d := range digests {
@@ -221,6 +223,9 @@ func joinIndex(ctx context.Context, repo string, digests []string) (string, erro
 		adds = append(adds, more...)
 	}
 	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
+	if inputDigest != "" {
+		idx = mutate.Annotations(idx, map[string]string{annotationDigest: inputDigest, annotationTags: tags}).(v1.ImageIndex)
+	}
 	dig, err := idx.Digest()
 	if err != nil {
 		return "", err

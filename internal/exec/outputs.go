@@ -55,9 +55,8 @@ type pendingTag struct {
 // gets its tags only on the index that joins the parts.
 func (r *runner) prepareOutputs(j *job, byDigest bool) (*outputs, error) {
 	o := &outputs{}
-	t := j.node.Target
 	for _, e := range j.node.Outputs {
-		if err := r.prepareOutput(o, t, e, byDigest); err != nil {
+		if err := r.prepareOutput(o, j, e, byDigest); err != nil {
 			o.cleanup()
 			return nil, err
 		}
@@ -65,7 +64,8 @@ func (r *runner) prepareOutputs(j *job, byDigest bool) (*outputs, error) {
 	return o, nil
 }
 
-func (r *runner) prepareOutput(o *outputs, t *spec.Target, e spec.Entry, byDigest bool) error {
+func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest bool) error {
+	t := j.node.Target
 	attrs := map[string]string{}
 	for k, v := range e.Attrs {
 		attrs[k] = v
@@ -76,7 +76,7 @@ func (r *runner) prepareOutput(o *outputs, t *spec.Target, e spec.Entry, byDiges
 		o.described = append(o.described, "cache only")
 		return nil
 	case "image", "registry":
-		return r.prepareImage(o, t, attrs, e.Type == "registry", byDigest)
+		return r.prepareImage(o, j, attrs, e.Type == "registry", byDigest)
 	case "local":
 		return o.prepareDir(r, e.Dest)
 	case "oci", "docker", "tar":
@@ -95,12 +95,16 @@ func (r *runner) prepareOutput(o *outputs, t *spec.Target, e spec.Entry, byDiges
 }
 
 // prepareImage pushes by digest in atomic mode and remembers the tags.
-func (r *runner) prepareImage(o *outputs, t *spec.Target, attrs map[string]string, registry, byDigest bool) error {
+func (r *runner) prepareImage(o *outputs, j *job, attrs map[string]string, registry, byDigest bool) error {
+	t := j.node.Target
 	names := spec.Values(t.Tags)
 	if n := attrs["name"]; n != "" {
 		names = strings.Split(n, ",")
 	}
 	push := registry || attrs["push"] == "true"
+	if push {
+		recordAnnotations(attrs, j.node.InputDigest, names, makesIndex(t, j.platforms) && !byDigest)
+	}
 	if !push || (r.opts.PushMode == PushEager && !byDigest) {
 		if push {
 			attrs["push"] = "true"

@@ -41,6 +41,11 @@ type Options struct {
 	Stdout io.Writer
 	// Cwd is where relative paths in messages are shown from.
 	Cwd string
+	// SkipUnchanged skips targets whose inputs match the record of their
+	// last successful build (skip.go).
+	SkipUnchanged bool
+	// StateFile records builds to files or the cache, for SkipUnchanged.
+	StateFile string
 }
 
 // Clients connects to the nodes of a builder.
@@ -96,7 +101,7 @@ func (r *Result) Failed() bool {
 		return true
 	}
 	for _, t := range r.Targets {
-		if t.Status != Built && t.Status != Cached {
+		if t.Status != Built && t.Status != Cached && t.Status != UpToDate {
 			return true
 		}
 	}
@@ -121,6 +126,10 @@ type job struct {
 	// context; the build is kept alive until they have.
 	users     sync.WaitGroup
 	userCount int
+	// skip is set for a target up to date with its record; addTags are
+	// the tags its existing image still needs.
+	skip    bool
+	addTags []pendingTag
 }
 
 // Run executes the plan. It returns when every target has finished; the
@@ -144,6 +153,9 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.cancel = cancel
+	if opts.SkipUnchanged {
+		r.decideSkips(ctx)
+	}
 	display := r.progress.start(ctx)
 	var wg sync.WaitGroup
 	for _, j := range r.order {
@@ -160,6 +172,15 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 		res.Targets = append(res.Targets, j.res)
 	}
 	r.publish(context.WithoutCancel(ctx), res)
+	if opts.StateFile != "" {
+		digests := map[string]string{}
+		for _, j := range r.order {
+			digests[j.node.Name] = j.node.InputDigest
+		}
+		if err := writeState(opts.StateFile, res, digests); err != nil {
+			return res, fmt.Errorf("writing the state file: %w", err)
+		}
+	}
 	return res, nil
 }
 
@@ -275,6 +296,14 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 			}
 			return
 		}
+	}
+	if j.skip {
+		j.ok, j.res.Status = true, UpToDate
+		j.res.Reason = "inputs unchanged since the recorded build"
+		r.mu.Lock()
+		r.pending = append(r.pending, j.addTags...)
+		r.mu.Unlock()
+		return
 	}
 	select {
 	case r.sem <- struct{}{}:

@@ -39,7 +39,9 @@ type Plan struct {
 	// CriticalPath is the longest chain of nodes, each waiting for the one
 	// before.
 	CriticalPath []*Node
-	byName       map[string]*Node
+	// Note is a line about how the selection was made (--affected).
+	Note   string
+	byName map[string]*Node
 }
 
 // Node is one target to build.

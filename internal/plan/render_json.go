@@ -18,6 +18,7 @@ type jsonPlan struct {
 	CriticalPath []string         `json:"critical_path"`
 	Diagnostics  []jsonDiagnostic `json:"diagnostics"`
 	Summary      jsonSummary      `json:"summary"`
+	Note         string           `json:"note,omitempty"`
 }
 
 type jsonTarget struct {
@@ -52,7 +53,7 @@ type jsonSummary struct {
 
 // WriteJSON prints the plan as the stable document CI scripts read.
 func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
-	doc := jsonPlan{Version: 1, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
+	doc := jsonPlan{Version: 1, Note: p.Note, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
 	for _, n := range p.Nodes {
 		t := jsonTarget{
 			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level, Nodes: n.Placement, InputDigest: n.InputDigest,

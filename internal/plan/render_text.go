@@ -24,6 +24,9 @@ type TextOptions struct {
 // columns except for long values.
 func WriteText(w io.Writer, p *Plan, diags hcl.Diagnostics, o TextOptions) error {
 	var b strings.Builder
+	if p.Note != "" {
+		b.WriteString(p.Note + "\n\n")
+	}
 	for i, level := range p.Levels {
 		fmt.Fprintf(&b, "level %d\n", i)
 		for _, n := range level {

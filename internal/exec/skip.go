@@ -1,0 +1,220 @@
+package exec
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/distribution/reference"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/xbake/xbake/spec"
+)
+
+// Annotations xbake writes on pushed images: the input digest of the
+// build, and the tags it was pushed under, so a later run can tell with
+// one registry request whether the image is up to date.
+const (
+	annotationDigest = "dev.xbake.input-digest"
+	annotationTags   = "dev.xbake.tags"
+)
+
+// UpToDate is the status of a target skipped by --skip-unchanged.
+const UpToDate Status = "up to date"
+
+// stateFile is the record of targets built to files or the cache:
+// target name -> the input digest of its last successful build.
+type stateFile map[string]stateEntry
+
+type stateEntry struct {
+	InputDigest string   `json:"input_digest"`
+	Outputs     []string `json:"outputs,omitempty"`
+}
+
+func readState(path string) stateFile {
+	st := stateFile{}
+	if b, err := os.ReadFile(path); err == nil {
+		json.Unmarshal(b, &st) // an unreadable record means: build
+	}
+	return st
+}
+
+// writeState records the successful builds, keeping other targets'
+// records, atomically.
+func writeState(path string, res *Result, digests map[string]string) error {
+	st := readState(path)
+	for _, t := range res.Targets {
+		if (t.Status == Built || t.Status == Cached || t.Status == UpToDate) && digests[t.Name] != "" {
+			st[t.Name] = stateEntry{InputDigest: digests[t.Name], Outputs: t.Outputs}
+		}
+	}
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".xbake-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	tmp.Close()
+	return os.Rename(tmp.Name(), path)
+}
+
+// decideSkips marks the targets whose last successful build had the same
+// input digest: their pushed image carries it (and the missing tags are
+// added to it), and their file outputs exist with a matching state record.
+// A target another one still needs as a context is built anyway (from
+// the cache), since its result is that one's input.
+func (r *runner) decideSkips(ctx context.Context) {
+	st := readState(r.opts.StateFile)
+	for _, j := range r.order {
+		j.skip, j.addTags = r.upToDate(ctx, j, st)
+	}
+	for i := len(r.order) - 1; i >= 0; i-- { // users come after what they use
+		j := r.order[i]
+		if j.skip {
+			continue
+		}
+		for _, e := range j.node.Needs {
+			if parent := r.jobs[e.To.Name]; parent.skip && e.Kind == "context" {
+				parent.skip, parent.addTags = false, nil
+			}
+		}
+	}
+}
+
+func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []pendingTag) {
+	d := j.node.InputDigest
+	if d == "" {
+		return false, nil
+	}
+	var needState, pushes bool
+	var tags []pendingTag
+	for _, o := range j.node.Outputs {
+		switch {
+		case o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true"):
+			pushes = true
+			add, ok := r.registryRecord(ctx, j.node.Target, o, d)
+			if !ok {
+				return false, nil
+			}
+			tags = append(tags, add...)
+		case o.Type == "image":
+			return false, nil // only in the builder: nothing to compare with
+		default:
+			needState = true
+			if writesFile(o) {
+				if _, err := os.Stat(o.Dest); err != nil {
+					return false, nil
+				}
+			}
+		}
+	}
+	if needState || !pushes {
+		if r.opts.StateFile == "" || st[j.node.Name].InputDigest != d {
+			return false, nil
+		}
+	}
+	return true, tags
+}
+
+func writesFile(o spec.Entry) bool { return o.Dest != "" && o.Dest != "-" }
+
+// registryRecord reads the first name's manifest: if it carries the input
+// digest, the image is up to date, and the names it was not pushed under
+// (in the same repository) are returned to be tagged.
+func (r *runner) registryRecord(ctx context.Context, t *spec.Target, o spec.Entry, digest string) ([]pendingTag, bool) {
+	names := spec.Values(t.Tags)
+	if n := o.Attrs["name"]; n != "" {
+		names = strings.Split(n, ",")
+	}
+	if len(names) == 0 {
+		return nil, false
+	}
+	ref, err := name.ParseReference(names[0])
+	if err != nil {
+		return nil, false
+	}
+	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	if err != nil {
+		return nil, false
+	}
+	var m struct {
+		Annotations map[string]string `json:"annotations"`
+	}
+	if json.Unmarshal(desc.Manifest, &m) != nil || m.Annotations[annotationDigest] != digest {
+		return nil, false
+	}
+	have := map[string]bool{}
+	for _, tag := range strings.Split(m.Annotations[annotationTags], ",") {
+		have[tag] = true
+	}
+	repo := ref.Context().Name()
+	var add []pendingTag
+	for _, n := range names {
+		named, err := reference.ParseNormalizedNamed(n)
+		if err != nil {
+			return nil, false
+		}
+		full := reference.TagNameOnly(named).String()
+		if have[full] {
+			continue
+		}
+		if named.Name() != repo && reference.FamiliarName(named) != repo {
+			return nil, false // another repository: the image must be pushed there
+		}
+		add = append(add, pendingTag{target: t.Name, repo: repo, tag: full + "@" + desc.Digest.String()})
+	}
+	return add, true
+}
+
+// recordAnnotations are the exporter attributes that record a build on
+// the pushed image: on the index when there is one (several platforms, or
+// attestations), else on the manifest.
+func recordAnnotations(attrs map[string]string, digest string, names []string, index bool) {
+	if digest == "" {
+		return
+	}
+	full := make([]string, 0, len(names))
+	for _, n := range names {
+		if named, err := reference.ParseNormalizedNamed(n); err == nil {
+			full = append(full, reference.TagNameOnly(named).String())
+		}
+	}
+	sort.Strings(full)
+	prefixes := []string{"annotation."}
+	if index {
+		prefixes = append(prefixes, "annotation-index.")
+	}
+	for _, prefix := range prefixes {
+		attrs[prefix+annotationDigest] = digest
+		attrs[prefix+annotationTags] = strings.Join(full, ",")
+	}
+}
+
+// makesIndex reports whether a build's image is an index: several
+// platforms, or attestations attached.
+func makesIndex(t *spec.Target, platforms []string) bool {
+	if len(platforms) > 1 {
+		return true
+	}
+	for _, a := range t.Attest {
+		if !a.Disabled {
+			return true
+		}
+	}
+	return false
+}

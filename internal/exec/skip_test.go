@@ -1,0 +1,84 @@
+package exec_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/xbake/xbake/internal/exec"
+)
+
+// TestSkipUnchanged runs the same spec twice against a loopback registry:
+// the second run builds nothing; after a one-line change exactly one
+// target is rebuilt; a tag added to the spec is added in the registry
+// without a rebuild.
+func TestSkipUnchanged(t *testing.T) {
+	needDaemon(t)
+	reg := startRegistry(t)
+	spec := func(extraTag string) string {
+		return fmt.Sprintf(`target "a" {
+  context   = "a"
+  platforms = ["linux/amd64"]
+  tags      = ["%[1]s/xbake/a:1"%[2]s]
+  output    = ["type=image,push=true"]
+}
+target "b" {
+  context   = "b"
+  platforms = ["linux/amd64"]
+  tags      = ["%[1]s/xbake/b:1"]
+  output    = ["type=image,push=true"]
+}
+target "files" {
+  context   = "b"
+  platforms = ["linux/amd64"]
+  output    = ["type=local,dest=out/files"]
+}`, reg, extraTag)
+	}
+	dir := project(t, map[string]string{
+		"a/Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\nCOPY a.txt /\n",
+		"a/a.txt":      "one\n",
+		"b/Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\nCOPY b.txt /\n",
+		"b/b.txt":      "bee\n",
+		"xbuild.hcl":   spec(""),
+	})
+	for _, sub := range []string{"a", "b"} {
+		b, _ := os.ReadFile(filepath.Join(dir, "busybox-amd64"))
+		os.WriteFile(filepath.Join(dir, sub, "busybox-amd64"), b, 0o755)
+	}
+	opts := exec.Options{SkipUnchanged: true, StateFile: filepath.Join(dir, ".xbake/state.json")}
+	want := func(res *exec.Result, expect map[string]exec.Status) {
+		t.Helper()
+		if got := status(res); fmt.Sprint(got) != fmt.Sprint(expect) {
+			t.Errorf("statuses = %v, want %v", got, expect)
+		}
+	}
+	first := build(t, ctx(t), dir, runOpts{opts: opts})
+	logFailures(t, first)
+	want(first, map[string]exec.Status{"a": exec.Built, "b": exec.Built, "files": exec.Built})
+
+	second := build(t, ctx(t), dir, runOpts{opts: opts})
+	want(second, map[string]exec.Status{"a": exec.UpToDate, "b": exec.UpToDate, "files": exec.UpToDate})
+
+	os.WriteFile(filepath.Join(dir, "a/a.txt"), []byte("two\n"), 0o644)
+	third := build(t, ctx(t), dir, runOpts{opts: opts})
+	want(third, map[string]exec.Status{"a": exec.Built, "b": exec.UpToDate, "files": exec.UpToDate})
+
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(spec(fmt.Sprintf(`, "%s/xbake/a:latest"`, reg))), 0o644)
+	fourth := build(t, ctx(t), dir, runOpts{opts: opts})
+	want(fourth, map[string]exec.Status{"a": exec.UpToDate, "b": exec.UpToDate, "files": exec.UpToDate})
+	if got := tags(t, reg+"/xbake/a"); len(got) != 2 {
+		t.Errorf("the new tag should be added without a rebuild: tags %v", got)
+	}
+	if len(fourth.Tags) != 1 {
+		t.Errorf("pushed tags = %v", fourth.Tags)
+	}
+}
+
+func logFailures(t *testing.T, res *exec.Result) {
+	for _, r := range res.Targets {
+		if r.Err != nil {
+			t.Logf("%s: %v", r.Name, r.Err)
+		}
+	}
+}
