@@ -35,14 +35,14 @@ const (
 
 // sourceFile is one parsed spec file.
 type sourceFile struct {
-	name   string // as given, used in diagnostics
-	path   string // absolute path ("" for stdin)
-	dir    string // absolute directory, the base of its relative paths
+	name string // as given, used in diagnostics
+	path string // absolute path ("" for stdin)
+	dir  string // absolute directory, the base of its relative paths
 	// included is set for files loaded through another file's include:
 	// their names must not repeat names declared elsewhere.
 	included bool
-	syntax syntax
-	file   *hcl.File
+	syntax   syntax
+	file     *hcl.File
 }
 
 // findFiles returns the spec files to read in dir when the user named none.

@@ -72,9 +72,9 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		spec: &Spec{
 			Sources:   map[string]*hcl.File{},
 			FilePaths: map[string]string{},
-			Targets:  map[string]*Target{},
-			Groups:   map[string]*Group{},
-			Builders: map[string]*Builder{},
+			Targets:   map[string]*Target{},
+			Groups:    map[string]*Group{},
+			Builders:  map[string]*Builder{},
 		},
 		root:        newRootContext(),
 		fileCtx:     map[*sourceFile]*hcl.EvalContext{},
