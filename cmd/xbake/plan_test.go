@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,5 +75,54 @@ func TestPlanCommand(t *testing.T) {
 	}
 	if code, _, _ := xbake(t, dir, "", "plan", "--allow", "fs.wrte=/x"); code != 2 {
 		t.Errorf("bad --allow: exit %d, want 2", code)
+	}
+}
+
+func TestPlanAffected(t *testing.T) {
+	dir := planProject(t)
+	os.MkdirAll(filepath.Join(dir, "other"), 0o755)
+	writeFile(t, filepath.Join(dir, "other"), "Dockerfile", "FROM scratch\n")
+	writeFile(t, dir, "xbuild.hcl", `target "base" {
+  context = "app"
+}
+target "app" {
+  context  = "app"
+  contexts = { base = "target:base" }
+  output   = ["type=cacheonly"]
+}
+target "other" {
+  context = "other"
+  output  = ["type=cacheonly"]
+}
+`)
+	git := func(args ...string) {
+		cmd := osexec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@t", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@t")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	git("init", "-q", "-b", "main")
+	git("add", "-A")
+	git("commit", "-qm", "start")
+	writeFile(t, filepath.Join(dir, "other"), "new.txt", "x\n")
+	code, out, errOut := xbake(t, dir, "", "plan", "--affected=main", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var doc struct {
+		Targets []struct {
+			Name        string
+			InputDigest string `json:"input_digest"`
+		}
+		Note    string
+	}
+	json.Unmarshal([]byte(out), &doc)
+	if len(doc.Targets) != 1 || doc.Targets[0].Name != "other" || !strings.Contains(doc.Note, "1 of 3 selected targets changed") {
+		t.Errorf("plan --affected: %+v", doc)
+	}
+	if !strings.HasPrefix(doc.Targets[0].InputDigest, "sha256:") {
+		t.Errorf("input digest = %q", doc.Targets[0].InputDigest)
 	}
 }
