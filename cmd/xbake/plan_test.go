@@ -116,7 +116,7 @@ target "other" {
 			Name        string
 			InputDigest string `json:"input_digest"`
 		}
-		Note    string
+		Note string
 	}
 	json.Unmarshal([]byte(out), &doc)
 	if len(doc.Targets) != 1 || doc.Targets[0].Name != "other" || !strings.Contains(doc.Note, "1 of 3 selected targets changed") {
