@@ -1,8 +1,6 @@
 package spec
 
 import (
-	"fmt"
-
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -115,5 +113,3 @@ func (l *loader) allNames() []string {
 	names := append([]string{}, l.spec.TargetNames...)
 	return append(names, sortedKeys(l.spec.Groups)...)
 }
-
-func (g *Group) String() string { return fmt.Sprintf("group %q", g.Name) }

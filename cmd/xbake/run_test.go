@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -130,7 +132,7 @@ func TestInterruptExits130(t *testing.T) {
 	writeFile(t, dir, "xbuild.hcl", "target \"slow\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=oci,dest=out/slow.tar\"]\n}\n")
 	cmd := osexec.Command(bin, "run", "--progress", "plain")
 	cmd.Dir = dir
-	var stderr strings.Builder
+	var stderr lockedBuffer // written by the process's copier, read here
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -147,4 +149,22 @@ func TestInterruptExits130(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(dir, "out")); len(entries) != 0 {
 		t.Errorf("interrupted run left %v", entries)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

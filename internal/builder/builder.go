@@ -82,10 +82,8 @@ func For(s *spec.Spec, name string) (Driver, error) {
 // connecting on first use. It is safe for concurrent use.
 type Clients struct {
 	spec *spec.Spec
-	mu   sync.Mutex // guards clients and nodes
-	// clients holds the connection, or the error, per builder name.
-	clients map[string]clientOrErr
-	// nodes holds every node's connection per builder name.
+	mu   sync.Mutex // guards nodes
+	// nodes holds every node's connection, or the error, per builder name.
 	nodes map[string]nodesOrErr
 }
 
@@ -137,42 +135,15 @@ func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) 
 	return ne.nodes, ne.err
 }
 
-type clientOrErr struct {
-	c   *client.Client
-	err error
-}
-
 // NewClients prepares connections to the builders of s.
 func NewClients(s *spec.Spec) *Clients {
-	return &Clients{spec: s, clients: map[string]clientOrErr{}, nodes: map[string]nodesOrErr{}}
-}
-
-// Get returns the client of a builder, connecting (and starting a local
-// daemon) on first use.
-func (c *Clients) Get(ctx context.Context, name string) (*client.Client, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if ce, ok := c.clients[name]; ok {
-		return ce.c, ce.err
-	}
-	d, err := For(c.spec, name)
-	var cl *client.Client
-	if err == nil {
-		cl, err = d.Client(ctx)
-	}
-	c.clients[name] = clientOrErr{cl, err}
-	return cl, err
+	return &Clients{spec: s, nodes: map[string]nodesOrErr{}}
 }
 
 // Close closes every connection.
 func (c *Clients) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, ce := range c.clients {
-		if ce.c != nil {
-			ce.c.Close()
-		}
-	}
 	for _, ne := range c.nodes {
 		for _, n := range ne.nodes {
 			n.Client.Close()

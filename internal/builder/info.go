@@ -76,7 +76,11 @@ func describeNode(ctx context.Context, n *Node, bootstrap bool) NodeInfo {
 		ni.Status = StatusInactive
 		return ni
 	}
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	timeout := 20 * time.Second // a remote daemon that answers does so quickly
+	if n.local != nil {
+		timeout = startTimeout + 10*time.Second // a starting daemon may take its time
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c, err := n.Client(ctx)
 	if err != nil {

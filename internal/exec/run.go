@@ -288,12 +288,8 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 				return
 			}
 		}
-		if parent.res.Status == Failed || parent.res.Status == Skipped || parent.res.Status == Cancelled ||
-			(e.Kind == plan.ContextEdge && parent.states == nil) || (e.Kind == plan.OrderEdge && !parent.ok) {
-			j.res.Status, j.res.Reason = Skipped, fmt.Sprintf("%s %s", parent.node.Name, parent.res.Status)
-			if parent.res.Status == Skipped || parent.res.Status == Cancelled {
-				j.res.Reason = fmt.Sprintf("%s was %s", parent.node.Name, parent.res.Status)
-			}
+		if reason := unusable(parent, e.Kind); reason != "" {
+			j.res.Status, j.res.Reason = Skipped, reason
 			return
 		}
 	}
@@ -362,6 +358,27 @@ func (r *runner) isFirstFailure(j *job) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.failure == "" || r.failure == j.node.Name
+}
+
+// unusable says why a parent's outcome stops j, or "". A context user
+// looks only at the published result: the parent may still be running
+// (waiting for its users), so its status is not read unless it published
+// nothing, which it does only after setting its status.
+func unusable(parent *job, kind plan.EdgeKind) string {
+	if kind == plan.ContextEdge {
+		if parent.states != nil {
+			return ""
+		}
+	} else if parent.ok {
+		return ""
+	}
+	switch parent.res.Status {
+	case Skipped, Cancelled:
+		return fmt.Sprintf("%s was %s", parent.node.Name, parent.res.Status)
+	case UpToDate:
+		return ""
+	}
+	return fmt.Sprintf("%s %s", parent.node.Name, parent.res.Status)
 }
 
 // closeInputs makes sure users of j stop waiting, even if j never
