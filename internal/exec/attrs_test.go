@@ -1,0 +1,62 @@
+package exec_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestAttributesReachTheBuild checks that spec attributes arrive in the
+// build: args, the target stage, secrets from a file and from the
+// environment, extra hosts, and cache-to.
+func TestAttributesReachTheBuild(t *testing.T) {
+	needDaemon(t)
+	t.Setenv("XBAKE_TEST_TOKEN", "from-env")
+	dir := project(t, map[string]string{
+		"Dockerfile": `FROM scratch AS base
+ARG TARGETARCH
+COPY busybox-${TARGETARCH} /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+FROM scratch AS unused
+COPY busybox-amd64 /never
+FROM base AS final
+ARG GREETING
+RUN echo "$GREETING" > /greeting.txt
+RUN --mount=type=secret,id=file cat /run/secrets/file > /secret-file.txt
+RUN --mount=type=secret,id=token cat /run/secrets/token > /secret-env.txt
+RUN grep -c db.internal /etc/hosts > /hosts.txt
+`,
+		"secret.txt": "from-file",
+		"xbuild.hcl": `target "attrs" {
+  platforms   = ["linux/amd64"]
+  target      = "final"
+  args        = { GREETING = "hello-arg" }
+  secret      = ["id=file,src=secret.txt", "id=token,env=XBAKE_TEST_TOKEN"]
+  extra-hosts = { "db.internal" = "10.1.2.3" }
+  cache-to    = ["type=local,dest=cache,mode=max"]
+  output      = ["type=local,dest=out"]
+}`,
+	})
+	res := build(t, ctx(t), dir, runOpts{})
+	if res.Failed() {
+		r := res.Targets[0]
+		t.Fatalf("%v at %s: %v", r.Err, r.FailedStep, r.Logs)
+	}
+	for file, want := range map[string]string{
+		"greeting.txt":    "hello-arg\n",
+		"secret-file.txt": "from-file",
+		"secret-env.txt":  "from-env",
+		"hosts.txt":       "1\n",
+	} {
+		got, err := os.ReadFile(filepath.Join(dir, "out", file))
+		if err != nil || string(got) != want {
+			t.Errorf("%s = %q, %v; want %q", file, got, err, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out/never")); err == nil {
+		t.Error("the target stage was not respected: a file of another stage is in the output")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cache/index.json")); err != nil {
+		t.Errorf("cache-to wrote no cache: %v", err)
+	}
+}
