@@ -14,9 +14,14 @@ func newRootCommand() *cobra.Command {
 		Long: `xbake loads a spec (xbuild.hcl, xbuild.yaml/.yml/.json, or bake's
 docker-bake.hcl/.json), checks it, and builds its targets on BuildKit.
 
-  xbake plan            load and check the spec, show what would be built
+  xbake plan            load and check the spec, show the build graph
   xbake plan --print    the resolved targets as JSON, like 'docker buildx bake --print'
-  xbake schema          the JSON Schema of the YAML/JSON format`,
+  xbake run             build the selected targets in parallel
+  xbake builders        the spec's builders and their nodes
+  xbake schema          the JSON Schema of the YAML/JSON format
+
+Documentation: docs/spec.md, docs/rules.md, docs/run.md, docs/builders.md,
+docs/monorepo.md.`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
