@@ -188,3 +188,34 @@ func tags(t *testing.T, repo string) []string {
 	}
 	return list
 }
+
+// checkArchIndex checks that the image at ref is an index holding linux/amd64
+// and linux/arm64 images whose /arch.txt (written by RUN uname -m) says
+// x86_64 and aarch64: each platform really ran on its architecture.
+func checkArchIndex(t *testing.T, ref string) {
+	t.Helper()
+	r, _ := name.ParseReference(ref)
+	idx, err := remote.Index(r)
+	if err != nil {
+		t.Fatalf("the tag was not published: %v", err)
+	}
+	m, _ := idx.IndexManifest()
+	want := map[string]string{"amd64": "x86_64\n", "arm64": "aarch64\n"}
+	seen := 0
+	for _, d := range m.Manifests {
+		if d.Platform == nil || want[d.Platform.Architecture] == "" {
+			continue
+		}
+		img, err := idx.Image(d.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fileInImage(t, img, "arch.txt"); got != want[d.Platform.Architecture] {
+			t.Errorf("%s: arch.txt = %q, want %q", d.Platform.Architecture, got, want[d.Platform.Architecture])
+		}
+		seen++
+	}
+	if seen != 2 {
+		t.Errorf("index has %d of the two platforms: %+v", seen, m.Manifests)
+	}
+}

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
 )
@@ -119,26 +117,9 @@ target "both" {
 	if got := builtPlatforms(t, arm); len(got) != 1 || got[0] != "linux/arm64" {
 		t.Errorf("the arm64 node built %v", got)
 	}
-	ref, _ := name.ParseReference(reg + "/xbake/farm:1")
-	idx, err := remote.Index(ref)
-	if err != nil {
-		t.Fatalf("the tag was not published: %v", err)
-	}
-	m, _ := idx.IndexManifest()
-	want := map[string]string{"amd64": "x86_64\n", "arm64": "aarch64\n"}
-	seen := 0
-	for _, d := range m.Manifests {
-		if d.Platform == nil || want[d.Platform.Architecture] == "" {
-			continue
-		}
-		img, _ := idx.Image(d.Digest)
-		if got := fileInImage(t, img, "arch.txt"); got != want[d.Platform.Architecture] {
-			t.Errorf("%s: arch.txt = %q", d.Platform.Architecture, got)
-		}
-		seen++
-	}
-	if seen != 2 || res.Targets[0].Digest == "" {
-		t.Errorf("index: %d platforms, digest %q", seen, res.Targets[0].Digest)
+	checkArchIndex(t, reg+"/xbake/farm:1")
+	if res.Targets[0].Digest == "" {
+		t.Error("the joined index's digest is not reported")
 	}
 }
 

@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/xbake/xbake/internal/exec"
@@ -77,30 +75,7 @@ func TestMultiPlatformPushRunsEachArchitecture(t *testing.T) {
 	if res.Failed() {
 		t.Fatalf("%+v", res.Targets[0])
 	}
-	ref, _ := name.ParseReference(reg + "/xbake/multi:1")
-	idx, err := remote.Index(ref)
-	if err != nil {
-		t.Fatalf("the tag was not published: %v", err)
-	}
-	m, _ := idx.IndexManifest()
-	want := map[string]string{"amd64": "x86_64\n", "arm64": "aarch64\n"}
-	seen := 0
-	for _, d := range m.Manifests {
-		if d.Platform == nil || want[d.Platform.Architecture] == "" {
-			continue
-		}
-		img, err := idx.Image(d.Digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := fileInImage(t, img, "arch.txt"); got != want[d.Platform.Architecture] {
-			t.Errorf("%s: arch.txt = %q, want %q", d.Platform.Architecture, got, want[d.Platform.Architecture])
-		}
-		seen++
-	}
-	if seen != 2 {
-		t.Errorf("index has %d of the two platforms: %+v", seen, m.Manifests)
-	}
+	checkArchIndex(t, reg+"/xbake/multi:1")
 }
 
 func TestTargetLinkAndLocalAndDockerOutputs(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -53,24 +52,7 @@ func writeState(path string, res *Result, digests map[string]string) error {
 			st[t.Name] = stateEntry{InputDigest: digests[t.Name], Outputs: t.Outputs}
 		}
 	}
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".xbake-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	tmp.Close()
-	return os.Rename(tmp.Name(), path)
+	return writeJSONFile(path, st)
 }
 
 // decideSkips marks the targets whose last successful build had the same

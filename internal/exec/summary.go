@@ -89,8 +89,17 @@ func WriteMetadata(path string, res *Result) error {
 		}
 		doc[t.Name] = m
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
+	return writeJSONFile(path, doc)
+}
+
+// writeJSONFile writes v as indented JSON, atomically: to a temporary
+// file beside path, renamed over it.
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".xbake-")
