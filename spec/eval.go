@@ -2,6 +2,8 @@ package spec
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -115,7 +117,7 @@ func (l *loader) evalVariables() {
 			visit("v:" + name)
 		}
 	}
-	for _, name := range sortedKeys(l.funcs) {
+	for _, name := range slices.Sorted(maps.Keys(l.funcs)) {
 		if state["f:"+name] == 0 {
 			visit("f:" + name)
 		}

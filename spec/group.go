@@ -2,6 +2,8 @@ package spec
 
 import (
 	"github.com/hashicorp/hcl/v2"
+	"maps"
+	"slices"
 )
 
 var groupSchema = &hcl.BodySchema{
@@ -59,7 +61,7 @@ func (l *loader) addGroup(g *Group) {
 
 // checkGroups reports group members that name nothing, and group cycles.
 func (l *loader) checkGroups() {
-	for _, name := range sortedKeys(l.spec.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(l.spec.Groups)) {
 		g := l.spec.Groups[name]
 		for _, m := range g.Targets {
 			if l.isTarget(m.Value) || l.spec.Groups[m.Value] != nil {
@@ -96,7 +98,7 @@ func (l *loader) checkGroups() {
 		path = path[:len(path)-1]
 		state[name] = 2
 	}
-	for _, name := range sortedKeys(l.spec.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(l.spec.Groups)) {
 		if state[name] == 0 {
 			visit(name)
 		}
@@ -111,5 +113,5 @@ func (l *loader) isTarget(name string) bool {
 // allNames lists every target and group name, for suggestions.
 func (l *loader) allNames() []string {
 	names := append([]string{}, l.spec.TargetNames...)
-	return append(names, sortedKeys(l.spec.Groups)...)
+	return append(names, slices.Sorted(maps.Keys(l.spec.Groups))...)
 }

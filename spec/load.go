@@ -3,8 +3,10 @@ package spec
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -216,7 +218,7 @@ func (l *loader) checkTargets() {
 		if t == nil {
 			continue
 		}
-		for _, k := range sortedKeys(t.Contexts) {
+		for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 			v := t.Contexts[k]
 			link, ok := strings.CutPrefix(v.Value, "target:")
 			if !ok {
@@ -240,7 +242,7 @@ func (l *loader) checkTargets() {
 		if b := t.Builder; b != nil && l.spec.Builders[b.Value] == nil && b.Value != "local" {
 			l.diags = append(l.diags, unknownBuilder(b.Range,
 				"Target %q runs on builder %q, which is not declared.%s Declare it with a builder block, or remove the attribute to use the default local builder.",
-				name, b.Value, didYouMean(b.Value, sortedKeys(l.spec.Builders))))
+				name, b.Value, didYouMean(b.Value, slices.Sorted(maps.Keys(l.spec.Builders)))))
 		}
 	}
 }

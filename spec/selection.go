@@ -2,7 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -107,7 +109,7 @@ func (s *Spec) expand(name string, sel *Selection, seenTarget, seenGroup map[str
 
 // names lists targets then groups.
 func (s *Spec) names() []string {
-	return append(append([]string{}, s.TargetNames...), sortedKeys(s.Groups)...)
+	return append(append([]string{}, s.TargetNames...), slices.Sorted(maps.Keys(s.Groups))...)
 }
 
 // expandGroup lists the targets of a group, recursively.
@@ -144,7 +146,7 @@ func (s *Spec) LinkedTargets(selected []string) []string {
 		if t == nil {
 			continue
 		}
-		for _, k := range sortedKeys(t.Contexts) {
+		for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 			name, ok := strings.CutPrefix(t.Contexts[k].Value, "target:")
 			if !ok || in[name] || s.Targets[name] == nil {
 				continue

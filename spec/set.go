@@ -2,7 +2,9 @@ package spec
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,7 +66,7 @@ func parseOverride(raw string, lookupEnv func(string) (string, bool)) (*Override
 	o.Pattern, o.Key = parts[0], parts[1]
 	spec, known := overrideKeys[o.Key]
 	if !known {
-		return nil, fmt.Sprintf("%q: %q is not a key --set can change.%s", raw, o.Key, didYouMean(o.Key, sortedKeys(overrideKeys)))
+		return nil, fmt.Sprintf("%q: %q is not a key --set can change.%s", raw, o.Key, didYouMean(o.Key, slices.Sorted(maps.Keys(overrideKeys))))
 	}
 	if spec.named != (len(parts) == 3) {
 		if spec.named {

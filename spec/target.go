@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -44,7 +46,7 @@ var targetAttrs = map[string]func(a *attrValue, t *Target){
 // targetSchema is built from targetAttrs plus matrix and name.
 var targetSchema = func() *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "matrix"}, {Name: "name"}}}
-	for _, name := range sortedKeys(targetAttrs) {
+	for _, name := range slices.Sorted(maps.Keys(targetAttrs)) {
 		s.Attributes = append(s.Attributes, hcl.AttributeSchema{Name: name})
 	}
 	return s

@@ -56,15 +56,6 @@ func errorf(subject hcl.Range, summary, format string, args ...any) *hcl.Diagnos
 	return d
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // cyclePath renders a cycle as "a -> b -> a".
 func cyclePath(names []string) string { return strings.Join(names, " -> ") }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -120,8 +122,8 @@ func newBuildersInspect() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !knownBuilder(s, args[0]) {
-				return usageErrorf("no builder named %q; the spec has %s", args[0], strings.Join(builder.Names(s), ", "))
+			if err := checkBuilder(s, args[0]); err != nil {
+				return err
 			}
 			info, err := builder.Describe(cmd.Context(), s, args[0], bootstrap)
 			if err != nil {
@@ -159,20 +161,20 @@ func writeInspect(w io.Writer, b builder.BuilderInfo) {
 		}
 		if len(n.Labels) > 0 {
 			fmt.Fprintln(w, "Labels:")
-			for _, k := range sortedMapKeys(n.Labels) {
+			for _, k := range slices.Sorted(maps.Keys(n.Labels)) {
 				fmt.Fprintf(w, "  %s = %s\n", k, n.Labels[k])
 			}
 		}
 	}
 }
 
-func knownBuilder(s *spec.Spec, name string) bool {
-	for _, n := range builder.Names(s) {
-		if n == name {
-			return true
-		}
+// checkBuilder is a usage error unless the spec has the builder.
+func checkBuilder(s *spec.Spec, name string) error {
+	names := builder.Names(s)
+	if slices.Contains(names, name) {
+		return nil
 	}
-	return false
+	return usageErrorf("no builder named %q; the spec has %s", name, strings.Join(names, ", "))
 }
 
 // newBuildersStop makes "stop" and, with remove, "rm".
@@ -192,8 +194,8 @@ func newBuildersStop(remove bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if !knownBuilder(s, args[0]) {
-				return usageErrorf("no builder named %q; the spec has %s", args[0], strings.Join(builder.Names(s), ", "))
+			if err := checkBuilder(s, args[0]); err != nil {
+				return err
 			}
 			d, err := builder.For(s, args[0])
 			if err != nil {

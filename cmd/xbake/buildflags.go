@@ -36,6 +36,22 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.Lookup("affected").NoOptDefVal = affectedDefault
 }
 
+// plan narrows the selection with --affected and plans it with the
+// flags' options; the diagnostics include those of --affected.
+func (f *buildFlags) plan(ctx context.Context, s *spec.Spec, sel *spec.Selection) (*plan.Plan, hcl.Diagnostics, error) {
+	opts, err := f.planOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	note, diags, err := f.narrow(ctx, s, sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, more := plan.New(s, sel, opts)
+	p.Note = note
+	return p, append(diags, more...), nil
+}
+
 // narrow applies --affected to a selection: it keeps the selected targets
 // that a change since the merge base touches (or that depend on one).
 // The returned note says what it did, for the user.

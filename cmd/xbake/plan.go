@@ -99,17 +99,10 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		_, err = fmt.Fprintln(stdout, string(out))
 		return err
 	}
-	opts, err := o.build.planOptions()
+	p, diags, err := o.build.plan(cmd.Context(), s, sel)
 	if err != nil {
 		return err
 	}
-	note, narrowDiags, err := o.build.narrow(cmd.Context(), s, sel)
-	if err != nil {
-		return err
-	}
-	p, diags := plan.New(s, sel, opts)
-	p.Note = note
-	diags = append(narrowDiags, diags...)
 	if err := writePlan(stdout, stderr, o.format, p, diags, s); err != nil {
 		return err
 	}
@@ -222,13 +215,4 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-func sortedMapKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -92,19 +92,13 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 		return errSpec
 	}
-	opts, err := o.build.planOptions()
+	p, diags, err := o.build.plan(cmd.Context(), s, sel)
 	if err != nil {
 		return err
 	}
-	note, narrowDiags, err := o.build.narrow(cmd.Context(), s, sel)
-	if err != nil {
-		return err
+	if p.Note != "" {
+		fmt.Fprintln(stderr, p.Note)
 	}
-	if note != "" {
-		fmt.Fprintln(stderr, note)
-	}
-	p, diags := plan.New(s, sel, opts)
-	diags = append(narrowDiags, diags...)
 	diag.Write(stderr, diags, s.Sources, colorOn(stderr)) // warnings are shown before building
 	if diags.HasErrors() {
 		return errSpec

@@ -6,9 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,7 +168,7 @@ func (b *build) solveOpt(ctx context.Context, platforms []string) (client.SolveO
 		return so, nil, nil, err
 	}
 	inputs := map[string]*pb.Definition{}
-	for _, k := range sortedKeys(t.Contexts) {
+	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 		if err := b.namedContext(k, t.Contexts[k].Value, &so, attrs, inputs); err != nil {
 			return so, nil, nil, err
 		}
@@ -214,7 +215,7 @@ func frontendAttrs(t *spec.Target, platforms []string) map[string]string {
 	}
 	if len(t.ExtraHosts) > 0 {
 		var hosts []string
-		for _, h := range sortedKeys(t.ExtraHosts) {
+		for _, h := range slices.Sorted(maps.Keys(t.ExtraHosts)) {
 			hosts = append(hosts, h+"="+t.ExtraHosts[h].Value)
 		}
 		attrs["add-hosts"] = strings.Join(hosts, ",")
@@ -232,7 +233,7 @@ func frontendAttrs(t *spec.Target, platforms []string) map[string]string {
 			continue
 		}
 		var parts []string
-		for _, k := range sortedKeys(a.Attrs) {
+		for _, k := range slices.Sorted(maps.Keys(a.Attrs)) {
 			parts = append(parts, k+"="+a.Attrs[k])
 		}
 		attrs["attest:"+a.Type] = strings.Join(parts, ",")
@@ -375,13 +376,4 @@ func gatewayCache(in []client.CacheOptionsEntry) []gateway.CacheOptionsEntry {
 		out = append(out, gateway.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs})
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

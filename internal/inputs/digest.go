@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -53,7 +54,7 @@ func (h *Hasher) Digest(t *spec.Target, dockerfile string, parents map[string]st
 		}
 		field("dockerfile", sum)
 	}
-	for _, k := range sortedKeys(t.Contexts) {
+	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[k].Value
 		switch {
 		case strings.HasPrefix(v, "target:"):
@@ -82,13 +83,13 @@ func (h *Hasher) Digest(t *spec.Target, dockerfile string, parents map[string]st
 func buildAttributes(t *spec.Target) [][2]string {
 	var out [][2]string
 	add := func(k, v string) { out = append(out, [2]string{k, v}) }
-	for _, k := range sortedKeys(t.Args) {
+	for _, k := range slices.Sorted(maps.Keys(t.Args)) {
 		add("arg:"+k, t.Args[k].Value)
 	}
-	for _, k := range sortedKeys(t.Labels) {
+	for _, k := range slices.Sorted(maps.Keys(t.Labels)) {
 		add("label:"+k, t.Labels[k].Value)
 	}
-	for _, k := range sortedKeys(t.ExtraHosts) {
+	for _, k := range slices.Sorted(maps.Keys(t.ExtraHosts)) {
 		add("extra-host:"+k, t.ExtraHosts[k].Value)
 	}
 	str := func(k string, s *spec.String) {
@@ -196,13 +197,4 @@ func fileSum(path string) (string, error) {
 
 func isLocal(p string) bool {
 	return filepath.IsAbs(p) && !strings.Contains(p, "://")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

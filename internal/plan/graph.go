@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,7 +42,7 @@ func buildGraph(s *spec.Spec, sel *spec.Selection, opts Options, defaultBuilder 
 		n := queue[0]
 		queue = queue[1:]
 		t := n.Target
-		for _, k := range sortedKeys(t.Contexts) {
+		for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 			v := t.Contexts[k]
 			parent, ok := strings.CutPrefix(v.Value, "target:")
 			if !ok || s.Targets[parent] == nil || parent == n.Name {

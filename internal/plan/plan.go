@@ -1,7 +1,9 @@
 package plan
 
 import (
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -134,7 +136,7 @@ func pickDefaultBuilder(s *spec.Spec, flag string) (string, hcl.Diagnostics) {
 			Detail:   "--builder (or XBAKE_BUILDER) names " + quote(flag) + ", which the spec does not declare." + didYouMean(flag, names),
 		})}
 	}
-	for _, name := range sortedKeys(s.Builders) {
+	for _, name := range slices.Sorted(maps.Keys(s.Builders)) {
 		if s.Builders[name].Default {
 			return name, nil
 		}

@@ -3,6 +3,8 @@ package plan
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -106,7 +108,7 @@ func entryText(e spec.Entry, cwd string) string {
 	fields := e.Fields(cwd)
 	delete(fields, "type")
 	parts := []string{e.Type}
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		parts = append(parts, k+"="+fields[k])
 	}
 	return strings.Join(parts, " ")

@@ -2,8 +2,10 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -246,7 +248,7 @@ func (c *checker) missingContext(n *Node) {
 	if isLocal(t.Context.Value) {
 		checkDir(t.Context.Value, t.Context.Range, "context")
 	}
-	for _, k := range sortedKeys(t.Contexts) {
+	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 		if v := t.Contexts[k]; isLocal(v.Value) {
 			checkDir(v.Value, v.Range, fmt.Sprintf("context %q", k))
 		}
