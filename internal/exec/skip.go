@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -71,7 +72,7 @@ func (r *runner) decideSkips(ctx context.Context) {
 			continue
 		}
 		for _, e := range j.node.Needs {
-			if parent := r.jobs[e.To.Name]; parent.skip && e.Kind == "context" {
+			if parent := r.jobs[e.To.Name]; parent.skip && e.Kind == plan.ContextEdge {
 				parent.skip, parent.addTags = false, nil
 			}
 		}
