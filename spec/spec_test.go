@@ -349,3 +349,29 @@ target "y" {}`, Options{})
 		t.Errorf("no default group: every target, got %q", sel.Targets)
 	}
 }
+
+// TestBuilderEndpointsUseVariables: one spec for laptops and CI.
+func TestBuilderEndpointsUseVariables(t *testing.T) {
+	src := `
+variable "ARM_HOST" {
+  default = "tcp://arm.example.internal:1234"
+}
+builder "farm" {
+  driver = "remote"
+  node "arm" {
+    endpoint  = ARM_HOST
+    platforms = ["linux/arm64"]
+    tls {
+      ca = "certs/ca.pem"
+    }
+  }
+}`
+	s, diags := loadSource(t, src, Options{LookupEnv: mapEnv(map[string]string{"ARM_HOST": "unix:///run/buildkit/arm.sock"})})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	n := s.Builders["farm"].Nodes[0]
+	if n.Endpoint.Value != "unix:///run/buildkit/arm.sock" || !strings.HasSuffix(n.TLS.CA, "/certs/ca.pem") || !filepath.IsAbs(n.TLS.CA) {
+		t.Errorf("node = %+v, tls %+v", n, n.TLS)
+	}
+}

@@ -60,7 +60,7 @@ func (b *build) run(ctx context.Context) error {
 	if len(parts) > 1 {
 		return b.runSplit(ctx, parts)
 	}
-	release := b.r.occupy(b.j.node.Builder, parts[0].node.Name)
+	release := b.r.occupy(b.j.node.Builder, parts[0].node.Name, parts[0].reserved)
 	defer release()
 	outs, err := b.r.prepareOutputs(b.j, false)
 	if err != nil {

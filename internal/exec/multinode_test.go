@@ -88,7 +88,8 @@ func TestBuilderSpanningTwoNodes(t *testing.T) {
 	amd, arm := startDaemon(t, "linux/amd64"), startDaemon(t, "linux/arm64")
 	reg := startRegistry(t)
 	dir := project(t, map[string]string{
-		"Dockerfile": busyboxBase + "RUN uname -m > /arch.txt\n",
+		"Dockerfile":      busyboxBase + "RUN uname -m > /arch.txt\n",
+		"Dockerfile.free": busyboxBase + "ARG N\nRUN sleep 2 && echo $N > /n.txt\n",
 		"xbuild.hcl": fmt.Sprintf(`builder "farm" {
   driver = "remote"
   node "amd" {
@@ -100,6 +101,18 @@ func TestBuilderSpanningTwoNodes(t *testing.T) {
     platforms = ["linux/arm64"]
   }
 }
+target "free1" {
+  builder    = "farm"
+  dockerfile = "Dockerfile.free"
+  args       = { N = "1" }
+  output     = ["type=cacheonly"]
+}
+target "free2" {
+  builder    = "farm"
+  dockerfile = "Dockerfile.free"
+  args       = { N = "2" }
+  output     = ["type=cacheonly"]
+}
 target "both" {
   builder   = "farm"
   platforms = ["linux/amd64", "linux/arm64"]
@@ -107,15 +120,34 @@ target "both" {
   output    = ["type=image,push=true"]
 }`, amd, arm, reg),
 	})
-	res := build(t, ctx(t), dir, runOpts{})
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"both"}})
 	if res.Failed() {
 		t.Fatalf("%+v", res.Targets[0])
 	}
-	if got := builtPlatforms(t, amd); len(got) != 1 || got[0] != "linux/amd64" {
-		t.Errorf("the amd64 node built %v", got)
+	// Two targets without platforms, started together: the least busy
+	// node takes each.
+	if free := build(t, ctx(t), dir, runOpts{targets: []string{"free1", "free2"}}); free.Failed() {
+		t.Fatalf("%+v", free.Targets)
 	}
-	if got := builtPlatforms(t, arm); len(got) != 1 || got[0] != "linux/arm64" {
-		t.Errorf("the arm64 node built %v", got)
+	// Each node built its own platform of "both", and one of the two
+	// targets without platforms (they start together, so the least busy
+	// node takes the second one).
+	for _, c := range []struct{ sock, platform string }{{amd, "linux/amd64"}, {arm, "linux/arm64"}} {
+		got := builtPlatforms(t, c.sock)
+		own, free := 0, 0
+		for _, p := range got {
+			switch p {
+			case c.platform:
+				own++
+			case "":
+				free++
+			default:
+				t.Errorf("%s node built %s", c.platform, p)
+			}
+		}
+		if own != 1 || free != 1 {
+			t.Errorf("the %s node built %v: want its platform once and one target without platforms", c.platform, got)
+		}
 	}
 	checkArchIndex(t, reg+"/xbake/farm:1")
 	if res.Targets[0].Digest == "" {

@@ -24,6 +24,7 @@ import (
 type part struct {
 	node      builder.NodeClient
 	platforms []string
+	reserved  bool // leastBusy already counted the build on the node
 }
 
 // split decides where a target builds. On a builder of one node, there.
@@ -37,7 +38,7 @@ func (r *runner) split(j *job, nodes []builder.NodeClient) []part {
 		return []part{{node: nodes[0], platforms: j.platforms}}
 	}
 	if len(j.platforms) == 0 {
-		return []part{{node: r.leastBusy(j.node.Builder, nodes), platforms: nil}}
+		return []part{{node: r.leastBusy(j.node.Builder, nodes), platforms: nil, reserved: true}}
 	}
 	var parts []part
 	for _, p := range j.platforms {
@@ -100,7 +101,9 @@ func splittable(j *job) bool {
 	return true
 }
 
-// leastBusy returns the node with the fewest running builds.
+// leastBusy returns the node with the fewest running builds and counts
+// the new build on it at once, so that targets starting together spread
+// over the nodes.
 func (r *runner) leastBusy(builderName string, nodes []builder.NodeClient) builder.NodeClient {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -110,15 +113,19 @@ func (r *runner) leastBusy(builderName string, nodes []builder.NodeClient) build
 			best = n
 		}
 	}
+	r.busy[builderName+"/"+best.Name]++
 	return best
 }
 
-// occupy counts a build on a node until the returned function is called.
-func (r *runner) occupy(builderName, node string) func() {
+// occupy counts a build on a node until the returned function is called;
+// with counted, leastBusy has counted it already.
+func (r *runner) occupy(builderName, node string, counted bool) func() {
 	key := builderName + "/" + node
-	r.mu.Lock()
-	r.busy[key]++
-	r.mu.Unlock()
+	if !counted {
+		r.mu.Lock()
+		r.busy[key]++
+		r.mu.Unlock()
+	}
 	return func() {
 		r.mu.Lock()
 		r.busy[key]--
@@ -141,7 +148,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 		tags = outs.pending
 		g.Go(func() error {
 			defer outs.cleanup()
-			release := b.r.occupy(b.j.node.Builder, p.node.Name)
+			release := b.r.occupy(b.j.node.Builder, p.node.Name, false)
 			defer release()
 			sub := &build{r: b.r, j: b.j}
 			resp, err := sub.solve(gctx, p, outs, fmt.Sprintf("%s@%s", b.j.node.Name, p.node.Name))
