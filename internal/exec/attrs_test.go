@@ -3,7 +3,10 @@ package exec_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/xbake/xbake/internal/exec"
 )
 
 // TestAttributesReachTheBuild checks that spec attributes arrive in the
@@ -58,5 +61,35 @@ RUN grep -c db.internal /etc/hosts > /hosts.txt
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cache/index.json")); err != nil {
 		t.Errorf("cache-to wrote no cache: %v", err)
+	}
+}
+
+// TestCallCheck runs the Dockerfile linter: a clean Dockerfile passes and
+// its answer is kept; one with a lint error fails the target.
+func TestCallCheck(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"good/Dockerfile": "FROM scratch\nCOPY x /\n",
+		"bad/Dockerfile":  "# check=error=true\nFROM scratch as base\nCOPY x /\n",
+		"xbuild.hcl": `target "good" {
+  context = "good"
+  call    = "check"
+}
+target "bad" {
+  context = "bad"
+  call    = "check"
+}`,
+	})
+	res := build(t, ctx(t), dir, runOpts{opts: exec.Options{KeepGoing: true}})
+	st := status(res)
+	if st["good"] != exec.Built || st["bad"] != exec.Failed {
+		t.Fatalf("statuses %v: %+v", st, res.Targets)
+	}
+	good := res.Targets[indexOf(res, "good")]
+	if !strings.Contains(good.CallResult, "no problems found") {
+		t.Errorf("the check's answer is not kept: %q", good.CallResult)
+	}
+	if bad := res.Targets[indexOf(res, "bad")]; bad.Err == nil || !strings.Contains(bad.Err.Error(), "FromAsCasing") {
+		t.Errorf("the lint error should be named: %v", bad.Err)
 	}
 }

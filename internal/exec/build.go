@@ -104,6 +104,9 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 		if err != nil {
 			return nil, err
 		}
+		if err := b.callResult(res); err != nil {
+			return nil, err
+		}
 		if err := b.shareWithUsers(ctx, res); err != nil {
 			return nil, err
 		}
@@ -238,10 +241,36 @@ func frontendAttrs(t *spec.Target, platforms []string) map[string]string {
 		}
 		attrs["attest:"+a.Type] = strings.Join(parts, ",")
 	}
-	if t.Call != nil && t.Call.Value != "build" {
-		attrs["requestid"] = "frontend." + t.Call.Value
+	if t.Call != nil {
+		if id, ok := callRequests[t.Call.Value]; ok {
+			attrs["requestid"] = id
+		}
 	}
 	return attrs
+}
+
+// callRequests maps call to the frontend's subrequests, as buildx does.
+var callRequests = map[string]string{
+	"check":   "frontend.lint",
+	"outline": "frontend.outline",
+	"targets": "frontend.targets",
+}
+
+// callResult keeps what a call (check, outline, targets) answered; a
+// check that found problems fails the target.
+func (b *build) callResult(res *gateway.Result) error {
+	txt, ok := res.Metadata["result.txt"]
+	if !ok {
+		return nil
+	}
+	if len(txt) == 0 && b.j.node.Target.Call.Value == "check" {
+		txt = []byte("check: no problems found\n")
+	}
+	b.j.res.CallResult = string(txt)
+	if code := string(res.Metadata["result.statuscode"]); code != "" && code != "0" {
+		return fmt.Errorf("call %s found problems:\n%s", b.j.node.Target.Call.Value, strings.TrimRight(string(txt), "\n"))
+	}
+	return nil
 }
 
 // contextMounts sends the build context and the Dockerfile. A local

@@ -81,6 +81,8 @@ type TargetResult struct {
 	// FailedStep and Logs describe the step that failed.
 	FailedStep string
 	Logs       []string
+	// CallResult is the answer of call = "check", "outline" or "targets".
+	CallResult string
 }
 
 // Result is the outcome of a run.

@@ -33,6 +33,11 @@ func WriteSummary(w io.Writer, res *Result) error {
 		return err
 	}
 	for _, t := range res.Targets {
+		if t.CallResult != "" && t.Status != Failed {
+			fmt.Fprintf(w, "\n%s:\n%s", t.Name, indent(t.CallResult))
+		}
+	}
+	for _, t := range res.Targets {
 		if t.Status != Failed {
 			continue
 		}
@@ -129,4 +134,12 @@ func decodeValue(v string) any {
 		}
 	}
 	return v
+}
+
+func indent(s string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = "  " + l
+	}
+	return strings.Join(lines, "\n") + "\n"
 }
