@@ -147,6 +147,9 @@ func (a *attrValue) namedContexts() map[string]String {
 		if isLocalPath(v.Value) {
 			v.Value = absPath(a.dir, v.Value)
 			m[k] = v
+		} else if p, ok := strings.CutPrefix(v.Value, "oci-layout://"); ok && !filepath.IsAbs(p) {
+			v.Value = "oci-layout://" + absPath(a.dir, p) // the layout is a local directory too
+			m[k] = v
 		}
 	}
 	return m

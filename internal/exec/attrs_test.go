@@ -93,3 +93,40 @@ target "bad" {
 		t.Errorf("the lint error should be named: %v", bad.Err)
 	}
 }
+
+// TestOCILayoutContext writes an image as an OCI layout directory, then
+// builds on it through an oci-layout:// named context.
+func TestOCILayoutContext(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"base/Dockerfile": "FROM scratch\nCOPY marker.txt /from-layout.txt\n",
+		"base/marker.txt": "in the layout\n",
+		"app/Dockerfile":  "FROM base\nCOPY x.txt /\n",
+		"app/x.txt":       "x\n",
+		"xbuild.hcl": `target "layout" {
+  context   = "base"
+  platforms = ["linux/amd64"]
+  output    = ["type=oci,dest=layout,tar=false"]
+}
+target "app" {
+  context   = "app"
+  platforms = ["linux/amd64"]
+  contexts  = { base = "oci-layout://layout" }
+  output    = ["type=local,dest=out"]
+}`,
+	})
+	if res := build(t, ctx(t), dir, runOpts{targets: []string{"layout"}}); res.Failed() {
+		t.Fatalf("%+v", res.Targets[0])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "layout/index.json")); err != nil {
+		t.Fatalf("tar=false should write an OCI layout directory: %v", err)
+	}
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"app"}})
+	if res.Failed() {
+		r := res.Targets[0]
+		t.Fatalf("%v %s %v", r.Err, r.FailedStep, r.Logs)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "out/from-layout.txt")); err != nil || string(b) != "in the layout\n" {
+		t.Errorf("from-layout.txt = %q, %v", b, err)
+	}
+}

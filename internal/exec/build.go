@@ -345,6 +345,14 @@ func (b *build) namedContext(name, value string, so *client.SolveOpt, attrs map[
 		}
 		return nil
 	}
+	if strings.HasPrefix(value, "oci-layout://") {
+		ref, err := ociLayoutContext(value, so, sharedKey(b.j.node.Name+"/"+name))
+		if err != nil {
+			return fmt.Errorf("context %q: %w", name, err)
+		}
+		attrs["context:"+name] = ref
+		return nil
+	}
 	if isLocalDir(value) {
 		fs, err := fsutil.NewFS(value)
 		if err != nil {

@@ -9,9 +9,10 @@ import (
 	"github.com/moby/buildkit/client"
 )
 
-// prepareDir writes a local output into a temporary directory beside
-// dest and swaps it into place afterwards.
-func (o *outputs) prepareDir(r *runner, dest string) error {
+// prepareDir writes a directory output (local, or an unpacked OCI layout
+// with tar=false) into a temporary directory beside dest and swaps it
+// into place afterwards.
+func (o *outputs) prepareDir(r *runner, typ string, attrs map[string]string, dest string) error {
 	parent := filepath.Dir(dest)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return err
@@ -20,10 +21,10 @@ func (o *outputs) prepareDir(r *runner, dest string) error {
 	if err != nil {
 		return err
 	}
-	o.exports = append(o.exports, client.ExportEntry{Type: client.ExporterLocal, OutputDir: tmp})
+	o.exports = append(o.exports, client.ExportEntry{Type: typ, Attrs: attrs, OutputDir: tmp})
 	o.cleanups = append(o.cleanups, func() { os.RemoveAll(tmp) })
 	o.commits = append(o.commits, func() error { return replaceDir(tmp, dest) })
-	o.described = append(o.described, "local "+r.show(dest))
+	o.described = append(o.described, typ+" "+r.show(dest))
 	return nil
 }
 

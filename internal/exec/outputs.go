@@ -64,7 +64,7 @@ func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest bool) 
 	case "image", "registry":
 		return r.prepareImage(o, j, attrs, e.Type == "registry", byDigest)
 	case "local":
-		return o.prepareDir(r, e.Dest)
+		return o.prepareDir(r, client.ExporterLocal, nil, e.Dest)
 	case "oci", "docker", "tar":
 		if attrs["name"] == "" && e.Type != "tar" && len(t.Tags) > 0 {
 			attrs["name"] = strings.Join(spec.Values(t.Tags), ",")
@@ -74,6 +74,9 @@ func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest bool) 
 		}
 		if e.Dest == "" {
 			return fmt.Errorf("the %s output needs a dest (a file, or - for stdout)", e.Type)
+		}
+		if attrs["tar"] == "false" && e.Type != "tar" { // an OCI layout directory
+			return o.prepareDir(r, e.Type, attrs, e.Dest)
 		}
 		return o.prepareFile(r, e.Type, attrs, e.Dest, r.opts.Stdout)
 	}
