@@ -17,7 +17,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/internal/builder"
-	"github.com/xbake/xbake/internal/plan"
 )
 
 // part is the share of a target one node builds.
@@ -54,7 +53,7 @@ func (r *runner) split(j *job, nodes []builder.NodeClient) []part {
 			parts = append(parts, part{node: n, platforms: []string{p}})
 		}
 	}
-	if len(parts) > 1 && !splittable(j) {
+	if len(parts) > 1 && !j.splittable {
 		return []part{{node: parts[0].node, platforms: j.platforms}}
 	}
 	return parts
@@ -82,23 +81,6 @@ func samePlatform(a, b string) bool {
 	pa, err1 := platforms.Parse(a)
 	pb, err2 := platforms.Parse(b)
 	return err1 == nil && err2 == nil && platforms.Format(platforms.Normalize(pa)) == platforms.Format(platforms.Normalize(pb))
-}
-
-func splittable(j *job) bool {
-	if j.userCount > 0 {
-		return false
-	}
-	for _, e := range j.node.Needs {
-		if e.Kind == plan.ContextEdge {
-			return false
-		}
-	}
-	for _, o := range j.node.Outputs {
-		if !(o.Type == "cacheonly" || o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true")) {
-			return false
-		}
-	}
-	return true
 }
 
 // leastBusy returns the node with the fewest running builds and counts

@@ -128,6 +128,8 @@ type job struct {
 	// context; the build is kept alive until they have.
 	users     sync.WaitGroup
 	userCount int
+	// splittable: the platforms may build on different nodes (plan.Splittable).
+	splittable bool
 	// skip is set for a target up to date with its record; addTags are
 	// the tags its existing image still needs.
 	skip    bool
@@ -221,7 +223,8 @@ type runner struct {
 func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
 	r := &runner{opts: opts, clients: clients, jobs: map[string]*job{}, sem: make(chan struct{}, opts.Jobs), busy: map[string]int{}}
 	for _, n := range p.Nodes {
-		j := &job{node: n, res: &TargetResult{Name: n.Name}, inputs: make(chan struct{}), done: make(chan struct{}), platforms: n.Platforms}
+		j := &job{node: n, res: &TargetResult{Name: n.Name}, inputs: make(chan struct{}), done: make(chan struct{}),
+			platforms: n.Platforms, splittable: plan.Splittable(p, n)}
 		r.jobs[n.Name] = j
 		r.order = append(r.order, j)
 	}

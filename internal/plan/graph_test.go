@@ -141,4 +141,10 @@ target "t" {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("placement = %+v", got)
 	}
+	// A file output cannot be joined across nodes: everything builds on
+	// the first platform's node, the rest emulated.
+	unsplit := Place(s.Builders["farm"], []string{"linux/arm64", "linux/amd64"}, false)
+	if want := []Placement{{Node: "arm", Platforms: []string{"linux/arm64"}}, {Node: "arm", Platforms: []string{"linux/amd64"}, Emulated: true}}; !reflect.DeepEqual(unsplit, want) {
+		t.Errorf("unsplittable placement = %+v", unsplit)
+	}
 }

@@ -15,10 +15,11 @@ type Placement struct {
 
 // Place splits platforms over a builder's nodes: each platform goes to the
 // first node that declares it, and a platform no node declares goes,
-// emulated, to the first node. It returns nil when the builder has fewer
-// than two nodes or none declares platforms (then the daemons decide, at
-// run time).
-func Place(b *spec.Builder, targetPlatforms []string) []Placement {
+// emulated, to the first node. A target that cannot be split (see
+// Splittable) builds every platform on the node of its first one. It
+// returns nil when the builder has fewer than two nodes or none declares
+// platforms (then the daemons decide, at run time).
+func Place(b *spec.Builder, targetPlatforms []string, splittable bool) []Placement {
 	if b == nil || len(b.Nodes) < 2 || len(targetPlatforms) == 0 {
 		return nil
 	}
@@ -39,21 +40,59 @@ func Place(b *spec.Builder, targetPlatforms []string) []Placement {
 		}
 		out = append(out, Placement{Node: node, Platforms: []string{platform}, Emulated: emulated})
 	}
+	first := ""
 	for _, p := range targetPlatforms {
-		want, ok := normalized(p)
-		node := ""
-		for _, n := range b.Nodes {
-			for _, np := range n.Platforms {
-				if got, ok2 := normalized(np.Value); ok && ok2 && got == want && node == "" {
-					node = n.Name
-				}
-			}
-		}
-		if node != "" {
+		node := nativeNode(b, p)
+		switch {
+		case !splittable && first != "" && node != first:
+			add(first, p, true)
+		case node != "":
 			add(node, p, false)
-		} else {
-			add(b.Nodes[0].Name, p, true)
+		default:
+			node = b.Nodes[0].Name
+			add(node, p, true)
+		}
+		if first == "" {
+			first = node
 		}
 	}
 	return out
+}
+
+// nativeNode is the first node that declares platform p, or "".
+func nativeNode(b *spec.Builder, p string) string {
+	want, ok := normalized(p)
+	for _, n := range b.Nodes {
+		for _, np := range n.Platforms {
+			if got, ok2 := normalized(np.Value); ok && ok2 && got == want {
+				return n.Name
+			}
+		}
+	}
+	return ""
+}
+
+// Splittable reports whether a target's platforms may build on different
+// nodes: only pushes (and the cache) can be joined afterwards, as one
+// index in the registry, and only when no target link ties the target's
+// result to one daemon.
+func Splittable(p *Plan, n *Node) bool {
+	for _, e := range n.Needs {
+		if e.Kind == ContextEdge {
+			return false
+		}
+	}
+	for _, other := range p.Nodes {
+		for _, e := range other.Needs {
+			if e.To == n && e.Kind == ContextEdge {
+				return false
+			}
+		}
+	}
+	for _, o := range n.Outputs {
+		if !(o.Type == "cacheonly" || o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true")) {
+			return false
+		}
+	}
+	return true
 }

@@ -104,7 +104,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	diags = append(diags, p.findCycles()...)
 	p.computeLevels()
 	for _, n := range p.Nodes {
-		n.Placement = Place(s.Builders[n.Builder], n.Platforms)
+		n.Placement = Place(s.Builders[n.Builder], n.Platforms, Splittable(p, n))
 	}
 	diags = append(diags, p.computeDigests()...)
 	c := &checker{plan: p, spec: s, opts: opts}
