@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+
 	"github.com/xbake/xbake/internal/exec"
 )
 
@@ -128,5 +130,56 @@ target "app" {
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "out/from-layout.txt")); err != nil || string(b) != "in the layout\n" {
 		t.Errorf("from-layout.txt = %q, %v", b, err)
+	}
+}
+
+// TestAnnotationsAndProvenance: annotations reach the image index and a
+// provenance attestation is attached, in an OCI archive.
+func TestAnnotationsAndProvenance(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\n",
+		"xbuild.hcl": `target "annotated" {
+  platforms   = ["linux/amd64"]
+  annotations = ["index:org.opencontainers.image.title=xbake-test"]
+  attest      = ["type=provenance,mode=min"]
+  output      = ["type=oci,dest=out/a.tar"]
+}`,
+	})
+	res := build(t, ctx(t), dir, runOpts{})
+	if res.Failed() {
+		r := res.Targets[0]
+		t.Fatalf("%v %s %v", r.Err, r.FailedStep, r.Logs)
+	}
+	f, err := os.Open(filepath.Join(dir, "out/a.tar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	layoutDir := t.TempDir()
+	if err := untar(f, layoutDir); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := layout.ImageIndexFromPath(layoutDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, _ := idx.IndexManifest()
+	inner, err := idx.ImageIndex(top.Manifests[0].Digest)
+	if err != nil {
+		t.Fatalf("the archive should hold an index (image + attestation): %v", err)
+	}
+	m, _ := inner.IndexManifest()
+	if m.Annotations["org.opencontainers.image.title"] != "xbake-test" {
+		t.Errorf("index annotations = %v", m.Annotations)
+	}
+	attestations := 0
+	for _, d := range m.Manifests {
+		if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+			attestations++
+		}
+	}
+	if attestations != 1 {
+		t.Errorf("want one attestation manifest, index has %+v", m.Manifests)
 	}
 }
