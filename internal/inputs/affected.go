@@ -63,7 +63,7 @@ func (r ignoreRules) keeps(p, dir, dockerfile string) bool {
 	key := dir + "\x00" + dockerfile
 	pm, ok := r[key]
 	if !ok {
-		if pm, _, err = ignoreFor(dir, dockerfile); err != nil {
+		if pm, _, err = ignoreFor(dir, dockerfile, nil); err != nil {
 			return true // unreadable rules: be safe, count it
 		}
 		r[key] = pm

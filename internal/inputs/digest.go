@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/moby/patternmatcher"
+
 	"github.com/xbake/xbake/spec"
 )
 
@@ -20,12 +22,44 @@ import (
 // (with its ignore rules) so that targets sharing a context hash it once.
 // It is safe for concurrent use.
 type Hasher struct {
-	mu   sync.Mutex        // guards dirs
-	dirs map[string]string // "dir\x00ignorefile" -> digest
+	mu   sync.Mutex            // guards dirs and sums
+	dirs map[string]string     // "dir\x00ignorefile" -> digest
+	sums map[string]fileDigest // file path -> content digest and mode
 }
 
 // NewHasher returns an empty hasher.
-func NewHasher() *Hasher { return &Hasher{dirs: map[string]string{}} }
+func NewHasher() *Hasher { return &Hasher{dirs: map[string]string{}, sums: map[string]fileDigest{}} }
+
+// sum hashes a file once per run: a Dockerfile inside its context is
+// read by the walk and again as the Dockerfile.
+func (h *Hasher) sum(path string) (string, error) {
+	s, _, err := h.sumAndMode(path)
+	return s, err
+}
+
+// sumAndMode returns a file's content digest and mode, reading it once
+// per run.
+func (h *Hasher) sumAndMode(path string) (string, fs.FileMode, error) {
+	h.mu.Lock()
+	f, ok := h.sums[path]
+	h.mu.Unlock()
+	if ok {
+		return f.sum, f.mode, nil
+	}
+	sum, mode, err := fileSum(path)
+	if err != nil {
+		return "", 0, err
+	}
+	h.mu.Lock()
+	h.sums[path] = fileDigest{sum, mode}
+	h.mu.Unlock()
+	return sum, mode, nil
+}
+
+type fileDigest struct {
+	sum  string
+	mode fs.FileMode
+}
 
 // Digest hashes what determines a target's result: its context files
 // (content and mode, after .dockerignore), its Dockerfile, its local named
@@ -48,7 +82,7 @@ func (h *Hasher) Digest(t *spec.Target, dockerfile string, parents map[string]st
 	case t.DockerfileInline != nil:
 		field("dockerfile-inline", t.DockerfileInline.Value)
 	case dockerfile != "":
-		sum, err := fileSum(dockerfile)
+		sum, err := h.sum(dockerfile)
 		if err != nil {
 			return "", err
 		}
@@ -124,9 +158,14 @@ func buildAttributes(t *spec.Target) [][2]string {
 	return out
 }
 
-// dir hashes a directory's files that the ignore rules keep.
+// dir hashes a directory's files that the ignore rules keep: each path,
+// mode and content digest, in name order.
 func (h *Hasher) dir(dir, dockerfile string) (string, error) {
-	pm, ignoreFile, err := ignoreFor(dir, dockerfile)
+	top, err := os.ReadDir(dir)
+	if err != nil {
+		return "", err
+	}
+	pm, ignoreFile, err := ignoreFor(dir, dockerfile, top)
 	if err != nil {
 		return "", err
 	}
@@ -138,41 +177,7 @@ func (h *Hasher) dir(dir, dockerfile string) (string, error) {
 	}
 	h.mu.Unlock()
 	w := sha256.New()
-	err = filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, path)
-		if rel == "." {
-			return nil
-		}
-		if excluded(pm, rel) {
-			if e.IsDir() && !pm.Exclusions() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		info, err := e.Info()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "%s\x00%o\x00", filepath.ToSlash(rel), info.Mode())
-		switch {
-		case info.Mode()&fs.ModeSymlink != 0:
-			target, _ := os.Readlink(path)
-			fmt.Fprintf(w, "-> %s\n", target)
-		case info.Mode().IsRegular():
-			sum, err := fileSum(path)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(w, "%s\n", sum)
-		default:
-			fmt.Fprintln(w)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := h.walk(w, dir, "", top, pm); err != nil {
 		return "", err
 	}
 	d := hex.EncodeToString(w.Sum(nil))
@@ -182,18 +187,76 @@ func (h *Hasher) dir(dir, dockerfile string) (string, error) {
 	return d, nil
 }
 
-func fileSum(path string) (string, error) {
+// walk writes the entries of one directory (already listed, in name
+// order) and recurses into subdirectories.
+func (h *Hasher) walk(w io.Writer, root, relDir string, entries []fs.DirEntry, pm *patternmatcher.PatternMatcher) error {
+	for _, e := range entries {
+		rel := filepath.Join(relDir, e.Name())
+		path := filepath.Join(root, rel)
+		if excluded(pm, rel) {
+			if !e.IsDir() || !pm.Exclusions() {
+				continue // an excluded directory may still hold re-included files only with "!" rules
+			}
+		}
+		switch {
+		case e.Type().IsRegular():
+			sum, mode, err := h.sumAndMode(path)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(w, "%s\x00%o\x00%s\n", filepath.ToSlash(rel), mode, sum)
+		case e.IsDir():
+			fmt.Fprintf(w, "%s\x00dir\n", filepath.ToSlash(rel))
+			sub, err := os.ReadDir(path)
+			if err != nil {
+				return err
+			}
+			if err := h.walk(w, root, rel, sub, pm); err != nil {
+				return err
+			}
+		case e.Type()&fs.ModeSymlink != 0:
+			target, _ := os.Readlink(path)
+			fmt.Fprintf(w, "%s\x00-> %s\n", filepath.ToSlash(rel), target)
+		default:
+			fmt.Fprintf(w, "%s\x00%s\n", filepath.ToSlash(rel), e.Type())
+		}
+	}
+	return nil
+}
+
+// fileSum hashes a file's content and returns its mode, with one open.
+// Small files (most of a context) are read whole; io.Copy would allocate
+// a 32 KiB buffer for each.
+func fileSum(path string) (string, fs.FileMode, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer f.Close()
-	w := sha256.New()
-	if _, err := io.Copy(w, f); err != nil {
-		return "", err
+	info, err := f.Stat()
+	if err != nil {
+		return "", 0, err
 	}
-	return hex.EncodeToString(w.Sum(nil)), nil
+	if info.Size() <= smallFile {
+		b := make([]byte, info.Size())
+		if _, err := io.ReadFull(f, b); err != nil {
+			return "", 0, err
+		}
+		sum := sha256.Sum256(b)
+		return hex.EncodeToString(sum[:]), info.Mode(), nil
+	}
+	w := sha256.New()
+	buf := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(buf)
+	if _, err := io.CopyBuffer(w, f, *buf); err != nil {
+		return "", 0, err
+	}
+	return hex.EncodeToString(w.Sum(nil)), info.Mode(), nil
 }
+
+const smallFile = 64 << 10
+
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 func isLocal(p string) bool {
 	return filepath.IsAbs(p) && !strings.Contains(p, "://")

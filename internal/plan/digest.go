@@ -6,49 +6,76 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/internal/inputs"
 )
 
-// computeDigests gives every node its input digest, parents first (the
-// nodes are in level order). A target whose files cannot be read gets no
-// digest and a warning; it is then never skipped as unchanged.
+// computeDigests gives every node its input digest, level by level (a
+// node's parents are on lower levels), hashing the nodes of a level in
+// parallel: reading every context is the slow part of planning a large
+// monorepo. A target whose files cannot be read gets no digest and a
+// warning; it is then never skipped as unchanged.
 func (p *Plan) computeDigests() hcl.Diagnostics {
-	var diags hcl.Diagnostics
 	h := inputs.NewHasher()
-	for _, n := range p.Nodes {
-		parents := map[string]string{}
-		var order []string
-		for _, e := range n.Needs {
-			if e.Kind == ContextEdge {
-				parents[e.Context] = e.To.InputDigest
-			} else {
-				order = append(order, e.To.InputDigest)
-			}
-		}
-		if len(order) > 0 {
-			sort.Strings(order)
-			sum := sha256.Sum256([]byte(fmt.Sprint(order)))
-			parents["depends_on"] = hex.EncodeToString(sum[:])
-		}
-		dockerfile, _ := DockerfilePath(n.Target)
-		d, err := h.Digest(n.Target, dockerfile, parents)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // missing-context and missing-dockerfile say it
-		}
-		if err != nil {
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagWarning,
-				Summary:  "Cannot hash inputs",
-				Detail:   fmt.Sprintf("The inputs of target %q could not be read (%s), so --skip-unchanged will always build it.", n.Name, err),
-				Subject:  n.Target.DeclRange.Ptr(),
+	warnings := make([]*hcl.Diagnostic, len(p.Nodes))
+	index := map[*Node]int{}
+	for i, n := range p.Nodes {
+		index[n] = i
+	}
+	for _, level := range p.Levels {
+		var g errgroup.Group
+		g.SetLimit(runtime.GOMAXPROCS(0))
+		for _, n := range level {
+			g.Go(func() error {
+				warnings[index[n]] = digestNode(h, n)
+				return nil
 			})
-			continue
 		}
-		n.InputDigest = d
+		_ = g.Wait() // digestNode reports through warnings
+	}
+	var diags hcl.Diagnostics
+	for _, w := range warnings {
+		if w != nil {
+			diags = append(diags, w)
+		}
 	}
 	return diags
+}
+
+// digestNode sets one node's digest from its parents' digests.
+func digestNode(h *inputs.Hasher, n *Node) *hcl.Diagnostic {
+	parents := map[string]string{}
+	var order []string
+	for _, e := range n.Needs {
+		if e.Kind == ContextEdge {
+			parents[e.Context] = e.To.InputDigest
+		} else {
+			order = append(order, e.To.InputDigest)
+		}
+	}
+	if len(order) > 0 {
+		sort.Strings(order)
+		sum := sha256.Sum256([]byte(fmt.Sprint(order)))
+		parents["depends_on"] = hex.EncodeToString(sum[:])
+	}
+	dockerfile, _ := DockerfilePath(n.Target)
+	d, err := h.Digest(n.Target, dockerfile, parents)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // missing-context and missing-dockerfile say it
+	}
+	if err != nil {
+		return &hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Cannot hash inputs",
+			Detail:   fmt.Sprintf("The inputs of target %q could not be read (%s), so --skip-unchanged will always build it.", n.Name, err),
+			Subject:  n.Target.DeclRange.Ptr(),
+		}
+	}
+	n.InputDigest = d
+	return nil
 }

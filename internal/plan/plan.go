@@ -106,10 +106,15 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	for _, n := range p.Nodes {
 		n.Placement = Place(s.Builders[n.Builder], n.Platforms, Splittable(p, n))
 	}
-	diags = append(diags, p.computeDigests()...)
+	// The rules and the digests both read the file system and do not
+	// touch each other's data: they run at once.
 	c := &checker{plan: p, spec: s, opts: opts}
-	c.run()
+	ruled := make(chan struct{})
+	go func() { defer close(ruled); c.run() }()
+	digestDiags := p.computeDigests()
+	<-ruled
 	diags = append(diags, c.diags...)
+	diags = append(diags, digestDiags...)
 	if opts.Strict {
 		for _, d := range diags {
 			d.Severity = hcl.DiagError
