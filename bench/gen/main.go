@@ -34,5 +34,10 @@ func write(dir string, n int, shape specgen.Shape) error {
 			return err
 		}
 	}
+	// _common is a target too (bake has no abstract targets): give its
+	// context, the spec's directory, a Dockerfile.
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dir, "xbuild.hcl"), specgen.HCL(n, shape), 0o644)
 }
