@@ -118,11 +118,8 @@ func newBuildersInspect() *cobra.Command {
 		Short: "Show a builder's nodes: status, platforms, BuildKit version, worker labels",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+			s, err := loadWithBuilder(cmd, &sf, args[0])
 			if err != nil {
-				return err
-			}
-			if err := checkBuilder(s, args[0]); err != nil {
 				return err
 			}
 			info, err := builder.Describe(cmd.Context(), s, args[0], bootstrap)
@@ -168,13 +165,18 @@ func writeInspect(w io.Writer, b builder.BuilderInfo) {
 	}
 }
 
-// checkBuilder is a usage error unless the spec has the builder.
-func checkBuilder(s *spec.Spec, name string) error {
-	names := builder.Names(s)
-	if slices.Contains(names, name) {
-		return nil
+// loadWithBuilder loads the spec and checks that it has the builder a
+// command names (a usage error otherwise).
+func loadWithBuilder(cmd *cobra.Command, sf *specFlags, name string) (*spec.Spec, error) {
+	s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+	if err != nil {
+		return nil, err
 	}
-	return usageErrorf("no builder named %q; the spec has %s", name, strings.Join(names, ", "))
+	names := builder.Names(s)
+	if !slices.Contains(names, name) {
+		return nil, usageErrorf("no builder named %q; the spec has %s", name, strings.Join(names, ", "))
+	}
+	return s, nil
 }
 
 // newBuildersStop makes "stop" and, with remove, "rm".
@@ -190,11 +192,8 @@ func newBuildersStop(remove bool) *cobra.Command {
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+			s, err := loadWithBuilder(cmd, &sf, args[0])
 			if err != nil {
-				return err
-			}
-			if err := checkBuilder(s, args[0]); err != nil {
 				return err
 			}
 			d, err := builder.For(s, args[0])
