@@ -163,13 +163,15 @@ func listTargets(w io.Writer, s *spec.Spec, format string) error {
 			fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Description)
 		}
 	}
-	if len(s.Groups) > 0 {
-		fmt.Fprintln(tw, "\t")
-		fmt.Fprintln(tw, "GROUP\tTARGETS\tDESCRIPTION")
-		for _, r := range rows {
-			if r.Group {
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, strings.Join(r.Targets, ", "), r.Description)
-			}
+	if err := tw.Flush(); err != nil || len(s.Groups) == 0 {
+		return err
+	}
+	fmt.Fprintln(w) // the groups get columns of their own
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "GROUP\tTARGETS\tDESCRIPTION")
+	for _, r := range rows {
+		if r.Group {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Name, strings.Join(r.Targets, ", "), r.Description)
 		}
 	}
 	return tw.Flush()
