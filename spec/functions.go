@@ -2,8 +2,10 @@ package spec
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -78,10 +80,20 @@ func fileFunc(dir string) function.Function {
 			if err != nil {
 				return cty.DynamicVal, function.NewArgErrorf(0, "cannot read %q: %s", path, errText(err))
 			}
+			// Only ordinary files: a device or a /proc file may never end.
+			clean := filepath.Clean(path)
+			if !info.Mode().IsRegular() || strings.HasPrefix(clean, "/proc/") || strings.HasPrefix(clean, "/sys/") {
+				return cty.DynamicVal, function.NewArgErrorf(0, "%q is not an ordinary file", path)
+			}
 			if info.Size() > maxFileSize {
 				return cty.DynamicVal, function.NewArgErrorf(0, "%q is larger than 16 MiB", path)
 			}
-			data, err := os.ReadFile(path)
+			f, err := os.Open(path)
+			if err != nil {
+				return cty.DynamicVal, function.NewArgErrorf(0, "cannot read %q: %s", path, errText(err))
+			}
+			defer f.Close()
+			data, err := io.ReadAll(io.LimitReader(f, maxFileSize))
 			if err != nil {
 				return cty.DynamicVal, function.NewArgErrorf(0, "cannot read %q: %s", path, errText(err))
 			}
