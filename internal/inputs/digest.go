@@ -205,6 +205,8 @@ func (h *Hasher) walk(w io.Writer, root, relDir string, entries []fs.DirEntry, p
 				return err
 			}
 			fmt.Fprintf(w, "%s\x00%o\x00%s\n", filepath.ToSlash(rel), mode, sum)
+		case e.IsDir() && kernelDirs[path]:
+			continue // a context of "/" must not read /proc's endless files
 		case e.IsDir():
 			fmt.Fprintf(w, "%s\x00dir\n", filepath.ToSlash(rel))
 			sub, err := os.ReadDir(path)
@@ -255,6 +257,9 @@ func fileSum(path string) (string, fs.FileMode, error) {
 }
 
 const smallFile = 64 << 10
+
+// kernelDirs are never hashed: their files are not content.
+var kernelDirs = map[string]bool{"/proc": true, "/sys": true, "/dev": true}
 
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
