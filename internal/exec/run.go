@@ -274,6 +274,14 @@ func union(a, b []string) []string {
 // runJob waits for what the target needs, builds it, and records the
 // outcome. Every path closes inputs and done and releases the parents.
 func (r *runner) runJob(ctx context.Context, j *job) {
+	// Deferred first, so it runs last: fail-fast cancels the others only
+	// once this target is done, so that those waiting for it see a
+	// failure (and report themselves skipped), not a cancellation.
+	defer func() {
+		if j.res.Status == Failed && !r.opts.KeepGoing {
+			r.cancel()
+		}
+	}()
 	defer close(j.done)
 	defer r.closeInputs(j)
 	defer r.releaseParents(j)
@@ -345,18 +353,14 @@ func (r *runner) cancelled(j *job, _ context.Context) {
 	r.mu.Unlock()
 }
 
-// failed records the first failure and, without --keep-going, cancels
-// everything else.
+// failed records the first failure (runJob then cancels the rest,
+// without --keep-going).
 func (r *runner) failed(j *job) {
 	r.mu.Lock()
-	first := r.failure == ""
-	if first {
+	if r.failure == "" {
 		r.failure = j.node.Name
 	}
 	r.mu.Unlock()
-	if !r.opts.KeepGoing {
-		r.cancel()
-	}
 }
 
 func (r *runner) isFirstFailure(j *job) bool {
