@@ -49,7 +49,13 @@ target "files" {
 	opts := exec.Options{SkipUnchanged: true, StateFile: filepath.Join(dir, ".xbake/state.json")}
 	want := func(res *exec.Result, expect map[string]exec.Status) {
 		t.Helper()
-		if got := status(res); fmt.Sprint(got) != fmt.Sprint(expect) {
+		got := status(res)
+		for name, s := range got {
+			if s == exec.Cached { // built from BuildKit's cache (go test -count=2): still a build
+				got[name] = exec.Built
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(expect) {
 			t.Errorf("statuses = %v, want %v", got, expect)
 		}
 	}
