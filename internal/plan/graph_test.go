@@ -86,12 +86,7 @@ target "b" {
   dockerfile-inline = "FROM scratch"
   output = ["type=cacheonly"]
 }`
-	s, diags := spec.Load(spec.Options{Files: []string{"x.hcl"}, Dir: t.TempDir(), LookupEnv: func(string) (string, bool) { return "", false },
-		ReadFile: func(string) ([]byte, error) { return []byte(src), nil }})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	sel, _ := s.Select(nil)
+	s, sel := loadMemory(t, src)
 	for flag, want := range map[string][2]string{"": {"farm", "other"}, "local": {"local", "other"}} {
 		p, diags := New(s, sel, Options{Builder: flag})
 		if diags.HasErrors() {
@@ -125,12 +120,7 @@ target "t" {
   dockerfile-inline = "FROM scratch"
   output            = ["type=cacheonly"]
 }`
-	s, diags := spec.Load(spec.Options{Files: []string{"x.hcl"}, Dir: t.TempDir(), LookupEnv: func(string) (string, bool) { return "", false },
-		ReadFile: func(string) ([]byte, error) { return []byte(src), nil }})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	sel, _ := s.Select(nil)
+	s, sel := loadMemory(t, src)
 	p, _ := New(s, sel, Options{})
 	got := p.Node("t").Placement
 	want := []Placement{
@@ -147,4 +137,16 @@ target "t" {
 	if want := []Placement{{Node: "arm", Platforms: []string{"linux/arm64"}}, {Node: "arm", Platforms: []string{"linux/amd64"}, Emulated: true}}; !reflect.DeepEqual(unsplit, want) {
 		t.Errorf("unsplittable placement = %+v", unsplit)
 	}
+}
+
+// loadMemory loads one HCL spec held in memory and selects its default.
+func loadMemory(t *testing.T, src string) (*spec.Spec, *spec.Selection) {
+	t.Helper()
+	s, diags := spec.Load(spec.Options{Files: []string{"x.hcl"}, Dir: t.TempDir(), LookupEnv: func(string) (string, bool) { return "", false },
+		ReadFile: func(string) ([]byte, error) { return []byte(src), nil }})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	sel, _ := s.Select(nil)
+	return s, sel
 }
