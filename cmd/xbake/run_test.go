@@ -168,3 +168,66 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// TestKilledRunIsSweptByTheNext kills a real xbake process (SIGKILL, no
+// chance to clean up) in the middle of a build that writes an archive and
+// a directory: the next run removes the temporaries the dead one left and
+// writes its outputs.
+func TestKilledRunIsSweptByTheNext(t *testing.T) {
+	realBuilder(t)
+	bin, _ := filepath.Abs("../../bin/xbake")
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("bin/xbake not built")
+	}
+	dir := t.TempDir()
+	b, _ := os.ReadFile("../../bin/busybox-amd64")
+	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
+	slow := fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"60\"]\n", time.Now().UnixNano())
+	writeFile(t, dir, "Dockerfile", slow)
+	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  platforms = [\"linux/amd64\"]\n"+
+		"  output = [\"type=oci,dest=out/t.tar\", \"type=local,dest=out/dir\"]\n}\n")
+	cmd := osexec.Command(bin, "run", "--progress", "plain")
+	cmd.Dir = dir
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(stderr.String(), "sleep") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	left := temporaries(t, filepath.Join(dir, "out"))
+	if len(left) != 2 {
+		t.Fatalf("the killed run left %v; the test expects its two temporaries", left)
+	}
+
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n")
+	if code, out, errOut := xbake(t, dir, "", "run", "--progress", "quiet"); code != 0 {
+		t.Fatalf("the next run: exit %d\n%s%s", code, out, errOut)
+	}
+	if left := temporaries(t, filepath.Join(dir, "out")); len(left) != 0 {
+		t.Errorf("temporaries left after the next run: %v", left)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out/dir/bin/busybox")); err != nil {
+		t.Errorf("the next run's local output: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out/t.tar")); err != nil {
+		t.Errorf("the next run's archive: %v", err)
+	}
+}
+
+// temporaries lists the names below dir that look like xbake's temporaries.
+func temporaries(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".xbake-tmp-") {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out
+}

@@ -69,7 +69,7 @@ func (b *build) run(ctx context.Context) error {
 	defer outs.cleanup()
 	resp, err := b.solve(ctx, parts[0], outs, b.j.node.Name)
 	if err != nil {
-		return err
+		return outs.writeErr(err)
 	}
 	b.j.res.Response = resp.ExporterResponse
 	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
@@ -281,7 +281,7 @@ func (b *build) contextMounts(so *client.SolveOpt, attrs map[string]string) erro
 	ctxDir := t.Context.Value
 	local := !strings.Contains(ctxDir, "://") && !strings.HasPrefix(ctxDir, "git@")
 	if local {
-		fs, err := fsutil.NewFS(ctxDir)
+		fs, err := contextFS(ctxDir)
 		if err != nil {
 			return fmt.Errorf("context %s: %w", ctxDir, err)
 		}
@@ -354,7 +354,7 @@ func (b *build) namedContext(name, value string, so *client.SolveOpt, attrs map[
 		return nil
 	}
 	if isLocalDir(value) {
-		fs, err := fsutil.NewFS(value)
+		fs, err := contextFS(value)
 		if err != nil {
 			return fmt.Errorf("context %q: %w", name, err)
 		}
@@ -365,6 +365,16 @@ func (b *build) namedContext(name, value string, so *client.SolveOpt, attrs map[
 	}
 	attrs["context:"+name] = value
 	return nil
+}
+
+// contextFS is a local directory as a build context, without the
+// temporaries of outputs being written into it by this or another run.
+func contextFS(dir string) (fsutil.FS, error) {
+	fs, err := fsutil.NewFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	return fsutil.NewFilterFS(fs, &fsutil.FilterOpt{ExcludePatterns: []string{tempPrefix + "*", "**/" + tempPrefix + "*"}})
 }
 
 func isLocalDir(v string) bool {

@@ -4,12 +4,20 @@ package exec
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 
 	"github.com/moby/buildkit/client"
 )
+
+// loadOutput is a docker tarball piped into `docker load`. A load cannot
+// be taken back, so commit applies it after every other output.
+type loadOutput struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+}
 
 // prepareLoad pipes a docker tarball into `docker load`. Without a Docker
 // engine that fails before anything is built.
@@ -28,16 +36,30 @@ func (o *outputs) prepareLoad(attrs map[string]string) error {
 	}
 	o.exports = append(o.exports, client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
 		Output: func(map[string]string) (io.WriteCloser, error) { return stdin, nil }})
-	o.commits = append(o.commits, func() error { stdin.Close(); return cmd.Wait() })
-	o.cleanups = append(o.cleanups, func() {
-		stdin.Close()
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
+	o.staged = append(o.staged, &loadOutput{cmd: cmd, stdin: stdin})
 	o.described = append(o.described, "docker load")
 	return nil
+}
+
+func (l *loadOutput) check() error { return nil }
+
+func (l *loadOutput) apply() error {
+	l.stdin.Close()
+	if err := l.cmd.Wait(); err != nil {
+		return fmt.Errorf("docker load: %w", err)
+	}
+	return nil
+}
+
+func (l *loadOutput) undo()   {}
+func (l *loadOutput) finish() {}
+
+func (l *loadOutput) discard() {
+	l.stdin.Close()
+	if l.cmd.ProcessState == nil {
+		l.cmd.Process.Kill()
+		l.cmd.Wait()
+	}
 }
 
 // ErrNoDocker is returned for --load and docker outputs without dest when

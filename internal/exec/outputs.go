@@ -1,8 +1,11 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/moby/buildkit/client"
 
@@ -10,30 +13,90 @@ import (
 )
 
 // outputs are a build's exports, prepared so that every file or directory
-// is written under a temporary name and renamed into place only after
-// the build succeeded: a failed or interrupted run never leaves a
-// half-written output that looks complete.
+// is written under a temporary name and moved into place only after the
+// build succeeded: a failed or interrupted run never leaves a
+// half-written output that looks complete, and a target's outputs appear
+// all together or not at all.
 type outputs struct {
 	exports   []client.ExportEntry
-	commits   []func() error // renames, run after success
-	cleanups  []func()       // removes temporaries, run always
+	staged    []stagedOutput // moved into place by commit, in order
 	described []string       // for the summary
 	pending   []pendingTag   // tags to create after an atomic push
 }
 
-func (o *outputs) cleanup() {
-	for _, f := range o.cleanups {
-		f()
-	}
+// stagedOutput is one output written aside during the build.
+type stagedOutput interface {
+	check() error // finds what would make apply fail, before anything moves
+	apply() error // moves the output into place; on error, leaves nothing moved
+	undo()        // takes back a successful apply
+	finish()      // forgets what undo would need
+	discard()     // removes the temporaries of an output never applied
 }
 
+var (
+	_ stagedOutput = (*dirOutput)(nil)
+	_ stagedOutput = (*fileOutput)(nil)
+	_ stagedOutput = (*loadOutput)(nil)
+)
+
+// cleanup removes every temporary; after a successful commit there are
+// none left.
+func (o *outputs) cleanup() {
+	for _, s := range o.staged {
+		s.discard()
+	}
+	o.staged = nil
+}
+
+// commit moves every output into place, or none: all are checked first,
+// and if one fails to move, those already moved are taken back.
 func (o *outputs) commit() error {
-	for _, f := range o.commits {
-		if err := f(); err != nil {
+	for _, s := range o.staged {
+		if err := s.check(); err != nil {
 			return err
 		}
 	}
+	for i, s := range o.staged {
+		if err := s.apply(); err != nil {
+			for j := i - 1; j >= 0; j-- {
+				o.staged[j].undo()
+			}
+			return err
+		}
+	}
+	for _, s := range o.staged {
+		s.finish()
+	}
+	o.staged = nil
 	return nil
+}
+
+// writeErr explains a failed build by the output it failed to write, if
+// that is what happened (a full disk, above all): an archive records its
+// write errors, a directory is named in the error of the receiver.
+func (o *outputs) writeErr(buildErr error) error {
+	for _, s := range o.staged {
+		switch s := s.(type) {
+		case *fileOutput:
+			if err := s.w.writeErr(); err != nil {
+				return outputErr(s.kind, s.shown, err)
+			}
+		case *dirOutput:
+			if strings.Contains(buildErr.Error(), s.stage.path) {
+				return outputErr(s.kind, s.shown, buildErr)
+			}
+		}
+	}
+	return buildErr
+}
+
+// outputErr names the output an error happened to, and says plainly when
+// the disk is full.
+func outputErr(kind, dest string, err error) error {
+	if errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "no space left on device") {
+		return fmt.Errorf("output %s %s: the disk is full (no space left on device); free space there or choose another dest. Nothing was written", kind, dest)
+	}
+	return fmt.Errorf("output %s %s: %w", kind, dest, err)
 }
 
 // prepareOutputs prepares a target's exports. byDigest pushes images by
@@ -47,6 +110,12 @@ func (r *runner) prepareOutputs(j *job, byDigest bool) (*outputs, error) {
 			return nil, err
 		}
 	}
+	// A load cannot be taken back: it goes last.
+	slices.SortStableFunc(o.staged, func(a, b stagedOutput) int {
+		_, la := a.(*loadOutput)
+		_, lb := b.(*loadOutput)
+		return cmpBool(la, lb)
+	})
 	return o, nil
 }
 
@@ -101,6 +170,16 @@ func addAnnotations(attrs map[string]string, t *spec.Target) {
 			attrs["annotation-"+typ+"."+key] = val
 		}
 	}
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // show renders a path relative to the working directory.

@@ -1,0 +1,125 @@
+package exec
+
+// Temporaries of file and directory outputs. Every output is written
+// first under a name that starts with tempPrefix, in the directory it
+// will end up in (so that moving it into place is a rename on one file
+// system). The run holds an flock on each temporary while it lives; a
+// temporary that nobody holds was left by a run that died (kill -9, a
+// power cut) and is removed by the next run that writes there.
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// tempPrefix starts the name of every temporary an output makes. Local
+// contexts never send such names to BuildKit (see contextFS), so a
+// temporary inside a context cannot leak into a build.
+const tempPrefix = ".xbake-tmp-"
+
+// temp is one temporary file or directory, locked by this process.
+type temp struct {
+	path string
+	lock *os.File // holds the flock; for a file output, the file itself
+}
+
+// newTempDir makes a locked temporary directory in dir.
+func newTempDir(dir, name string) (*temp, error) {
+	path, err := os.MkdirTemp(dir, tempPrefix+name+"-")
+	if err != nil {
+		return nil, err
+	}
+	f, err := lockPath(path)
+	if err != nil {
+		os.RemoveAll(path)
+		return nil, err
+	}
+	return &temp{path: path, lock: f}, nil
+}
+
+// newTempFile makes a locked temporary file in dir.
+func newTempFile(dir, name string) (*temp, error) {
+	f, err := os.CreateTemp(dir, tempPrefix+name+"-")
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &temp{path: f.Name(), lock: f}, nil
+}
+
+// release removes the temporary (whatever is still in it) and drops the lock.
+func (t *temp) release() {
+	os.RemoveAll(t.path)
+	t.lock.Close()
+}
+
+// lockPath opens path (a file or a directory) and takes an exclusive
+// flock on it without waiting.
+func lockPath(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// sweepStale removes the temporaries in dir that no live run holds.
+// Only names with tempPrefix are looked at; nothing else is touched.
+func sweepStale(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		f, err := lockPath(path)
+		if err != nil {
+			continue // held by a live run, or gone
+		}
+		os.RemoveAll(path)
+		f.Close()
+	}
+}
+
+// mkdirAll is os.MkdirAll that returns the directories it created,
+// outermost first, so that a failed run can remove exactly those.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, os.ErrNotExist) {
+			break
+		}
+		missing = append([]string{d}, missing...)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return missing, nil
+}
+
+// removeCreated removes directories mkdirAll created, innermost first,
+// as long as they are empty: what someone else put there stays.
+func removeCreated(dirs []string) {
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if os.Remove(dirs[i]) != nil {
+			return
+		}
+	}
+}
