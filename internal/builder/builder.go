@@ -94,7 +94,10 @@ type nodesOrErr struct {
 
 // NodeClient is a connected node and the platforms it builds.
 type NodeClient struct {
-	Name   string
+	Builder, Name string
+	Endpoint      string
+	// Log is the daemon's log file, for a local builder.
+	Log    string
 	Client *client.Client
 	// Native are the platforms the node builds without emulation: those
 	// the spec declares, else the first the daemon reports.
@@ -124,7 +127,10 @@ func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) 
 				break
 			}
 			reported, _ := reportedPlatforms(ctx, cl)
-			nc := NodeClient{Name: n.Name, Client: cl, Native: n.Declared, All: append(append([]string{}, n.Declared...), reported...)}
+			nc := NodeClient{Builder: n.Builder, Name: n.Name, Endpoint: n.Endpoint(), Client: cl, Native: n.Declared, All: append(append([]string{}, n.Declared...), reported...)}
+			if n.local != nil {
+				nc.Log = n.local.logPath()
+			}
 			if len(nc.Native) == 0 && len(reported) > 0 {
 				nc.Native = reported[:1]
 			}

@@ -167,12 +167,8 @@ func (l *Local) waitReady(ctx context.Context) (*client.Client, error) {
 	return nil, fmt.Errorf("builder %q: buildkitd did not answer within %s; the end of %s:\n%s", l.name, startTimeout, l.logPath(), tail(l.logPath(), 15))
 }
 
-// Running reports whether the daemon process recorded in the pid file is
-// alive.
-func (l *Local) Running() bool {
-	pid := l.pid()
-	return pid > 0 && syscall.Kill(pid, 0) == nil
-}
+// Running reports whether this builder's daemon is alive.
+func (l *Local) Running() bool { return l.daemonPID() > 0 }
 
 func (l *Local) pid() int {
 	b, err := os.ReadFile(l.pidPath())
@@ -183,29 +179,72 @@ func (l *Local) pid() int {
 	return pid
 }
 
-// Stop ends the daemon, waiting up to 10 seconds for it to exit.
-func (l *Local) Stop() error {
+// daemonPID is the pid in the pid file if that process is this builder's
+// buildkitd, and 0 otherwise. A pid file outlives its daemon (a reboot, a
+// kill -9) and the pid may since belong to any process: only one whose
+// command line is a buildkitd listening on this builder's socket counts.
+func (l *Local) daemonPID() int {
 	pid := l.pid()
-	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+	if pid <= 0 {
+		return 0
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !isDaemonOf(cmdline, l.Address()) {
+		return 0
+	}
+	return pid
+}
+
+// isDaemonOf reports whether a /proc cmdline (NUL-separated) is a
+// buildkitd started with --addr addr.
+func isDaemonOf(cmdline []byte, addr string) bool {
+	args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
+	if len(args) == 0 || filepath.Base(args[0]) != "buildkitd" {
+		return false
+	}
+	for i, a := range args {
+		if a == "--addr="+addr || (a == "--addr" && i+1 < len(args) && args[i+1] == addr) {
+			return true
+		}
+	}
+	return false
+}
+
+// Stop ends the daemon, waiting up to 10 seconds for it to exit. A pid
+// file or socket left by a daemon that is gone is removed; a process
+// that is not this builder's daemon is never signalled.
+func (l *Local) Stop() error {
+	pid := l.daemonPID()
+	if pid <= 0 {
+		l.removeStale()
 		return nil
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		return err
 	}
-	for i := 0; i < 100 && syscall.Kill(pid, 0) == nil; i++ {
+	for i := 0; i < 100 && l.daemonPID() == pid; i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
-	if syscall.Kill(pid, 0) == nil {
+	if l.daemonPID() == pid {
 		syscall.Kill(pid, syscall.SIGKILL)
 	}
-	os.Remove(l.pidPath())
+	l.removeStale()
 	return nil
+}
+
+// removeStale removes the pid file and socket of a daemon that is gone.
+func (l *Local) removeStale() {
+	os.Remove(l.pidPath())
+	os.Remove(l.socket())
 }
 
 // configTOML renders buildkitd.toml from the builder's config block.
 func (l *Local) configTOML() []byte {
 	var b bytes.Buffer
 	b.WriteString("# Written by xbake from the builder block; edits are overwritten.\n")
+	// The daemon is xbake's own, reachable by root only; a build gets an
+	// entitlement only when the user grants it with --allow.
+	b.WriteString("insecure-entitlements = [\"network.host\", \"security.insecure\"]\n")
 	b.WriteString("[worker.containerd]\n  enabled = false\n[worker.oci]\n  enabled = true\n")
 	if l.config.MaxParallelism > 0 {
 		fmt.Fprintf(&b, "  max-parallelism = %d\n", l.config.MaxParallelism)

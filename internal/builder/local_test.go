@@ -3,7 +3,9 @@ package builder
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -98,5 +100,58 @@ func TestRemoteUnreachableNamesEverything(t *testing.T) {
 	_, err := NewRemote("farm", "unix:///nonexistent/buildkitd.sock", nil).Client(ctx)
 	if err == nil || !strings.Contains(err.Error(), `builder "farm"`) || !strings.Contains(err.Error(), "unix:///nonexistent/buildkitd.sock") {
 		t.Errorf("got %v", err)
+	}
+}
+
+// A pid file left by a daemon that is gone may name any process by now:
+// stop must not signal it, and removes the stale pid file and socket.
+func TestStopNeverSignalsAStranger(t *testing.T) {
+	t.Setenv("XBAKE_STATE_DIR", t.TempDir())
+	l := NewLocal("local", spec.BuilderConfig{})
+	os.MkdirAll(l.Dir(), 0o700)
+	stranger := exec.Command("sleep", "30")
+	if err := stranger.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stranger.Process.Kill()
+	exited := make(chan error, 1)
+	go func() { exited <- stranger.Wait() }()
+	os.WriteFile(filepath.Join(l.Dir(), "buildkitd.pid"), []byte(strconv.Itoa(stranger.Process.Pid)), 0o600)
+	os.WriteFile(l.socket(), nil, 0o600)
+
+	if l.Running() {
+		t.Error("Running() is true for a pid that is not a buildkitd")
+	}
+	if err := l.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("stop signalled the unrelated process (it exited: %v)", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	for _, f := range []string{"buildkitd.pid", "buildkitd.sock"} {
+		if _, err := os.Stat(filepath.Join(l.Dir(), f)); err == nil {
+			t.Errorf("stale %s left after stop", f)
+		}
+	}
+}
+
+func TestIsDaemonOf(t *testing.T) {
+	addr := "unix:///s/buildkitd.sock"
+	for _, c := range []struct {
+		cmdline string
+		want    bool
+	}{
+		{"/x/bin/buildkitd\x00--root\x00/r\x00--addr\x00unix:///s/buildkitd.sock\x00", true},
+		{"buildkitd\x00--addr=unix:///s/buildkitd.sock\x00", true},
+		{"/x/bin/buildkitd\x00--addr\x00unix:///other.sock\x00", false},
+		{"sleep\x0030\x00", false},
+		{"/usr/bin/vim\x00--addr\x00unix:///s/buildkitd.sock\x00", false},
+		{"", false},
+	} {
+		if got := isDaemonOf([]byte(c.cmdline), addr); got != c.want {
+			t.Errorf("isDaemonOf(%q) = %v, want %v", c.cmdline, got, c.want)
+		}
 	}
 }

@@ -113,7 +113,7 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 		return res, nil
 	}, statusCh)
 	<-forwarded
-	return resp, err
+	return resp, part.node.Lost(err)
 }
 
 // shareWithUsers hands the result to the targets that use it as a

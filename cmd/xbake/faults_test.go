@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestDaemonKilledMidBuild kills the local builder's buildkitd (kill -9)
+// while a target builds: the run fails with exit 1 and says which
+// builder went away and what to do, leaves no output and no temporary,
+// and the next run starts a new daemon and succeeds.
+func TestDaemonKilledMidBuild(t *testing.T) {
+	realBuilder(t)
+	bin, _ := filepath.Abs("../../bin/xbake")
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("bin/xbake not built")
+	}
+	dir := t.TempDir()
+	b, _ := os.ReadFile("../../bin/busybox-amd64")
+	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
+	writeFile(t, dir, "Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"60\"]\n", time.Now().UnixNano()))
+	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  platforms = [\"linux/amd64\"]\n"+
+		"  output = [\"type=oci,dest=out/t.tar\", \"type=local,dest=out/dir\"]\n}\n")
+	cmd := osexec.Command(bin, "run", "--progress", "plain")
+	cmd.Dir = dir
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(stderr.String(), "sleep") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	pidFile := filepath.Join(os.Getenv("XBAKE_STATE_DIR"), "builders", "local", "buildkitd.pid")
+	pb, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(pb)))
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("xbake did not end within 60 s of its daemon's death")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	all := stdout.String() + stderr.String()
+	for _, want := range []string{`builder "local" lost its node "local"`, "Run again: xbake starts a new one"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the output does not say %q:\n%s", want, all)
+		}
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, "out")); len(entries) != 0 {
+		t.Errorf("the failed run left %v in out/", entries)
+	}
+
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n")
+	if code, out, errOut := xbake(t, dir, "", "run", "--progress", "quiet"); code != 0 {
+		t.Fatalf("the next run: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out/t.tar")); err != nil {
+		t.Errorf("the next run's output: %v", err)
+	}
+}
+
+// TestEntitlementsOnTheLocalBuilder: what the user allows with --allow
+// works on the local builder (its daemon is started to permit it).
+func TestEntitlementsOnTheLocalBuilder(t *testing.T) {
+	realBuilder(t)
+	dir := t.TempDir()
+	b, _ := os.ReadFile("../../bin/busybox-amd64")
+	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n"+
+		"RUN --network=host [\"/bin/busybox\", \"true\"]\n"+
+		"RUN --security=insecure [\"/bin/busybox\", \"true\"]\n")
+	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  platforms = [\"linux/amd64\"]\n"+
+		"  entitlements = [\"network.host\", \"security.insecure\"]\n  output = [\"type=cacheonly\"]\n}\n")
+	code, out, errOut := xbake(t, dir, "", "run", "--progress", "quiet", "--allow", "network.host", "--allow", "security.insecure")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -1,0 +1,35 @@
+package builder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Lost explains an error of a build on this node when its daemon went
+// away (it died, was restarted, or the network broke): gRPC only says
+// "error reading from server: EOF". The daemon is asked whether it still
+// answers, so a build that failed on its own (a registry that refused a
+// push, say) is never blamed on the builder. Other errors are returned as
+// they are.
+func (n NodeClient) Lost(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || n.answers() {
+		return err
+	}
+	what := fmt.Sprintf("builder %q lost its node %q (%s) during the build", n.Builder, n.Name, n.Endpoint)
+	if n.Log != "" {
+		return fmt.Errorf("%s: the buildkitd that xbake started stopped answering (%v). "+
+			"Run again: xbake starts a new one. If it keeps happening, read its log, %s", what, err, n.Log)
+	}
+	return fmt.Errorf("%s: the daemon stopped answering (%v). Check that it is running and reachable "+
+		"(xbake builders inspect %s), then run again", what, err, n.Builder)
+}
+
+// answers reports whether the node's daemon still answers.
+func (n NodeClient) answers() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err := n.Client.ListWorkers(ctx)
+	return err == nil
+}
