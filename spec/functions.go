@@ -67,7 +67,7 @@ const maxFileSize = 16 << 20
 
 // fileFunc reads a UTF-8 text file; a relative path resolves against dir,
 // the directory of the spec file that calls it.
-func fileFunc(dir string) function.Function {
+func fileFunc(dir string, reads Boundary) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
@@ -75,6 +75,10 @@ func fileFunc(dir string) function.Function {
 			path := args[0].AsString()
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(dir, path)
+			}
+			if !reads.Allows(path) {
+				return cty.DynamicVal, function.NewArgErrorf(0, "%q lies outside %s, and was not read; allow it with --allow fs.read=%s",
+					path, strings.Join(reads.Trees, " and "), filepath.Dir(path))
 			}
 			info, err := os.Stat(path)
 			if err != nil {

@@ -38,6 +38,9 @@ type Options struct {
 	// ReadFile reads a spec file; nil means os.ReadFile. Tests and fuzz
 	// targets load from memory through it.
 	ReadFile func(path string) ([]byte, error)
+	// AllowRead are the paths --allow fs.read grants outside the spec's
+	// trees (absolute; "*" for everywhere). See Boundary.
+	AllowRead []string
 }
 
 // loader holds the state of one Load.
@@ -87,6 +90,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		schemaLines: map[string]bool{},
 	}
 	l.spec.Root = opts.Dir
+	l.spec.Reads = readBoundary(opts)
 	l.readFiles()
 	if l.diags.HasErrors() && len(l.spec.Files) == 0 {
 		return l.spec, l.diags
@@ -194,6 +198,12 @@ func (l *loader) expandInclude(sf *sourceFile, p String) []pendingFile {
 	}
 	var out []pendingFile
 	for _, m := range matches {
+		if !l.spec.Reads.Allows(m) {
+			l.diags = append(l.diags, errorf(p.Range, "Include outside the tree",
+				"The included file %q lies outside %s, and was not read. Move it inside, or allow reading it with --allow fs.read=%s.",
+				m, strings.Join(l.spec.Reads.Trees, " and "), filepath.Dir(m)))
+			continue
+		}
 		name := m
 		if rel, err := filepath.Rel(l.opts.Dir, m); err == nil && !strings.HasPrefix(rel, "..") {
 			name = rel
@@ -201,6 +211,26 @@ func (l *loader) expandInclude(sf *sourceFile, p String) []pendingFile {
 		out = append(out, pendingFile{name: name, included: true})
 	}
 	return out
+}
+
+// readBoundary: the working directory and the directories of the files
+// named on the command line are the spec's trees.
+func readBoundary(opts Options) Boundary {
+	dir := opts.Dir
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	b := Boundary{Trees: []string{dir}, Granted: opts.AllowRead}
+	for _, f := range opts.Files {
+		if f == "-" {
+			continue
+		}
+		d := filepath.Dir(absPath(dir, f))
+		if !slices.Contains(b.Trees, d) {
+			b.Trees = append(b.Trees, d)
+		}
+	}
+	return b
 }
 
 func (l *loader) lookupEnv(name string) (string, bool) {

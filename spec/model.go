@@ -18,6 +18,9 @@ type Spec struct {
 	// Root is the absolute directory of the first spec file (the working
 	// directory for stdin): the top of the spec's directory tree.
 	Root string
+	// Reads says where the spec may read files: its trees and what
+	// --allow fs.read grants.
+	Reads Boundary
 	// Sources holds every file read, for rendering diagnostics with
 	// snippets. It is set even when loading failed.
 	Sources map[string]*hcl.File

@@ -29,7 +29,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.BoolVar(&f.push, "push", false, "push every target's image (shorthand for --set *.push=true)")
 	fl.BoolVar(&f.load, "load", false, "load every target's image into Docker (shorthand for --set *.load=true)")
-	fl.StringArrayVar(&f.allow, "allow", nil, "grant an entitlement: network.host, security.insecure, or fs.write=PATH for outputs outside the spec's directory (repeatable)")
+	fl.StringArrayVar(&f.allow, "allow", nil, "grant an entitlement: network.host, security.insecure, fs.write=PATH (outputs outside the spec's directory), fs.read=PATH (files outside the working directory and the spec's), fs=PATH (both); repeatable")
 	fl.StringVar(&f.builder, "builder", os.Getenv("XBAKE_BUILDER"), "builder for targets that name none (default: $XBAKE_BUILDER, else the builder marked default, else the local one)")
 	fl.BoolVar(&f.strict, "strict", false, "treat warnings as errors")
 	fl.StringVar(&f.affected, "affected", "", "only targets whose inputs changed since the merge base with REF (default origin/HEAD, else main), and those that depend on them: --affected or --affected=REF")
@@ -93,6 +93,17 @@ func shortCommit(c string) string {
 		return c[:12]
 	}
 	return c
+}
+
+// grantReads hands the fs.read grants of --allow to the spec loader,
+// for file() and include.
+func (f *buildFlags) grantReads(sf *specFlags) error {
+	opts, err := f.planOptions()
+	if err != nil {
+		return err
+	}
+	sf.allowRead = opts.Allow.ReadPaths
+	return nil
 }
 
 func (f *buildFlags) planOptions() (plan.Options, error) {

@@ -95,3 +95,25 @@ func TestEntitlementsOnTheLocalBuilder(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// Reading outside the tree needs --allow fs.read, for file() while the
+// spec loads and for a context when it plans.
+func TestAllowFSRead(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  args = { h = file(\"/etc/hostname\") }\n  output = [\"type=cacheonly\"]\n}\n"+
+		"target \"c\" {\n  context = \"/etc/apt\"\n  dockerfile-inline = \"FROM scratch\"\n  output = [\"type=cacheonly\"]\n}\n")
+	code, out, errOut := xbake(t, dir, "", "plan", "--print", "t")
+	if code != 1 || !strings.Contains(errOut, "xbuild.hcl:2:") || !strings.Contains(errOut, "--allow fs.read=/etc") || strings.Contains(out, "\"h\"") {
+		t.Errorf("file(\"/etc/hostname\") without --allow: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := xbake(t, dir, "", "plan", "--print", "--allow", "fs.read=/etc", "t"); code != 0 || !strings.Contains(out, "\"h\"") {
+		t.Errorf("with --allow fs.read=/etc: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = xbake(t, dir, "", "plan", "--allow", "fs.read=/etc/hostname", "c")
+	if all := out + errOut; code != 1 || !strings.Contains(all, "xbuild.hcl:6:13: Read outside the tree") {
+		t.Errorf("context /etc/apt without its grant: exit %d\n%s", code, all)
+	}
+	if code, out, errOut := xbake(t, dir, "", "plan", "--allow", "fs.read=/etc", "c"); code != 0 {
+		t.Errorf("context /etc/apt with --allow fs.read=/etc: exit %d\n%s%s", code, out, errOut)
+	}
+}

@@ -75,6 +75,9 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		return usageErrorf("--print and --list cannot be combined")
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if err := o.build.grantReads(&o.spec); err != nil {
+		return err
+	}
 	s, err := o.spec.load(cmd.InOrStdin(), stderr)
 	if err != nil {
 		return err

@@ -83,6 +83,9 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		return usageErrorf("--progress %q: use auto, tty, plain, rawjson or quiet", o.progress)
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if err := o.build.grantReads(&o.spec); err != nil {
+		return err
+	}
 	s, err := o.spec.load(cmd.InOrStdin(), stderr)
 	if err != nil {
 		return err

@@ -16,6 +16,8 @@ type specFlags struct {
 	files []string
 	vars  []string
 	sets  []string
+	// allowRead are the fs.read grants of --allow, for commands that have it.
+	allowRead []string
 }
 
 func (f *specFlags) register(cmd *cobra.Command) {
@@ -45,7 +47,7 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	if err != nil {
 		return nil, &exitError{code: exitUsage, msg: "cannot read the working directory: " + err.Error()}
 	}
-	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides})
+	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead})
 	if len(diags) > 0 {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 	}

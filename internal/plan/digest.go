@@ -13,14 +13,16 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/internal/inputs"
+	"github.com/xbake/xbake/spec"
 )
 
 // computeDigests gives every node its input digest, level by level (a
 // node's parents are on lower levels), hashing the nodes of a level in
 // parallel: reading every context is the slow part of planning a large
 // monorepo. A target whose files cannot be read gets no digest and a
-// warning; it is then never skipped as unchanged.
-func (p *Plan) computeDigests() hcl.Diagnostics {
+// warning; it is then never skipped as unchanged. Nothing outside the
+// read boundary is read: read-outside-tree reports it instead.
+func (p *Plan) computeDigests(reads spec.Boundary) hcl.Diagnostics {
 	h := inputs.NewHasher()
 	warnings := make([]*hcl.Diagnostic, len(p.Nodes))
 	index := map[*Node]int{}
@@ -32,6 +34,9 @@ func (p *Plan) computeDigests() hcl.Diagnostics {
 		g.SetLimit(runtime.GOMAXPROCS(0))
 		for _, n := range level {
 			g.Go(func() error {
+				if !readsInside(n.Target, reads) {
+					return nil
+				}
 				warnings[index[n]] = digestNode(h, n)
 				return nil
 			})

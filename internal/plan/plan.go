@@ -116,7 +116,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	go func() { defer close(ruled); c.run() }()
 	var digestDiags hcl.Diagnostics
 	if !opts.SkipDigests {
-		digestDiags = p.computeDigests()
+		digestDiags = p.computeDigests(readBoundary(s, opts.Allow))
 	}
 	<-ruled
 	diags = append(diags, c.diags...)

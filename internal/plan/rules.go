@@ -38,7 +38,8 @@ func (c *checker) run() {
 		c.missingContext(n)
 		c.missingDockerfile(n)
 		c.entitlements(n)
-		c.outputsOutsideTree(n)
+		c.writesOutsideTree(n)
+		c.readsOutsideTree(n)
 		c.missingSecrets(n)
 	}
 	c.outputConflicts()
@@ -308,17 +309,6 @@ func writesFile(o spec.Entry) bool {
 		return o.Dest != "" && o.Dest != "-"
 	}
 	return false
-}
-
-func (c *checker) outputsOutsideTree(n *Node) {
-	for _, o := range n.Outputs {
-		if !writesFile(o) || within(o.Dest, c.spec.Root) || c.opts.Allow.canWrite(o.Dest) {
-			continue
-		}
-		c.errorf(rule.OutputOutsideTree, o.Range, "Output outside the spec's directory",
-			"Target %q writes to %q, outside %q where the spec lives. Write inside it, or allow this with --allow fs.write=%s.",
-			n.Name, o.Dest, c.spec.Root, o.Dest)
-	}
 }
 
 // missingSecrets: a secret's source must exist. Only its presence is

@@ -22,6 +22,7 @@ const (
 	DuplicateTag        ID = "duplicate-tag"
 	EntitlementDenied   ID = "entitlement-not-allowed"
 	OutputOutsideTree   ID = "output-outside-tree"
+	ReadOutsideTree     ID = "read-outside-tree"
 	MissingSecret       ID = "missing-secret"
 	DependencyCycle     ID = "dependency-cycle"
 )
@@ -30,7 +31,7 @@ const (
 var All = []ID{
 	MultiPlatformLoad, NoOutput, PushWithoutName, InvalidPlatform, InvalidReference,
 	UnknownTarget, UnknownBuilder, LinkPlatform, UnsupportedPlatform, MissingContext,
-	MissingDockerfile, OutputConflict, DuplicateTag, EntitlementDenied, OutputOutsideTree,
+	MissingDockerfile, OutputConflict, DuplicateTag, EntitlementDenied, OutputOutsideTree, ReadOutsideTree,
 	MissingSecret, DependencyCycle,
 }
 

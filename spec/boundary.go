@@ -1,0 +1,68 @@
+package spec
+
+// The tree's boundary for reads, as bake's fs.read entitlement: a spec
+// may read files below its trees (the working directory and the
+// directories of the spec files named on the command line), and
+// elsewhere only where --allow fs.read=PATH grants it. Symbolic links are
+// followed first, so a link inside the tree that points outside does not
+// open a way out.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Boundary holds the directories a spec may read or write below.
+type Boundary struct {
+	// Trees are the spec's own directories: the working directory and
+	// the directories of the spec files named on the command line.
+	Trees []string
+	// Granted are the paths --allow grants beyond the trees; "*" grants
+	// everything.
+	Granted []string
+}
+
+// Allows reports whether path lies below a tree or a granted path, once
+// symbolic links are resolved on both sides.
+func (b Boundary) Allows(path string) bool {
+	real := ResolvePath(path)
+	for _, dir := range append(append([]string{}, b.Trees...), b.Granted...) {
+		if dir == "*" || Within(real, ResolvePath(dir)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Within reports whether path is dir or below it (both clean and
+// absolute).
+func Within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// ResolvePath resolves the symbolic links of the longest part of path
+// that exists and appends the rest: where a write to path, or a read of
+// it, would really go. A dangling link is followed to where it points.
+func ResolvePath(path string) string { return resolvePath(path, 0) }
+
+func resolvePath(path string, depth int) string {
+	path = filepath.Clean(path)
+	var rest []string
+	for p := path; ; p = filepath.Dir(p) {
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			return filepath.Join(append([]string{real}, rest...)...)
+		}
+		if target, err := os.Readlink(p); err == nil && depth < 32 {
+			if !filepath.IsAbs(target) {
+				target = filepath.Join(filepath.Dir(p), target)
+			}
+			return resolvePath(filepath.Join(append([]string{target}, rest...)...), depth+1)
+		}
+		if filepath.Dir(p) == p {
+			return path
+		}
+		rest = append([]string{filepath.Base(p)}, rest...)
+	}
+}

@@ -1,0 +1,52 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// file() follows the read boundary: a link inside the tree that points
+// outside is outside, and --allow fs.read opens exactly what it names.
+func TestFileReadBoundary(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "secret"), []byte("s3cret"), 0o644)
+	os.Symlink(outside, filepath.Join(dir, "link"))
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(`target "t" {
+  args = { v = file("link/secret") }
+}
+`), 0o644)
+
+	_, diags := Load(Options{Dir: dir, Files: []string{"xbuild.hcl"}})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "lies outside") {
+		t.Fatalf("a read through a link out of the tree was allowed: %v", diags)
+	}
+	if strings.Contains(diags.Error(), "s3cret") {
+		t.Error("the error shows the file's content")
+	}
+
+	s, diags := Load(Options{Dir: dir, Files: []string{"xbuild.hcl"}, AllowRead: []string{outside}})
+	if diags.HasErrors() {
+		t.Fatalf("--allow fs.read=%s did not grant the read: %v", outside, diags)
+	}
+	if got := s.Targets["t"].Args["v"].Value; got != "s3cret" {
+		t.Errorf("args.v = %q", got)
+	}
+}
+
+func TestResolvePath(t *testing.T) {
+	dir := t.TempDir()
+	os.Symlink("/tmp", filepath.Join(dir, "tmp"))
+	os.Symlink("/nonexistent-xbake/x", filepath.Join(dir, "dangling"))
+	for _, c := range []struct{ in, want string }{
+		{filepath.Join(dir, "tmp/a/b"), "/tmp/a/b"},
+		{filepath.Join(dir, "dangling/y"), "/nonexistent-xbake/x/y"},
+		{filepath.Join(dir, "plain/z"), filepath.Join(dir, "plain/z")},
+	} {
+		if got := ResolvePath(c.in); got != c.want {
+			t.Errorf("ResolvePath(%s) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}
