@@ -7,19 +7,60 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
 )
 
-// Write prints every diagnostic, errors and warnings in the order given.
-// sources maps file names to their parsed files, for snippets; color adds
-// ANSI colours (callers enable it only on a terminal).
+// MaxShown bounds how many diagnostics Write prints: a file with
+// thousands of mistakes shows the first ones and a count of the rest.
+const MaxShown = 50
+
+// maxDetail bounds the detail of one diagnostic, which can quote a value.
+const maxDetail = 2000
+
+// snippetWidth bounds the characters of a source line shown in a snippet:
+// a longer line is cut to a window around the column.
+const snippetWidth = 120
+
+// Write prints the diagnostics, errors and warnings in the order given,
+// at most MaxShown of them. sources maps file names to their parsed
+// files, for snippets; color adds ANSI colours (callers enable it only on
+// a terminal).
 func Write(w io.Writer, diags hcl.Diagnostics, sources map[string]*hcl.File, color bool) {
 	bw := bufio.NewWriter(w)
 	defer bw.Flush()
-	for _, d := range diags {
-		writeOne(bw, d, sources, color)
+	lines := lineIndex{}
+	for i, d := range diags {
+		if i == MaxShown {
+			fmt.Fprintf(bw, "xbake: %d more not shown (%s in all); fix the first ones and run again.\n", len(diags)-i, count(diags))
+			return
+		}
+		writeOne(bw, d, sources, lines, color)
 	}
+}
+
+// count says "N errors, M warnings".
+func count(diags hcl.Diagnostics) string {
+	errs := 0
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs++
+		}
+	}
+	return fmt.Sprintf("%d errors, %d warnings", errs, len(diags)-errs)
+}
+
+// lineIndex holds each source file split into lines, once per Write.
+type lineIndex map[string][][]byte
+
+func (x lineIndex) lines(name string, src []byte) [][]byte {
+	if l, ok := x[name]; ok {
+		return l
+	}
+	l := bytes.Split(src, []byte("\n"))
+	x[name] = l
+	return l
 }
 
 // Line is the first line of a diagnostic: "FILE:LINE:COL: Summary: detail",
@@ -41,12 +82,12 @@ func Line(d *hcl.Diagnostic) string {
 	b.WriteString(d.Summary)
 	if d.Detail != "" {
 		b.WriteString(": ")
-		b.WriteString(d.Detail)
+		b.WriteString(cut(d.Detail, maxDetail))
 	}
 	return b.String()
 }
 
-func writeOne(w io.Writer, d *hcl.Diagnostic, sources map[string]*hcl.File, color bool) {
+func writeOne(w io.Writer, d *hcl.Diagnostic, sources map[string]*hcl.File, lines lineIndex, color bool) {
 	line := Line(d)
 	if color {
 		code := "1;31"
@@ -58,15 +99,15 @@ func writeOne(w io.Writer, d *hcl.Diagnostic, sources map[string]*hcl.File, colo
 	fmt.Fprintln(w, line)
 	if d.Subject != nil {
 		if f, ok := sources[d.Subject.Filename]; ok && f != nil {
-			writeSnippet(w, f.Bytes, *d.Subject, color)
+			writeSnippet(w, lines.lines(d.Subject.Filename, f.Bytes), *d.Subject, color)
 		}
 	}
 	fmt.Fprintln(w)
 }
 
 // writeSnippet prints the lines of rng with a caret line under the first.
-func writeSnippet(w io.Writer, src []byte, rng hcl.Range, color bool) {
-	lines := bytes.Split(src, []byte("\n"))
+// Lines longer than snippetWidth are cut to a window around the column.
+func writeSnippet(w io.Writer, lines [][]byte, rng hcl.Range, color bool) {
 	first, last := rng.Start.Line, rng.End.Line
 	if first < 1 || first > len(lines) {
 		return
@@ -80,22 +121,49 @@ func writeSnippet(w io.Writer, src []byte, rng hcl.Range, color bool) {
 	if last > len(lines) {
 		last = len(lines)
 	}
+	// The window starts a little before the column, the same for every line shown.
+	from := max(0, rng.Start.Column-1-snippetWidth/3)
 	width := len(fmt.Sprint(last))
 	for n := first; n <= last; n++ {
-		text := strings.ReplaceAll(string(lines[n-1]), "\t", "    ")
-		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.TrimRight(text, "\r"))
+		text, shift := window(strings.TrimRight(string(lines[n-1]), "\r"), from)
+		fmt.Fprintf(w, "  %*d | %s\n", width, n, strings.ReplaceAll(text, "\t", "    "))
 		if n == first {
-			writeCarets(w, string(lines[n-1]), rng, width, color)
+			writeCarets(w, text, rng.Start.Column-shift, caretCount(rng), width, color)
 		}
 	}
 }
 
-func writeCarets(w io.Writer, text string, rng hcl.Range, width int, color bool) {
-	startCol := rng.Start.Column
-	endCol := rng.End.Column
-	if rng.End.Line != rng.Start.Line || endCol <= startCol {
-		endCol = startCol + 1
+// window returns at most snippetWidth characters of line starting at the
+// character from, with "…" where it was cut, and how many columns the
+// start moved (for the carets).
+func window(line string, from int) (string, int) {
+	if len(line) <= snippetWidth && from == 0 { // bytes ≥ characters: short enough
+		return line, 0
 	}
+	runes := []rune(line)
+	if len(runes) <= snippetWidth {
+		return line, 0
+	}
+	from = min(from, len(runes)-snippetWidth)
+	to := from + snippetWidth
+	text, shift := string(runes[from:to]), from
+	if from > 0 {
+		text, shift = "…"+text, from-1
+	}
+	if to < len(runes) {
+		text += "…"
+	}
+	return text, shift
+}
+
+func caretCount(rng hcl.Range) int {
+	if rng.End.Line != rng.Start.Line || rng.End.Column <= rng.Start.Column {
+		return 1
+	}
+	return min(rng.End.Column-rng.Start.Column, snippetWidth)
+}
+
+func writeCarets(w io.Writer, text string, startCol, n, width int, color bool) {
 	var pad strings.Builder
 	col := 1
 	for _, r := range text {
@@ -109,11 +177,24 @@ func writeCarets(w io.Writer, text string, rng hcl.Range, width int, color bool)
 		}
 		col++
 	}
-	carets := strings.Repeat("^", endCol-startCol)
+	carets := strings.Repeat("^", n)
 	if color {
 		carets = "\x1b[1;31m" + carets + "\x1b[0m"
 	}
 	fmt.Fprintf(w, "  %*s | %s%s\n", width, "", pad.String(), carets)
+}
+
+// cut shortens s to about n bytes, on a character boundary, saying how
+// much was left out.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return fmt.Sprintf("%s… (%d more bytes)", s[:i], len(s)-i)
 }
 
 // IsTerminal reports whether f is a terminal, and colour is not switched

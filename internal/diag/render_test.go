@@ -32,3 +32,48 @@ func TestWrite(t *testing.T) {
 		t.Error("colour requested but not written")
 	}
 }
+
+// A diagnostic on a 10 MB line shows a window around the column, with
+// the carets under the right characters, and a huge detail is cut.
+func TestLongLineIsCut(t *testing.T) {
+	line := strings.Repeat("x", 5_000_000) + "BAD" + strings.Repeat("y", 5_000_000)
+	src := []byte("target \"t\" {\n  a = \"" + line + "\"\n}\n")
+	col := len("  a = \"") + 5_000_000 + 1
+	d := &hcl.Diagnostic{
+		Severity: hcl.DiagError, Summary: "Invalid value", Detail: "The value " + line + " is wrong.",
+		Subject: &hcl.Range{Filename: "x.hcl", Start: hcl.Pos{Line: 2, Column: col}, End: hcl.Pos{Line: 2, Column: col + 3}},
+	}
+	var buf bytes.Buffer
+	Write(&buf, hcl.Diagnostics{d}, map[string]*hcl.File{"x.hcl": {Bytes: src}}, false)
+	if buf.Len() > 5000 {
+		t.Fatalf("%d bytes written for one diagnostic", buf.Len())
+	}
+	lines := strings.Split(buf.String(), "\n")
+	snippet, carets := lines[1], lines[2]
+	at := strings.Index(carets, "^^^")
+	if at < 0 || !strings.HasPrefix(string([]rune(snippet)[at:]), "BAD") {
+		t.Errorf("carets do not point at BAD:\n%s\n%s", snippet, carets)
+	}
+	if !strings.Contains(snippet, "…") || !strings.Contains(lines[0], "more bytes)") {
+		t.Errorf("the cut is not shown:\n%s", buf.String())
+	}
+}
+
+// Thousands of diagnostics: the first MaxShown and a count of the rest.
+func TestManyDiagnosticsAreBounded(t *testing.T) {
+	var src strings.Builder
+	var diags hcl.Diagnostics
+	for i := range 20000 {
+		src.WriteString("  bogus = 1\n")
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unsupported argument",
+			Subject: &hcl.Range{Filename: "x.hcl", Start: hcl.Pos{Line: i + 1, Column: 3}, End: hcl.Pos{Line: i + 1, Column: 8}}})
+	}
+	var buf bytes.Buffer
+	Write(&buf, diags, map[string]*hcl.File{"x.hcl": {Bytes: []byte(src.String())}}, false)
+	if got := strings.Count(buf.String(), "Unsupported argument"); got != MaxShown {
+		t.Errorf("%d diagnostics shown, want %d", got, MaxShown)
+	}
+	if !strings.Contains(buf.String(), "19950 more not shown (20000 errors, 0 warnings in all)") {
+		t.Errorf("no count of the rest:\n%s", buf.String()[buf.Len()-300:])
+	}
+}

@@ -26,6 +26,10 @@ func Parse(src []byte, filename string, blockKey func(string) string) (*hcl.File
 		root = doc.Content[0]
 	}
 	body := &Body{src: s, blockKey: blockKey, missing: s.nodeRange(&yaml.Node{Line: 1, Column: 1})}
+	if d := checkExpansion(s, root); d != nil {
+		file.Body = body // empty: nothing of the document is walked
+		return file, nil, hcl.Diagnostics{d}
+	}
 	switch {
 	case root.Kind == yaml.MappingNode:
 		body.node = root
@@ -45,6 +49,10 @@ func NodeRange(file *hcl.File, n *yaml.Node) hcl.Range {
 	}
 	return hcl.Range{}
 }
+
+// maxDepth bounds the nesting of a document; yaml.v3 itself stops at
+// 10,000 levels.
+const maxDepth = 10000
 
 var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
