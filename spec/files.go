@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/xbake/xbake/schema"
+	"github.com/xbake/xbake/spec/nesting"
 	"github.com/xbake/xbake/spec/yamlhcl"
 )
 
@@ -181,6 +182,12 @@ func isBakeJSON(src []byte) bool {
 // the embedded JSON Schema first.
 func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	var diags hcl.Diagnostics
+	if sf.syntax != syntaxYAML { // yaml.v3 bounds its nesting; yamlhcl checks each template
+		if d := nesting.Check(src, sf.name, false); d != nil {
+			sf.file = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
+			return hcl.Diagnostics{d}
+		}
+	}
 	switch sf.syntax {
 	case syntaxHCL:
 		sf.file, diags = parseHCL(src, sf.name)

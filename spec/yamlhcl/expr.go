@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"gopkg.in/yaml.v3"
+
+	"github.com/xbake/xbake/spec/nesting"
 )
 
 // maxNodes bounds how many expressions one document may expand to, so that
@@ -52,9 +54,15 @@ func newExpr(src *source, n *yaml.Node) *Expr {
 			e.items = append(e.items, newExpr(src, n.Content[i+1]))
 		}
 	case yaml.ScalarNode:
-		if isTemplate(n) {
-			e.tmpl, e.diags = hclsyntax.ParseTemplate([]byte(n.Value), src.filename, templateStart(src, n))
+		if !isTemplate(n) {
+			break
 		}
+		if d := nesting.Check([]byte(n.Value), src.filename, true); d != nil {
+			d.Subject = e.rng.Ptr()
+			e.diags = hcl.Diagnostics{d}
+			break
+		}
+		e.tmpl, e.diags = hclsyntax.ParseTemplate([]byte(n.Value), src.filename, templateStart(src, n))
 	}
 	return e
 }
