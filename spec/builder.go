@@ -84,7 +84,7 @@ type blockEval struct {
 }
 
 func (e blockEval) value(a *hcl.Attribute) (*attrValue, bool) {
-	v, diags := a.Expr.Value(e.l.ctxFor(e.sf))
+	v, diags := e.l.eval(a.Expr, e.l.ctxFor(e.sf))
 	e.l.diags = append(e.l.diags, diags...)
 	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
 		return nil, false

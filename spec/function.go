@@ -115,7 +115,7 @@ func (l *loader) userFunction(f *funcDecl) function.Function {
 			if diags.HasErrors() {
 				return cty.DynamicVal, fmt.Errorf("%s", diagText(diags))
 			}
-			return v, nil
+			return v, l.budget.charge(fmt.Sprintf("the result of %s()", f.name), v)
 		},
 	}
 	for _, p := range f.params {

@@ -25,7 +25,7 @@ func (l *loader) declareGroups() {
 			g.Description = l.literalString(a)
 		}
 		if a, ok := content.Attributes["targets"]; ok {
-			val, diags := a.Expr.Value(l.ctxFor(b.file))
+			val, diags := l.eval(a.Expr, l.ctxFor(b.file))
 			l.diags = append(l.diags, diags...)
 			if !diags.HasErrors() && val.IsWhollyKnown() && !val.IsNull() {
 				av := &attrValue{attr: a, val: val, dir: b.file.dir}

@@ -41,6 +41,9 @@ type Options struct {
 	// AllowRead are the paths --allow fs.read grants outside the spec's
 	// trees (absolute; "*" for everywhere). See Boundary.
 	AllowRead []string
+	// Evaluating, if set, is kept up to date with the expression being
+	// evaluated, for a watchdog.
+	Evaluating *Evaluating
 }
 
 // loader holds the state of one Load.
@@ -57,6 +60,9 @@ type loader struct {
 	varOrder []string
 	funcs    map[string]*funcDecl
 	fnDepth  int // nesting of user function calls, bounded by maxFunctionDepth
+	budget   budget
+	// matrixTargets counts the targets matrices made, bounded by maxMatrixTargets.
+	matrixTargets int
 
 	targetDecls     map[string]*targetDecl
 	resolved        map[string]*Target
@@ -88,6 +94,9 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		targetDecls: map[string]*targetDecl{},
 		resolved:    map[string]*Target{},
 		schemaLines: map[string]bool{},
+	}
+	for name, f := range l.root.Functions {
+		l.root.Functions[name] = l.budget.limited(name, f)
 	}
 	l.spec.Root = opts.Dir
 	l.spec.Reads = readBoundary(opts)

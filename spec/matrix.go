@@ -9,6 +9,9 @@ import (
 // maxMatrix bounds the number of combinations of one matrix.
 const maxMatrix = 10000
 
+// maxMatrixTargets bounds the targets all matrices of a spec make together.
+const maxMatrixTargets = 50000
+
 // expandMatrix turns a target block with a matrix into one target per
 // combination of its values, named by its name attribute; the block's own
 // name becomes a group of them, as in bake.
@@ -20,7 +23,7 @@ func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribu
 			"Target %q has a matrix but no name; each combination needs its own name, for example name = \"%s-${item}\" using the matrix keys.", label, label))
 		return
 	}
-	val, diags := m.Expr.Value(l.ctxFor(b.file))
+	val, diags := l.eval(m.Expr, l.ctxFor(b.file))
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
 		return
@@ -29,12 +32,17 @@ func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribu
 	if !ok {
 		return
 	}
+	if l.matrixTargets += len(combos); l.matrixTargets > maxMatrixTargets {
+		l.diags = append(l.diags, errorf(m.Expr.Range(), "Too many targets",
+			"With this matrix, the spec's matrices make more than %d targets in all; split the spec or narrow the matrices. See docs/limits.md.", maxMatrixTargets))
+		return
+	}
 	group := &Group{Name: label, DeclRange: b.LabelRanges[0], FromMatrix: true, Targets: []String{}}
 	seen := map[string]bool{}
 	for _, vars := range combos {
 		ctx := l.ctxFor(b.file).NewChild()
 		ctx.Variables = vars
-		nv, diags := nameAttr.Expr.Value(ctx)
+		nv, diags := l.eval(nameAttr.Expr, ctx)
 		l.diags = append(l.diags, diags...)
 		if diags.HasErrors() {
 			return

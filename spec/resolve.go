@@ -124,7 +124,7 @@ func (l *loader) evalTargetExpr(expr hcl.Expression, part *targetPart) (cty.Valu
 	if len(refs) > 0 {
 		ctx.Variables["target"] = cty.ObjectVal(refs)
 	}
-	val, more := expr.Value(ctx)
+	val, more := l.eval(expr, ctx)
 	return val, append(diags, more...)
 }
 

@@ -119,7 +119,7 @@ func (l *loader) evalVariable(d *varDecl) {
 	}
 	if d.defaultExpr != nil {
 		var diags hcl.Diagnostics
-		def, diags = d.defaultExpr.Value(l.ctxFor(d.file))
+		def, diags = l.eval(d.defaultExpr, l.ctxFor(d.file))
 		l.diags = append(l.diags, diags...)
 	}
 	val, source := def, "default"
@@ -140,6 +140,16 @@ func (l *loader) evalVariable(d *varDecl) {
 			conv = cty.UnknownVal(ty)
 		}
 		val = conv
+	}
+	if valueUnits(val, maxValueUnits) > maxValueUnits {
+		subject := d.declRange
+		if d.defaultExpr != nil {
+			subject = d.defaultExpr.Range()
+		}
+		l.diags = append(l.diags, errorf(subject, "Value too large",
+			"Variable %q is too large: more than %d elements, or a string over %d MiB. A variable that refers to itself twice doubles at each step; see docs/limits.md.",
+			d.name, maxValueUnits, maxValueUnits*16>>20))
+		val = cty.DynamicVal
 	}
 	l.root.Variables[d.name] = val
 	l.spec.Variables = append(l.spec.Variables, &Variable{
@@ -239,7 +249,7 @@ func (l *loader) checkValidations() {
 
 func (l *loader) checkValidation(d *varDecl, v validation) {
 	ctx := l.ctxFor(v.file)
-	ok, diags := v.condition.Value(ctx)
+	ok, diags := l.eval(v.condition, ctx)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() || !ok.IsKnown() {
 		return

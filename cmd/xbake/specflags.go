@@ -47,7 +47,10 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	if err != nil {
 		return nil, &exitError{code: exitUsage, msg: "cannot read the working directory: " + err.Error()}
 	}
-	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead})
+	ev := &spec.Evaluating{}
+	stop := watchLoad(stderr, ev)
+	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead, Evaluating: ev})
+	stop()
 	if len(diags) > 0 {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 	}
