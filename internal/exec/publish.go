@@ -2,13 +2,17 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
 func (r *runner) addPending(tags []pendingTag, digest string) {
@@ -26,7 +30,9 @@ func (r *runner) addPending(tags []pendingTag, digest string) {
 // publish creates the tags of an atomic push, only if every target built.
 // The images are already in the registries, by digest; a tag is one small
 // request each, so the window in which some tags exist and others not is
-// as short as it can be.
+// as short as it can be. Before any tag moves, what each one points to is
+// recorded; if a tag cannot be created (after retries), the tags already
+// moved are put back, and the result says what each tag holds.
 func (r *runner) publish(ctx context.Context, res *Result) {
 	r.mu.Lock()
 	pending := append([]pendingTag{}, r.pending...)
@@ -45,14 +51,109 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 		return
 	}
 	sort.Slice(pending, func(i, j int) bool { return pending[i].tag < pending[j].tag })
-	for _, p := range pending {
+	before := make([]*remote.Descriptor, len(pending))
+	for i, p := range pending {
+		tag, _, _ := strings.Cut(p.tag, "@")
+		prev, err := currentTag(ctx, tag)
+		if err != nil {
+			res.PublishErr = fmt.Errorf("reading what %s points to now (target %s), before tagging: %w; no tag was changed", tag, p.target, err)
+			return
+		}
+		before[i] = prev
+	}
+	for i, p := range pending {
 		tag, digest, _ := strings.Cut(p.tag, "@")
-		if err := createTag(ctx, p.repo, digest, tag); err != nil {
+		if err := retry(ctx, func() error { return createTag(ctx, p.repo, digest, tag) }); err != nil {
 			res.PublishErr = fmt.Errorf("tagging %s (target %s): %w", tag, p.target, err)
+			res.TagStates = rollback(ctx, pending[:i], before[:i])
+			res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: stateOf(before[i], "unchanged")})
 			return
 		}
 		res.Tags = append(res.Tags, tag)
+		res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: "published " + digest})
 	}
+}
+
+// TagState is what a tag of an atomic push holds after the run.
+type TagState struct {
+	Tag, Target string
+	// State: "published DIGEST", "restored to DIGEST", "removed again",
+	// "unchanged (DIGEST)", "absent", or what could not be undone.
+	State string
+}
+
+// currentTag returns what tag points to, or nil if it does not exist.
+func currentTag(ctx context.Context, tag string) (*remote.Descriptor, error) {
+	ref, err := name.NewTag(tag)
+	if err != nil {
+		return nil, err
+	}
+	var desc *remote.Descriptor
+	err = retry(ctx, func() error {
+		d, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+		if isNotFound(err) {
+			return nil
+		}
+		desc = d
+		return err
+	})
+	return desc, err
+}
+
+// rollback puts the tags already moved back where they were, and says
+// where each one ends.
+func rollback(ctx context.Context, moved []pendingTag, before []*remote.Descriptor) []TagState {
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)}
+	var states []TagState
+	for i, p := range moved {
+		tag, digest, _ := strings.Cut(p.tag, "@")
+		ref, _ := name.NewTag(tag)
+		var err error
+		state := ""
+		if before[i] != nil {
+			err = retry(ctx, func() error { return remote.Tag(ref, before[i], opts...) })
+			state = "restored to " + before[i].Digest.String()
+		} else {
+			err = retry(ctx, func() error { return remote.Delete(ref, opts...) })
+			state = "removed again"
+		}
+		if err != nil {
+			state = fmt.Sprintf("could not be put back (%v): still points to %s", err, digest)
+		}
+		states = append(states, TagState{Tag: tag, Target: p.target, State: state})
+	}
+	return states
+}
+
+func stateOf(d *remote.Descriptor, what string) string {
+	if d == nil {
+		return "absent"
+	}
+	return fmt.Sprintf("%s (%s)", what, d.Digest)
+}
+
+// retry runs f up to three times, waiting a little longer each time: a
+// registry's answer of the moment (a 5xx, a reset) should not undo a run.
+func retry(ctx context.Context, f func() error) error {
+	var err error
+	for attempt, wait := 0, 200*time.Millisecond; attempt < 3; attempt, wait = attempt+1, wait*4 {
+		if err = f(); err == nil {
+			return nil
+		}
+		if attempt < 2 {
+			select {
+			case <-ctx.Done():
+				return err
+			case <-time.After(wait):
+			}
+		}
+	}
+	return err
+}
+
+func isNotFound(err error) bool {
+	var terr *transport.Error
+	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
 }
 
 // createTag points tag at the manifest or index repo@digest.

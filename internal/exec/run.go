@@ -92,6 +92,9 @@ type Result struct {
 	Tags []string
 	// PublishErr is set when creating the tags failed.
 	PublishErr error
+	// TagStates says what each tag of an atomic push holds after the
+	// run, above all after a failure put some back.
+	TagStates []TagState
 	// Withheld explains why an atomic push created no tags.
 	Withheld string
 }

@@ -58,6 +58,12 @@ func WriteSummary(w io.Writer, res *Result) error {
 	}
 	if res.PublishErr != nil {
 		fmt.Fprintf(w, "\npublishing tags failed: %v\n", res.PublishErr)
+		if len(res.TagStates) > 0 {
+			fmt.Fprintln(w, "the registries now hold:")
+			for _, s := range res.TagStates {
+				fmt.Fprintf(w, "  %s: %s\n", s.Tag, s.State)
+			}
+		}
 	}
 	return nil
 }
@@ -93,6 +99,17 @@ func WriteMetadata(path string, res *Result) error {
 			m[k] = decodeValue(v)
 		}
 		doc[t.Name] = m
+	}
+	for _, s := range res.TagStates {
+		if doc[s.Target] == nil {
+			doc[s.Target] = map[string]any{}
+		}
+		states, _ := doc[s.Target]["xbake.tags"].(map[string]string)
+		if states == nil {
+			states = map[string]string{}
+			doc[s.Target]["xbake.tags"] = states
+		}
+		states[s.Tag] = s.State
 	}
 	return writeJSONFile(path, doc)
 }

@@ -1,0 +1,104 @@
+package exec_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/xbake/xbake/internal/exec"
+)
+
+// A registry that fails in the middle of tagging: the tags already moved
+// are put back, the registry ends as it was before the run, and the
+// result says what each tag holds.
+func TestAtomicPushRollsBackWhenTaggingFails(t *testing.T) {
+	needDaemon(t)
+	var failing atomic.Bool
+	var refused atomic.Int32
+	inner := registry.New(registry.Logger(nopLogger()))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The tag "b" cannot be written while failing is set.
+		if failing.Load() && r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/manifests/b") {
+			refused.Add(1)
+			http.Error(w, "injected failure", http.StatusInternalServerError)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	reg := u.Host
+
+	// Before the run, tag "a" holds an older image and "b" does not exist.
+	old, _ := random.Image(64, 1)
+	oldRef, _ := name.NewTag(reg + "/xbake/app:a")
+	if err := remote.Write(oldRef, old); err != nil {
+		t.Fatal(err)
+	}
+	oldDigest, _ := old.Digest()
+
+	dir := project(t, map[string]string{
+		"Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\n",
+		"xbuild.hcl": fmt.Sprintf(`target "app" {
+  platforms = ["linux/amd64"]
+  tags      = ["%[1]s/xbake/app:a", "%[1]s/xbake/app:b"]
+  output    = ["type=image,push=true"]
+}`, reg),
+	})
+	failing.Store(true)
+	res := build(t, ctx(t), dir, runOpts{})
+	if res.PublishErr == nil || !res.Failed() {
+		t.Fatalf("the run should fail to publish: %+v, target %+v", res, *res.Targets[0])
+	}
+	if refused.Load() < 3 {
+		t.Errorf("the tag was tried %d times, want 3 (retries)", refused.Load())
+	}
+	desc, err := remote.Head(oldRef)
+	if err != nil || desc.Digest != oldDigest {
+		t.Errorf("tag a: %v %v, want it back on the older image %s", desc, err, oldDigest)
+	}
+	if _, err := remote.Head(mustTag(t, reg+"/xbake/app:b")); err == nil {
+		t.Error("tag b exists after the failed publish")
+	}
+	states := map[string]string{}
+	for _, s := range res.TagStates {
+		states[s.Tag] = s.State
+	}
+	if states[reg+"/xbake/app:a"] != "restored to "+oldDigest.String() || states[reg+"/xbake/app:b"] != "absent" {
+		t.Errorf("tag states: %v", states)
+	}
+	var summary strings.Builder
+	exec.WriteSummary(&summary, res)
+	if !strings.Contains(summary.String(), "restored to "+oldDigest.String()) {
+		t.Errorf("the summary does not say what the registry holds:\n%s", summary.String())
+	}
+
+	// With the registry healthy again, both tags are published.
+	failing.Store(false)
+	res = build(t, ctx(t), dir, runOpts{})
+	if res.Failed() {
+		t.Fatalf("second run: %v", res.PublishErr)
+	}
+	a, _ := remote.Head(oldRef)
+	b, err := remote.Head(mustTag(t, reg+"/xbake/app:b"))
+	if err != nil || a.Digest != b.Digest || a.Digest == oldDigest {
+		t.Errorf("after a good run: a=%v b=%v (%v), want both on the new image", a.Digest, b, err)
+	}
+}
+
+func mustTag(t *testing.T, s string) name.Tag {
+	ref, err := name.NewTag(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
