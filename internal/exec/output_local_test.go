@@ -90,6 +90,13 @@ func TestLocalOutputConflictMovesNothing(t *testing.T) {
 `,
 		"out/sub": "a file where the build makes a directory\n",
 	})
+	// A second output of the same target, fine on its own, must not
+	// appear either: a target's outputs appear all or none.
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(`target "t" {
+  context = "."
+  output  = ["type=oci,dest=x.tar", "type=local,dest=out"]
+}
+`), 0o644)
 	res, err := runExpectingError(t, dir, plan.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +112,12 @@ func TestLocalOutputConflictMovesNothing(t *testing.T) {
 	}
 	if !slices.Equal(names, []string{"sub"}) {
 		t.Errorf("out holds %v after the failed target, want only the user's sub", names)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.tar")); err == nil {
+		t.Error("x.tar was written although the target's other output failed")
+	}
+	if left := strings.Join(temporariesIn(t, dir), " "); left != "" {
+		t.Errorf("temporaries left: %s", left)
 	}
 }
 
@@ -196,4 +209,16 @@ func TestDiskFull(t *testing.T) {
 			}
 		})
 	}
+}
+
+func temporariesIn(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".xbake-tmp-") {
+			out = append(out, path)
+		}
+		return nil
+	})
+	return out
 }
