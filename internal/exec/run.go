@@ -291,7 +291,7 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 	for _, e := range j.node.Needs {
 		parent := r.jobs[e.To.Name]
 		wait := parent.done
-		if e.Kind == plan.ContextEdge {
+		if e.Waits == plan.WaitResult {
 			wait = parent.inputs
 		}
 		select {
@@ -304,7 +304,7 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 				return
 			}
 		}
-		if reason := unusable(parent, e.Kind); reason != "" {
+		if reason := unusable(parent, e.Waits); reason != "" {
 			j.res.Status, j.res.Reason = Skipped, reason
 			return
 		}
@@ -376,8 +376,8 @@ func (r *runner) isFirstFailure(j *job) bool {
 // looks only at the published result: the parent may still be running
 // (waiting for its users), so its status is not read unless it published
 // nothing, which it does only after setting its status.
-func unusable(parent *job, kind plan.EdgeKind) string {
-	if kind == plan.ContextEdge {
+func unusable(parent *job, waits plan.Wait) string {
+	if waits == plan.WaitResult {
 		if parent.states != nil {
 			return ""
 		}

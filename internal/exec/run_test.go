@@ -284,3 +284,42 @@ target "r" {
 		t.Errorf("r.txt = %q, %v", b, err)
 	}
 }
+
+// A target that uses p as a context and also depends_on p builds: the
+// run used to wait forever (p stayed alive for u, u waited for p to be
+// done).
+func TestContextAndDependsOnTheSameParent(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"f":            "from p\n",
+		"p/Dockerfile": "FROM scratch\nCOPY f /f\n",
+		"u/Dockerfile": "FROM base\n",
+		"xbuild.hcl": `target "p" {
+  context = "."
+  dockerfile = "p/Dockerfile"
+  output = ["type=oci,dest=out/p.tar"]
+}
+target "u" {
+  context    = "u"
+  contexts   = { base = "target:p" }
+  depends_on = ["p"]
+  output     = ["type=local,dest=out/u"]
+}
+`,
+	})
+	c, cancel := context.WithTimeout(ctx(t), 60*time.Second)
+	defer cancel()
+	res := build(t, c, dir, runOpts{})
+	if c.Err() != nil {
+		t.Fatal("the run did not end within 60 s")
+	}
+	if st := status(res); (st["p"] != exec.Built && st["p"] != exec.Cached) || (st["u"] != exec.Built && st["u"] != exec.Cached) {
+		t.Fatalf("statuses %v: %v", st, res.Targets[indexOf(res, "u")].Err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "out/u/f")); err != nil || string(b) != "from p\n" {
+		t.Errorf("u's output: %q, %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out/p.tar")); err != nil {
+		t.Errorf("p's output: %v", err)
+	}
+}

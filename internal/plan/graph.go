@@ -58,6 +58,7 @@ func buildGraph(s *spec.Spec, sel *spec.Selection, opts Options, defaultBuilder 
 			}
 		}
 	}
+	setWaits(p)
 	waitedFor := map[*Node]bool{} // targets some depends_on names
 	for _, n := range p.Nodes {
 		for _, e := range n.Needs {

@@ -150,3 +150,31 @@ func loadMemory(t *testing.T, src string) (*spec.Spec, *spec.Selection) {
 	sel, _ := s.Select(nil)
 	return s, sel
 }
+
+// A target that uses p as a context and depends_on p waits for p's
+// result on both edges: p is done only after u has used it, so waiting
+// for p to be done would wait forever.
+func TestDependsOnAContextParentWaitsForItsResult(t *testing.T) {
+	p, diags := planFixture(t, "testdata/rules/keepalive.hcl", nil)
+	u := p.Node("u")
+	if len(u.Needs) != 2 {
+		t.Fatalf("u needs %d edges, want 2", len(u.Needs))
+	}
+	for _, e := range u.Needs {
+		if e.Waits != WaitResult {
+			t.Errorf("u -> %s (%s) waits for %q, want its result", e.To.Name, e.describe(), e.Waits)
+		}
+	}
+	if e := p.Node("q").Needs[0]; e.Waits != WaitDone {
+		t.Errorf("q -> p (depends_on only) waits for %q, want done", e.Waits)
+	}
+	n := 0
+	for _, d := range diags {
+		if d.Summary == "Dependency cycle" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d dependency cycles reported, want 1 (v through q): %v", n, diags)
+	}
+}

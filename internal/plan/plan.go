@@ -82,12 +82,28 @@ const (
 	OrderEdge EdgeKind = "depends_on"
 )
 
+// Wait is what of the other node an edge waits for.
+type Wait string
+
+const (
+	// WaitResult: the other node's build result, which it keeps alive
+	// (its outputs not yet written) until every user of it is done.
+	WaitResult Wait = "result"
+	// WaitDone: the other node finished, its outputs written.
+	WaitDone Wait = "done"
+)
+
 // Edge links a node to one it waits for.
 type Edge struct {
 	From, To *Node // From waits for To
 	Kind     EdgeKind
 	Context  string    // the named context, for a ContextEdge
 	Range    hcl.Range // where the link is written
+	// Waits says what the run waits for: a context edge waits for the
+	// result; depends_on for the other node to be done, except where
+	// From also uses To as a context (To cannot be done before From has
+	// used it), where it waits for the result too.
+	Waits Wait
 }
 
 // Node returns the node of a target, or nil.
@@ -104,7 +120,11 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	defaultBuilder, d := pickDefaultBuilder(s, opts.Builder)
 	diags = append(diags, d...)
 	p := buildGraph(s, sel, opts, defaultBuilder)
-	diags = append(diags, p.findCycles()...)
+	cycles := p.findCycles()
+	if len(cycles) == 0 {
+		cycles = p.findKeepAliveCycles()
+	}
+	diags = append(diags, cycles...)
 	p.computeLevels()
 	for _, n := range p.Nodes {
 		n.Placement = Place(s.Builders[n.Builder], n.Platforms, Splittable(p, n))

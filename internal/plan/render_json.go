@@ -28,9 +28,12 @@ type jsonTarget struct {
 	Outputs   []map[string]string `json:"outputs"`
 	DependsOn []string            `json:"depends_on"`
 	Contexts  map[string]string   `json:"contexts"`
-	Implicit  bool                `json:"implicit"`
-	Level     int                 `json:"level"`
-	Nodes     []Placement         `json:"nodes,omitempty"`
+	// Waits says, per target in depends_on, what the run waits for:
+	// "result" (its build result, kept alive for its users) or "done".
+	Waits    map[string]Wait `json:"waits"`
+	Implicit bool            `json:"implicit"`
+	Level    int             `json:"level"`
+	Nodes    []Placement     `json:"nodes,omitempty"`
 	// InputDigest is empty when the inputs could not be read.
 	InputDigest string `json:"input_digest"`
 }
@@ -57,7 +60,7 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 	for _, n := range p.Nodes {
 		t := jsonTarget{
 			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level, Nodes: n.Placement, InputDigest: n.InputDigest,
-			Outputs: []map[string]string{}, DependsOn: []string{}, Contexts: map[string]string{},
+			Outputs: []map[string]string{}, DependsOn: []string{}, Contexts: map[string]string{}, Waits: map[string]Wait{},
 		}
 		if t.Platforms == nil {
 			t.Platforms = []string{}
@@ -73,6 +76,9 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 			}
 			if e.Kind == ContextEdge {
 				t.Contexts[e.Context] = e.To.Name
+			}
+			if t.Waits[e.To.Name] != WaitDone {
+				t.Waits[e.To.Name] = e.Waits
 			}
 		}
 		doc.Targets = append(doc.Targets, t)

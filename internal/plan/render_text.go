@@ -99,7 +99,11 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 		if i == 0 {
 			label = "waits for"
 		}
-		row(label, fmt.Sprintf("%s (%s)", e.To.Name, e.describe()))
+		what := e.describe()
+		if e.Kind == OrderEdge && e.Waits == WaitResult {
+			what += ", its result: it is also a context"
+		}
+		row(label, fmt.Sprintf("%s (%s)", e.To.Name, what))
 	}
 }
 
