@@ -82,12 +82,26 @@ func (o *outputs) writeErr(buildErr error) error {
 				return outputErr(s.kind, s.shown, err)
 			}
 		case *dirOutput:
+			if diskFull(s.stage.path) {
+				return outputErr(s.kind, s.shown, syscall.ENOSPC)
+			}
 			if strings.Contains(buildErr.Error(), s.stage.path) {
 				return outputErr(s.kind, s.shown, buildErr)
 			}
 		}
 	}
 	return buildErr
+}
+
+// diskFull reports whether the file system holding path has no room
+// left: the receiver of a directory output sometimes fails with a bare
+// EOF, and the temporary still fills the disk when the build is over.
+func diskFull(path string) bool {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(path, &st); err != nil {
+		return false
+	}
+	return st.Bavail*uint64(st.Bsize) < 64<<10
 }
 
 // outputErr names the output an error happened to, and says plainly when
