@@ -52,6 +52,9 @@ func load() *jsonschema.Schema {
 // path of the value that broke the schema.
 type Violation struct {
 	Path []string
+	// Extent spans the offending node and everything inside it: what a
+	// decoder says about the same values is a consequence of this.
+	Extent hcl.Range
 }
 
 // Validate checks a YAML document against the schema and returns one
@@ -125,8 +128,20 @@ func toDiagnostic(root *yaml.Node, e *jsonschema.ValidationError, rangeOf func(*
 	}
 	if node != nil {
 		d.Subject = rangeOf(node).Ptr()
+		d.Extra = Violation{Path: e.InstanceLocation, Extent: extent(node, rangeOf)}
 	}
 	return d
+}
+
+// extent spans n and its descendants (aliases are not followed).
+func extent(n *yaml.Node, rangeOf func(*yaml.Node) hcl.Range) hcl.Range {
+	r := rangeOf(n)
+	for _, c := range n.Content {
+		if cr := extent(c, rangeOf); cr.End.Byte > r.End.Byte {
+			r.End = cr.End
+		}
+	}
+	return r
 }
 
 // lookup follows a JSON pointer through the YAML tree; it returns the node

@@ -68,7 +68,7 @@ type loader struct {
 	resolved        map[string]*Target
 	stack           []step            // targets being resolved, to find cycles
 	overrideMatches []map[string]bool // per --set, the targets it applies to
-	schemaLines     map[string]bool   // "file:line" of schema errors
+	schemaExtents   []hcl.Range       // what schema errors cover, see finishDiags
 }
 
 // Load reads, evaluates and resolves the spec files. It always returns a
@@ -93,7 +93,6 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		funcs:       map[string]*funcDecl{},
 		targetDecls: map[string]*targetDecl{},
 		resolved:    map[string]*Target{},
-		schemaLines: map[string]bool{},
 	}
 	for name, f := range l.root.Functions {
 		l.root.Functions[name] = l.budget.limited(name, f)
@@ -143,8 +142,8 @@ func (l *loader) readFiles() {
 		sf.included = next.included
 		parseDiags := sf.parse(src)
 		for _, d := range parseDiags {
-			if isSchemaDiag(d) && d.Subject != nil {
-				l.schemaLines[fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)] = true
+			if v, ok := d.Extra.(schema.Violation); ok && d.Subject != nil {
+				l.schemaExtents = append(l.schemaExtents, v.Extent)
 			}
 		}
 		l.diags = append(l.diags, parseDiags...)
@@ -290,6 +289,33 @@ func (l *loader) checkTargets() {
 // repeats. A YAML file is checked by the schema and then by the decoder,
 // which may both see one mistake: a line the schema already complained
 // about gets no second diagnostic.
+// coverage returns a test of whether a range starts inside one of the
+// extents: per file, the extents sorted by start with the furthest end
+// so far, searched in O(log n).
+func coverage(extents []hcl.Range) func(hcl.Range) bool {
+	byFile := map[string][]hcl.Range{}
+	for _, e := range extents {
+		byFile[e.Filename] = append(byFile[e.Filename], e)
+	}
+	reach := map[string][]int{}
+	for f, list := range byFile {
+		sort.Slice(list, func(i, j int) bool { return list[i].Start.Byte < list[j].Start.Byte })
+		ends := make([]int, len(list))
+		for i, e := range list {
+			ends[i] = e.End.Byte
+			if i > 0 && ends[i-1] > ends[i] {
+				ends[i] = ends[i-1]
+			}
+		}
+		reach[f] = ends
+	}
+	return func(r hcl.Range) bool {
+		list := byFile[r.Filename]
+		i := sort.Search(len(list), func(i int) bool { return list[i].Start.Byte > r.Start.Byte }) - 1
+		return i >= 0 && reach[r.Filename][i] > r.Start.Byte
+	}
+}
+
 func (l *loader) finishDiags() hcl.Diagnostics {
 	fileIndex := map[string]int{}
 	for i, f := range l.spec.Files {
@@ -305,16 +331,20 @@ func (l *loader) finishDiags() hcl.Diagnostics {
 		}
 		return a.Start.Byte < b.Start.Byte
 	})
+	// Two reports of one mistake (the schema and the decoder both see a
+	// wrong value) are one: the schema's, which says more. Otherwise a
+	// diagnostic is a duplicate only with the same range and summary, so
+	// a one-line file with three mistakes shows three.
+	covered := coverage(l.schemaExtents)
 	seen := map[string]bool{}
 	out := make(hcl.Diagnostics, 0, len(l.diags))
 	for _, d := range l.diags {
 		key := d.Summary + "|" + d.Detail
 		if d.Subject != nil {
-			line := fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line)
-			if l.schemaLines[line] && !isSchemaDiag(d) {
+			if !isSchemaDiag(d) && covered(*d.Subject) {
 				continue
 			}
-			key = fmt.Sprintf("%s:%d", line, d.Subject.Start.Column)
+			key = d.Subject.String() + "|" + d.Summary
 		}
 		if seen[key] {
 			continue
