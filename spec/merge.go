@@ -175,3 +175,35 @@ func (e Entry) String() string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// String renders a secret in bake's CSV form.
+func (s Secret) String() string {
+	parts := []string{"id=" + s.ID}
+	if s.Src != "" {
+		parts = append(parts, "src="+s.Src)
+	}
+	if s.Env != "" {
+		parts = append(parts, "env="+s.Env)
+	}
+	return strings.Join(parts, ",")
+}
+
+// String renders an ssh entry as bake's ID=PATH,PATH form.
+func (s SSH) String() string {
+	if len(s.Paths) == 0 {
+		return s.ID
+	}
+	return s.ID + "=" + strings.Join(s.Paths, ",")
+}
+
+// String renders an attestation in bake's CSV form.
+func (a Attest) String() string {
+	parts := []string{"type=" + a.Type}
+	if a.Disabled {
+		parts = append(parts, "disabled=true")
+	}
+	for _, k := range slices.Sorted(maps.Keys(a.Attrs)) {
+		parts = append(parts, k+"="+a.Attrs[k])
+	}
+	return strings.Join(parts, ",")
+}

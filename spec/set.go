@@ -33,7 +33,7 @@ var overrideKeys = map[string]struct{ named, list bool }{
 	"args": {named: true}, "labels": {named: true}, "contexts": {named: true}, "extra-hosts": {named: true},
 	"tags": {list: true}, "platform": {list: true}, "output": {list: true}, "cache-from": {list: true},
 	"cache-to": {list: true}, "secrets": {list: true}, "ssh": {list: true}, "attest": {list: true},
-	"entitlements": {list: true}, "network": {list: true}, "annotations": {list: true},
+	"entitlements": {list: true}, "network": {}, "annotations": {list: true},
 	"no-cache-filter": {list: true}, "ulimits": {list: true}, "depends_on": {list: true},
 }
 

@@ -43,6 +43,9 @@ var targetAttrs = map[string]func(a *attrValue, t *Target){
 	"depends_on":        func(a *attrValue, t *Target) { t.DependsOn = a.list() },
 }
 
+// TargetAttributes lists the names of a target's attributes, sorted.
+func TargetAttributes() []string { return slices.Sorted(maps.Keys(targetAttrs)) }
+
 // targetSchema is built from targetAttrs plus matrix and name.
 var targetSchema = func() *hcl.BodySchema {
 	s := &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "matrix"}, {Name: "name"}}}

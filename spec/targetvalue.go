@@ -40,6 +40,16 @@ func targetValue(t *Target) cty.Value {
 		}
 		return stringList(s, es == nil)
 	}
+	var secrets, ssh, attest []string
+	for _, x := range t.Secrets {
+		secrets = append(secrets, x.String())
+	}
+	for _, x := range t.SSH {
+		ssh = append(ssh, x.String())
+	}
+	for _, x := range t.Attest {
+		attest = append(attest, x.String())
+	}
 	return cty.ObjectVal(map[string]cty.Value{
 		"name":              cty.StringVal(t.Name),
 		"description":       str(t.Description),
@@ -56,6 +66,9 @@ func targetValue(t *Target) cty.Value {
 		"output":            entries(t.Outputs),
 		"cache-from":        entries(t.CacheFrom),
 		"cache-to":          entries(t.CacheTo),
+		"secret":            stringList(secrets, t.Secrets == nil),
+		"ssh":               stringList(ssh, t.SSH == nil),
+		"attest":            stringList(attest, t.Attest == nil),
 		"pull":              boolean(t.Pull),
 		"no-cache":          boolean(t.NoCache),
 		"network":           str(t.Network),

@@ -139,6 +139,9 @@ func buildAttributes(t *spec.Target) [][2]string {
 	if t.NoCache != nil {
 		add("no-cache", fmt.Sprint(t.NoCache.Value))
 	}
+	if t.Pull != nil {
+		add("pull", fmt.Sprint(t.Pull.Value))
+	}
 	list := func(k string, l []spec.String) {
 		if len(l) > 0 {
 			add(k, strings.Join(spec.Values(l), ","))
@@ -151,6 +154,9 @@ func buildAttributes(t *spec.Target) [][2]string {
 	list("entitlements", t.Entitlements)
 	for _, s := range t.Secrets {
 		add("secret", s.ID) // the id only: a secret's value never goes into a digest
+	}
+	for _, x := range t.SSH {
+		add("ssh", x.ID) // which agents or keys, not their content
 	}
 	for _, a := range t.Attest {
 		add("attest:"+a.Type, fmt.Sprint(a.Disabled, a.Attrs))
