@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/docker/cli/cli/config"
 	units "github.com/docker/go-units"
@@ -38,17 +37,22 @@ type contextInput struct {
 	configs map[string][]byte
 }
 
-// build is one target's BuildKit build.
-type build struct {
-	r        *runner
-	j        *job
-	slotOnce sync.Once
-	cleanup  []func() // temporary files of this build
+// buildkitSolver builds targets on BuildKit: the solver of every real run.
+type buildkitSolver struct{}
+
+var _ solver = buildkitSolver{}
+
+func (buildkitSolver) solve(ctx context.Context, r *runner, j *job, releaseSlot func()) error {
+	b := &build{r: r, j: j, releaseSlot: releaseSlot}
+	return b.run(ctx)
 }
 
-// releaseSlot gives the --jobs slot back, once.
-func (b *build) releaseSlot() {
-	b.slotOnce.Do(func() { <-b.r.sem })
+// build is one target's BuildKit build.
+type build struct {
+	r           *runner
+	j           *job
+	releaseSlot func()   // gives the --jobs slot back; safe to call twice
+	cleanup     []func() // temporary files of this build
 }
 
 func (b *build) run(ctx context.Context) error {
@@ -116,10 +120,8 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	return resp, part.node.Lost(err)
 }
 
-// shareWithUsers hands the result to the targets that use it as a
-// context, then keeps this build (and so its result) alive until they
-// have used it. The --jobs slot is given back while waiting, so that
-// users can run even with --jobs 1.
+// shareWithUsers turns the result into definitions the users can build
+// on, and hands them over (runner.share).
 func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
 	if b.j.userCount == 0 {
 		return nil
@@ -147,17 +149,7 @@ func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
 			return err
 		}
 	}
-	b.j.states = in
-	close(b.j.inputs)
-	b.releaseSlot()
-	waited := make(chan struct{})
-	go func() { b.j.users.Wait(); close(waited) }()
-	select {
-	case <-waited:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return b.r.share(ctx, b.j, in, b.releaseSlot)
 }
 
 // solveOpt maps the target's attributes to a BuildKit solve: frontend

@@ -132,7 +132,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 			defer outs.cleanup()
 			release := b.r.occupy(b.j.node.Builder, p.node.Name, false)
 			defer release()
-			sub := &build{r: b.r, j: b.j}
+			sub := &build{r: b.r, j: b.j, releaseSlot: b.releaseSlot}
 			resp, err := sub.solve(gctx, p, outs, fmt.Sprintf("%s@%s", b.j.node.Name, p.node.Name))
 			if err != nil {
 				return fmt.Errorf("node %s (%s): %w", p.node.Name, strings.Join(p.platforms, ", "), err)

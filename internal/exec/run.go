@@ -46,6 +46,9 @@ type Options struct {
 	SkipUnchanged bool
 	// StateFile records builds to files or the cache, for SkipUnchanged.
 	StateFile string
+
+	// solver replaces BuildKit in the scheduler's tests.
+	solver solver
 }
 
 // Clients connects to the nodes of a builder.
@@ -206,8 +209,17 @@ func preflight(p *plan.Plan) error {
 	return nil
 }
 
+// solver builds one target once the scheduler let it start: the only
+// part of a run that talks to a builder. A target with users calls
+// runner.share when its result exists; releaseSlot gives the --jobs slot
+// back early (share does it).
+type solver interface {
+	solve(ctx context.Context, r *runner, j *job, releaseSlot func()) error
+}
+
 // runner holds the state of one Run.
 type runner struct {
+	solver   solver
 	opts     Options
 	clients  Clients
 	jobs     map[string]*job
@@ -224,7 +236,10 @@ type runner struct {
 }
 
 func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
-	r := &runner{opts: opts, clients: clients, jobs: map[string]*job{}, sem: make(chan struct{}, opts.Jobs), busy: map[string]int{}}
+	r := &runner{solver: opts.solver, opts: opts, clients: clients, jobs: map[string]*job{}, sem: make(chan struct{}, opts.Jobs), busy: map[string]int{}}
+	if r.solver == nil {
+		r.solver = buildkitSolver{}
+	}
 	for _, n := range p.Nodes {
 		j := &job{node: n, res: &TargetResult{Name: n.Name}, inputs: make(chan struct{}), done: make(chan struct{}),
 			platforms: n.Platforms, splittable: plan.Splittable(p, n)}
@@ -324,9 +339,10 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 		return
 	}
 	start := time.Now()
-	b := &build{r: r, j: j}
-	err := b.run(ctx)
-	b.releaseSlot()
+	var slotOnce sync.Once
+	releaseSlot := func() { slotOnce.Do(func() { <-r.sem }) }
+	err := r.solver.solve(ctx, r, j, releaseSlot)
+	releaseSlot()
 	j.res.Duration = time.Since(start)
 	r.progress.fill(j.res)
 	switch {
@@ -400,6 +416,24 @@ func (r *runner) closeInputs(j *job) {
 	case <-j.inputs:
 	default:
 		close(j.inputs)
+	}
+}
+
+// share hands j's result to the targets that use it as a context, then
+// keeps j's build (and so its result) alive until they have used it. The
+// --jobs slot is given back while waiting, so that users can run even
+// with --jobs 1.
+func (r *runner) share(ctx context.Context, j *job, in *contextInput, releaseSlot func()) error {
+	j.states = in
+	close(j.inputs)
+	releaseSlot()
+	waited := make(chan struct{})
+	go func() { j.users.Wait(); close(waited) }()
+	select {
+	case <-waited:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
