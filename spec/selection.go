@@ -130,6 +130,29 @@ func (l *loader) expandGroup(name string, seen map[string]bool) []string {
 	return out
 }
 
+// Members expands a name to targets: a target is itself, a group its
+// members, nested groups included (each group once). Every stage that
+// follows depends_on or a selection through groups uses this.
+func (s *Spec) Members(name string) []string {
+	return s.members(name, map[string]bool{})
+}
+
+func (s *Spec) members(name string, seen map[string]bool) []string {
+	if s.Targets[name] != nil {
+		return []string{name}
+	}
+	g := s.Groups[name]
+	if g == nil || seen[name] {
+		return nil
+	}
+	seen[name] = true
+	var out []string
+	for _, m := range g.Targets {
+		out = append(out, s.members(m.Value, seen)...)
+	}
+	return out
+}
+
 // LinkedTargets returns the targets that the selected ones reach through
 // "target:NAME" contexts but that were not selected themselves, in order
 // of discovery. bake builds them as implicit, cache-only targets.

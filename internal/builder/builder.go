@@ -79,15 +79,21 @@ func For(s *spec.Spec, name string) (Driver, error) {
 }
 
 // Clients hands out the connections of a run, one per builder node,
-// connecting on first use. It is safe for concurrent use.
+// connecting on first use. It is safe for concurrent use: each builder
+// connects once, and a builder that is slow to connect (a daemon
+// starting, an unreachable node) holds up only the targets that build on
+// it.
 type Clients struct {
 	spec *spec.Spec
-	mu   sync.Mutex // guards nodes
-	// nodes holds every node's connection, or the error, per builder name.
-	nodes map[string]nodesOrErr
+	mu   sync.Mutex // guards nodes (the map, not what its entries hold)
+	// nodes holds each builder's connections, or the error, by name.
+	nodes map[string]*nodesOrErr
 }
 
+// nodesOrErr is one builder's connections; nodes and err are set before
+// ready is closed and never change afterwards.
 type nodesOrErr struct {
+	ready chan struct{}
 	nodes []NodeClient
 	err   error
 }
@@ -111,48 +117,69 @@ type NodeClient struct {
 // endpoint.
 func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if ne, ok := c.nodes[name]; ok {
-		return ne.nodes, ne.err
+	ne, ok := c.nodes[name]
+	if !ok {
+		ne = &nodesOrErr{ready: make(chan struct{})}
+		c.nodes[name] = ne
 	}
-	ne := nodesOrErr{}
+	c.mu.Unlock()
+	if !ok {
+		ne.nodes, ne.err = c.connect(ctx, name)
+		close(ne.ready)
+	}
+	select {
+	case <-ne.ready:
+		return ne.nodes, ne.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// connect connects to the nodes of one builder.
+func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, error) {
 	d, err := For(c.spec, name)
 	if err != nil {
-		ne.err = err
-	} else {
-		for _, n := range d.Nodes() {
-			cl, err := n.Client(ctx)
-			if err != nil {
-				ne.err = err
-				break
-			}
-			reported, _ := reportedPlatforms(ctx, cl)
-			nc := NodeClient{Builder: n.Builder, Name: n.Name, Endpoint: n.Endpoint(), Client: cl, Native: n.Declared, All: append(append([]string{}, n.Declared...), reported...)}
-			if n.local != nil {
-				nc.Log = n.local.logPath()
-			}
-			if len(nc.Native) == 0 && len(reported) > 0 {
-				nc.Native = reported[:1]
-			}
-			ne.nodes = append(ne.nodes, nc)
-		}
+		return nil, err
 	}
-	c.nodes[name] = ne
-	return ne.nodes, ne.err
+	var out []NodeClient
+	for _, n := range d.Nodes() {
+		cl, err := n.Client(ctx)
+		if err != nil {
+			for _, done := range out {
+				done.Client.Close()
+			}
+			return nil, err
+		}
+		reported, _ := reportedPlatforms(ctx, cl)
+		nc := NodeClient{Builder: n.Builder, Name: n.Name, Endpoint: n.Endpoint(), Client: cl, Native: n.Declared,
+			All: append(append([]string{}, n.Declared...), reported...)}
+		if n.local != nil {
+			nc.Log = n.local.logPath()
+		}
+		if len(nc.Native) == 0 && len(reported) > 0 {
+			nc.Native = reported[:1]
+		}
+		out = append(out, nc)
+	}
+	return out, nil
 }
 
 // NewClients prepares connections to the builders of s.
 func NewClients(s *spec.Spec) *Clients {
-	return &Clients{spec: s, nodes: map[string]nodesOrErr{}}
+	return &Clients{spec: s, nodes: map[string]*nodesOrErr{}}
 }
 
-// Close closes every connection.
+// Close closes every connection made.
 func (c *Clients) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, ne := range c.nodes {
-		for _, n := range ne.nodes {
-			n.Client.Close()
+		select {
+		case <-ne.ready:
+			for _, n := range ne.nodes {
+				n.Client.Close()
+			}
+		default: // still connecting: its caller's context ends it
 		}
 	}
 }

@@ -2,6 +2,8 @@ package builder
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,5 +155,53 @@ func TestIsDaemonOf(t *testing.T) {
 		if got := isDaemonOf([]byte(c.cmdline), addr); got != c.want {
 			t.Errorf("isDaemonOf(%q) = %v, want %v", c.cmdline, got, c.want)
 		}
+	}
+}
+
+// A builder that is slow to connect (here, a node that accepts the
+// connection and never answers) holds up only its own targets: another
+// builder's connection does not wait for it.
+func TestSlowBuilderDoesNotBlockOthers(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // never answers
+		}
+	}()
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	closedAddr := closed.Addr().String()
+	closed.Close() // nothing listens here: refused at once
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(fmt.Sprintf(`builder "slow" {
+  driver   = "remote"
+  endpoint = "tcp://%s"
+}
+builder "gone" {
+  driver   = "remote"
+  endpoint = "tcp://%s"
+}
+`, silent.Addr(), closedAddr)), 0o644)
+	s, diags := spec.Load(spec.Options{Dir: dir, Files: []string{"xbuild.hcl"}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	c := NewClients(s)
+	defer c.Close()
+	go c.Nodes(context.Background(), "slow") // takes its 10 s ping timeout
+	time.Sleep(100 * time.Millisecond)       // let it take the builder's entry first
+	start := time.Now()
+	if _, err := c.Nodes(context.Background(), "gone"); err == nil {
+		t.Fatal("an unreachable builder connected")
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("builder gone waited %s for builder slow", took)
 	}
 }

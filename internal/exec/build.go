@@ -53,6 +53,7 @@ type build struct {
 	j           *job
 	releaseSlot func()   // gives the --jobs slot back; safe to call twice
 	cleanup     []func() // temporary files of this build
+	callAnswer  string   // what a call (check, outline, targets) answered
 }
 
 func (b *build) run(ctx context.Context) error {
@@ -72,6 +73,7 @@ func (b *build) run(ctx context.Context) error {
 	}
 	defer outs.cleanup()
 	resp, err := b.solve(ctx, parts[0], outs, b.j.node.Name)
+	b.j.res.CallResult = b.callAnswer
 	if err != nil {
 		return outs.writeErr(err)
 	}
@@ -258,7 +260,7 @@ func (b *build) callResult(res *gateway.Result) error {
 	if len(txt) == 0 && b.j.node.Target.Call.Value == "check" {
 		txt = []byte("check: no problems found\n")
 	}
-	b.j.res.CallResult = string(txt)
+	b.callAnswer = string(txt)
 	if code := string(res.Metadata["result.statuscode"]); code != "" && code != "0" {
 		return fmt.Errorf("call %s found problems:\n%s", b.j.node.Target.Call.Value, strings.TrimRight(string(txt), "\n"))
 	}

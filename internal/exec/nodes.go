@@ -119,21 +119,32 @@ func (r *runner) occupy(builderName, node string, counted bool) func() {
 // digest, then joins them in one index per repository, which gets the
 // tags (at the end of the run for an atomic push, now for an eager one).
 func (b *build) runSplit(ctx context.Context, parts []part) error {
-	digests := make([]string, len(parts))
-	var tags []pendingTag
-	g, gctx := errgroup.WithContext(ctx)
-	for i, p := range parts {
-		outs, err := b.r.prepareOutputs(b.j, true)
+	// Every part's outputs are prepared before any part starts, so that
+	// a failure here never leaves goroutines running after we return.
+	outs := make([]*outputs, len(parts))
+	for i := range parts {
+		o, err := b.r.prepareOutputs(b.j, true)
 		if err != nil {
+			for _, prepared := range outs[:i] {
+				prepared.cleanup()
+			}
 			return err
 		}
-		tags = outs.pending
+		outs[i] = o
+	}
+	tags := outs[0].pending
+	// Each part writes only its own slots; the job's result is written
+	// here, after Wait, by this goroutine alone.
+	digests := make([]string, len(parts))
+	subs := make([]*build, len(parts))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, p := range parts {
+		subs[i] = &build{r: b.r, j: b.j, releaseSlot: b.releaseSlot}
 		g.Go(func() error {
-			defer outs.cleanup()
+			defer outs[i].cleanup()
 			release := b.r.occupy(b.j.node.Builder, p.node.Name, false)
 			defer release()
-			sub := &build{r: b.r, j: b.j, releaseSlot: b.releaseSlot}
-			resp, err := sub.solve(gctx, p, outs, fmt.Sprintf("%s@%s", b.j.node.Name, p.node.Name))
+			resp, err := subs[i].solve(gctx, p, outs[i], fmt.Sprintf("%s@%s", b.j.node.Name, p.node.Name))
 			if err != nil {
 				return fmt.Errorf("node %s (%s): %w", p.node.Name, strings.Join(p.platforms, ", "), err)
 			}
@@ -141,7 +152,14 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
+	err := g.Wait()
+	for _, sub := range subs {
+		if sub.callAnswer != "" {
+			b.j.res.CallResult = sub.callAnswer
+			break
+		}
+	}
+	if err != nil {
 		return err
 	}
 	var nodes []string

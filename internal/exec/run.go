@@ -100,6 +100,9 @@ type Result struct {
 	TagStates []TagState
 	// Withheld explains why an atomic push created no tags.
 	Withheld string
+	// StateErr is set when the state file could not be written; the
+	// targets' results stand.
+	StateErr error
 }
 
 // Failed reports whether any target failed, was skipped or cancelled, or
@@ -188,7 +191,8 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 			digests[j.node.Name] = j.node.InputDigest
 		}
 		if err := writeState(opts.StateFile, res, digests); err != nil {
-			return res, fmt.Errorf("writing the state file: %w", err)
+			// The builds happened: keep their results, and say what was lost.
+			res.StateErr = fmt.Errorf("writing the state file %s: %w; the next --skip-unchanged run rebuilds what this one built", opts.StateFile, err)
 		}
 	}
 	return res, nil

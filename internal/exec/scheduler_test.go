@@ -331,3 +331,21 @@ func (f *taggingFake) solve(ctx context.Context, r *runner, j *job, releaseSlot 
 	r.addPending([]pendingTag{{target: j.node.Name, repo: "127.0.0.1:1/x", tag: "127.0.0.1:1/x:" + j.node.Name}}, "sha256:"+strings.Repeat("0", 64))
 	return nil
 }
+
+// A state file that cannot be written keeps the run's results and says
+// what was lost.
+func TestStateFileFailureKeepsResults(t *testing.T) {
+	p, _ := planOf(t, t.TempDir(), "target \"a\" {\n  dockerfile-inline = \"FROM scratch\"\n  output = [\"type=cacheonly\"]\n}\n")
+	res := runFake(t, context.Background(), p, newFake(map[string]step{}), Options{Jobs: 1, StateFile: "/dev/null/state.json"})
+	if res == nil || res.Targets[0].Status != Built {
+		t.Fatalf("results lost: %+v", res)
+	}
+	if res.StateErr == nil || !strings.Contains(res.StateErr.Error(), "/dev/null/state.json") {
+		t.Errorf("StateErr = %v", res.StateErr)
+	}
+	var b strings.Builder
+	WriteSummary(&b, res)
+	if !strings.Contains(b.String(), "warning: writing the state file") {
+		t.Errorf("the summary does not say it:\n%s", b.String())
+	}
+}

@@ -56,6 +56,9 @@ func WriteSummary(w io.Writer, res *Result) error {
 	if res.Withheld != "" {
 		fmt.Fprintf(w, "\n%s\n", res.Withheld)
 	}
+	if res.StateErr != nil {
+		fmt.Fprintf(w, "\nwarning: %v\n", res.StateErr)
+	}
 	if res.PublishErr != nil {
 		fmt.Fprintf(w, "\npublishing tags failed: %v\n", res.PublishErr)
 		if len(res.TagStates) > 0 {

@@ -81,11 +81,8 @@ func withDependents(s *spec.Spec, affected map[string]bool) map[string]bool {
 			}
 		}
 		for _, d := range t.DependsOn {
-			users[d.Value] = append(users[d.Value], name)
-			if g := s.Groups[d.Value]; g != nil {
-				for _, m := range g.Targets {
-					users[m.Value] = append(users[m.Value], name)
-				}
+			for _, m := range s.Members(d.Value) {
+				users[m] = append(users[m], name)
 			}
 		}
 	}

@@ -177,3 +177,34 @@ func TestDigestChangesWithInputsOnly(t *testing.T) {
 		t.Error("a build arg must change the digest")
 	}
 }
+
+// depends_on on a group of groups reaches every target inside.
+func TestAffectedThroughNestedGroups(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "a/Dockerfile", "FROM scratch\n")
+	write(t, dir, "c/Dockerfile", "FROM scratch\n")
+	write(t, dir, "xbuild.hcl", `target "a" {
+  context = "a"
+}
+group "inner" {
+  targets = ["a"]
+}
+group "outer" {
+  targets = ["inner"]
+}
+target "c" {
+  context    = "c"
+  depends_on = ["outer"]
+}
+`)
+	s, diags := spec.Load(spec.Options{Dir: dir, Files: []string{"xbuild.hcl"}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	got := Affected(s, []string{filepath.Join(dir, "a/Dockerfile")}, func(t *spec.Target) string {
+		return filepath.Join(t.Context.Value, "Dockerfile")
+	})
+	if !got["a"] || !got["c"] {
+		t.Errorf("affected = %v, want a and c (c waits for a through two groups)", got)
+	}
+}

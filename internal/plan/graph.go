@@ -51,7 +51,7 @@ func buildGraph(s *spec.Spec, sel *spec.Selection, opts Options, defaultBuilder 
 			n.Needs = append(n.Needs, &Edge{From: n, To: add(parent, true), Kind: ContextEdge, Context: k, Range: v.Range})
 		}
 		for _, d := range t.DependsOn {
-			for _, name := range targetsOf(s, d.Value, map[string]bool{}) {
+			for _, name := range s.Members(d.Value) {
 				if name != n.Name {
 					n.Needs = append(n.Needs, &Edge{From: n, To: add(name, true), Kind: OrderEdge, Range: d.Range})
 				}
@@ -71,23 +71,6 @@ func buildGraph(s *spec.Spec, sel *spec.Selection, opts Options, defaultBuilder 
 		n.Outputs = plannedOutputs(n, n.Implicit && !waitedFor[n], opts)
 	}
 	return p
-}
-
-// targetsOf expands a name that may be a group.
-func targetsOf(s *spec.Spec, name string, seen map[string]bool) []string {
-	if s.Targets[name] != nil {
-		return []string{name}
-	}
-	g := s.Groups[name]
-	if g == nil || seen[name] {
-		return nil
-	}
-	seen[name] = true
-	var out []string
-	for _, m := range g.Targets {
-		out = append(out, targetsOf(s, m.Value, seen)...)
-	}
-	return out
 }
 
 // plannedOutputs applies --push and --load. A target pulled in only as a
