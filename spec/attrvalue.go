@@ -134,7 +134,7 @@ func (a *attrValue) strMap() map[string]String {
 // directory; remote contexts stay as written.
 func (a *attrValue) contextPath() *String {
 	s := a.str()
-	if s != nil && isLocalPath(s.Value) {
+	if s != nil && IsLocal(s.Value) {
 		s.Value = absPath(a.dir, s.Value)
 	}
 	return s
@@ -144,7 +144,7 @@ func (a *attrValue) contextPath() *String {
 func (a *attrValue) namedContexts() map[string]String {
 	m := a.strMap()
 	for k, v := range m {
-		if isLocalPath(v.Value) {
+		if IsLocal(v.Value) {
 			v.Value = absPath(a.dir, v.Value)
 			m[k] = v
 		} else if p, ok := strings.CutPrefix(v.Value, "oci-layout://"); ok && !filepath.IsAbs(p) {
@@ -153,19 +153,6 @@ func (a *attrValue) namedContexts() map[string]String {
 		}
 	}
 	return m
-}
-
-// isLocalPath reports whether a context names a local directory rather
-// than a URL, an image, an OCI layout or another target.
-func isLocalPath(s string) bool {
-	switch {
-	case s == "":
-		return false
-	case strings.Contains(s, "://"), strings.HasPrefix(s, "target:"), strings.HasPrefix(s, "git@"),
-		strings.HasPrefix(s, "github.com/"), strings.HasPrefix(s, "gitlab.com/"):
-		return false
-	}
-	return true
 }
 
 func absPath(dir, p string) string {

@@ -204,7 +204,7 @@ func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
 }
 
 func contextValue(dir, v string) string {
-	if isLocalPath(v) {
+	if IsLocal(v) {
 		return absPath(dir, v)
 	}
 	return v

@@ -273,7 +273,7 @@ func (b *build) callResult(res *gateway.Result) error {
 func (b *build) contextMounts(so *client.SolveOpt, attrs map[string]string) error {
 	t := b.j.node.Target
 	ctxDir := t.Context.Value
-	local := !strings.Contains(ctxDir, "://") && !strings.HasPrefix(ctxDir, "git@")
+	local := spec.IsLocal(ctxDir)
 	if local {
 		fs, err := contextFS(ctxDir)
 		if err != nil {
@@ -347,7 +347,7 @@ func (b *build) namedContext(name, value string, so *client.SolveOpt, attrs map[
 		attrs["context:"+name] = ref
 		return nil
 	}
-	if isLocalDir(value) {
+	if spec.IsLocal(value) {
 		fs, err := contextFS(value)
 		if err != nil {
 			return fmt.Errorf("context %q: %w", name, err)
@@ -369,10 +369,6 @@ func contextFS(dir string) (fsutil.FS, error) {
 		return nil, err
 	}
 	return fsutil.NewFilterFS(fs, &fsutil.FilterOpt{ExcludePatterns: []string{tempPrefix + "*", "**/" + tempPrefix + "*"}})
-}
-
-func isLocalDir(v string) bool {
-	return filepath.IsAbs(v) && !strings.Contains(v, "://")
 }
 
 func sharedKey(dir string) string {

@@ -269,6 +269,4 @@ var kernelDirs = map[string]bool{"/proc": true, "/sys": true, "/dev": true}
 
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
-func isLocal(p string) bool {
-	return filepath.IsAbs(p) && !strings.Contains(p, "://")
-}
+func isLocal(p string) bool { return spec.IsLocal(p) }

@@ -30,7 +30,7 @@ type localPath struct {
 // localReads lists what a target's build reads from this machine.
 func localReads(t *spec.Target) []localPath {
 	var out []localPath
-	if isLocal(t.Context.Value) {
+	if spec.IsLocal(t.Context.Value) {
 		out = append(out, localPath{"context", t.Context.Value, t.Context.Range})
 		// A Dockerfile inside the context is covered by the context.
 		if path, ok := DockerfilePath(t); ok && !spec.Within(path, t.Context.Value) {
@@ -44,9 +44,9 @@ func localReads(t *spec.Target) []localPath {
 	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[k]
 		path := v.Value
-		if p, ok := strings.CutPrefix(path, "oci-layout://"); ok {
-			path, _, _ = strings.Cut(p, ":")
-		} else if !isLocal(path) {
+		if dir, ok := spec.OCILayoutDir(path); ok {
+			path = dir
+		} else if !spec.IsLocal(path) {
 			continue
 		}
 		out = append(out, localPath{fmt.Sprintf("context %q", k), path, v.Range})

@@ -226,12 +226,6 @@ func (c *checker) unsupportedPlatforms(n *Node) {
 	}
 }
 
-// isLocal reports whether a context is a directory on this machine.
-func isLocal(ctx string) bool {
-	return ctx != "" && !strings.Contains(ctx, "://") && !strings.HasPrefix(ctx, "target:") &&
-		!strings.HasPrefix(ctx, "git@") && !strings.HasPrefix(ctx, "github.com/")
-}
-
 func (c *checker) missingContext(n *Node) {
 	t := n.Target
 	checkDir := func(dir string, rng hcl.Range, what string) {
@@ -239,27 +233,42 @@ func (c *checker) missingContext(n *Node) {
 		switch {
 		case err != nil:
 			c.errorf(rule.MissingContext, rng, "Missing context",
-				"The %s of target %q is %q, which does not exist. Create the directory or fix the path (relative paths start at the spec file's directory).",
-				what, n.Name, dir)
+				"The %s of target %q is %q, which does not exist. Create the directory or fix the path (relative paths start at the spec file's directory).%s",
+				what, n.Name, dir, gitHint(c.spec.Root, dir))
 		case !info.IsDir():
 			c.errorf(rule.MissingContext, rng, "Missing context",
 				"The %s of target %q is %q, which is a file, not a directory.", what, n.Name, dir)
 		}
 	}
-	if isLocal(t.Context.Value) {
+	if spec.IsLocal(t.Context.Value) {
 		checkDir(t.Context.Value, t.Context.Range, "context")
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
-		if v := t.Contexts[k]; isLocal(v.Value) {
+		if v := t.Contexts[k]; spec.IsLocal(v.Value) {
 			checkDir(v.Value, v.Range, fmt.Sprintf("context %q", k))
 		}
 	}
 }
 
+// gitHint suggests the git URL a missing directory such as
+// gitlab.com/group/repo may have been meant as: without a scheme,
+// BuildKit and bake read it as a directory (github.com/ excepted).
+func gitHint(root, dir string) string {
+	rel, err := filepath.Rel(root, dir)
+	if err != nil {
+		return ""
+	}
+	host, repo, ok := strings.Cut(filepath.ToSlash(rel), "/")
+	if !ok || !strings.Contains(host, ".") || strings.HasPrefix(host, ".") {
+		return ""
+	}
+	return fmt.Sprintf(" To build from a git repository, write %q.", "https://"+host+"/"+strings.TrimSuffix(repo, ".git")+".git")
+}
+
 // DockerfilePath returns the Dockerfile a target builds, resolved against
 // its context, and whether it is a local file to check.
 func DockerfilePath(t *spec.Target) (string, bool) {
-	if t.DockerfileInline != nil || !isLocal(t.Context.Value) {
+	if t.DockerfileInline != nil || !spec.IsLocal(t.Context.Value) {
 		return "", false
 	}
 	name := "Dockerfile"
