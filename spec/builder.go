@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -280,4 +282,20 @@ func (l *loader) decodeBuilderConfig(e blockEval, blk *hcl.Block) BuilderConfig 
 		}
 	}
 	return cfg
+}
+
+// BuiltinBuilder names the builder used when the spec declares none: a
+// local buildkitd that xbake starts and reuses.
+const BuiltinBuilder = "local"
+
+// DefaultBuilder is the builder of targets that name none, when the
+// command line does not choose one: the builder marked default = true
+// (the first by name, if a spec marks several), else the built-in one.
+func (s *Spec) DefaultBuilder() string {
+	for _, name := range slices.Sorted(maps.Keys(s.Builders)) {
+		if s.Builders[name].Default {
+			return name
+		}
+	}
+	return BuiltinBuilder
 }

@@ -56,12 +56,7 @@ func defaultBuilder(s *spec.Spec) string {
 	if b := os.Getenv("XBAKE_BUILDER"); b != "" {
 		return b
 	}
-	for _, n := range builder.Names(s) {
-		if b := s.Builders[n]; b != nil && b.Default {
-			return n
-		}
-	}
-	return builder.BuiltinName
+	return s.DefaultBuilder()
 }
 
 func listBuilders(ctx context.Context, w io.Writer, s *spec.Spec, format string) error {

@@ -13,7 +13,7 @@ import (
 )
 
 // BuiltinName is the builder used when a spec declares none.
-const BuiltinName = "local"
+const BuiltinName = spec.BuiltinBuilder
 
 // Driver connects to the daemons of one builder.
 type Driver interface {

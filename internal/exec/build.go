@@ -61,7 +61,10 @@ func (b *build) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	parts := b.r.split(b.j, nodes)
+	parts, err := b.r.split(b.j, nodes)
+	if err != nil {
+		return err
+	}
 	if len(parts) > 1 {
 		return b.runSplit(ctx, parts)
 	}

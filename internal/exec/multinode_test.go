@@ -13,6 +13,9 @@ import (
 
 	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/spec"
 )
 
 // startDaemon runs a buildkitd that offers only one platform, on its own
@@ -120,9 +123,17 @@ target "both" {
   output    = ["type=image,push=true"]
 }`, amd, arm, reg),
 	})
+	// What the plan says (xbake plan --format json shows this placement)...
+	planned := plannedPlacement(t, dir, "both")
 	res := build(t, ctx(t), dir, runOpts{targets: []string{"both"}})
 	if res.Failed() {
 		t.Fatalf("%+v", res.Targets[0])
+	}
+	// ...is what the daemons' histories show.
+	for node, sock := range map[string]string{"amd": amd, "arm": arm} {
+		if got := builtPlatforms(t, sock); len(got) != 1 || got[0] != planned[node] {
+			t.Errorf("node %s built %v; the plan placed %q there", node, got, planned[node])
+		}
 	}
 	// Two targets without platforms, started together: the least busy
 	// node takes each.
@@ -153,6 +164,30 @@ target "both" {
 	if res.Targets[0].Digest == "" {
 		t.Error("the joined index's digest is not reported")
 	}
+}
+
+// plannedPlacement plans one target of dir's spec and returns the
+// platforms the plan puts on each node, comma-joined as BuildKit records
+// them.
+func plannedPlacement(t *testing.T, dir, target string) map[string]string {
+	t.Helper()
+	s, diags := spec.Load(spec.Options{Dir: dir, Files: []string{"xbuild.hcl"}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	sel, _ := s.Select([]string{target})
+	p, diags := plan.New(s, sel, plan.Options{SkipDigests: true})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	out := map[string]string{}
+	for _, pl := range p.Node(target).Placement {
+		out[pl.Node] = strings.Join(pl.Platforms, ",")
+	}
+	if len(out) == 0 {
+		t.Fatalf("the plan has no placement for %s", target)
+	}
+	return out
 }
 
 func TestUnreachableNodeIsNamed(t *testing.T) {

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/plan"
 )
 
 // part is the share of a target one node builds.
@@ -26,18 +28,23 @@ type part struct {
 	reserved  bool // leastBusy already counted the build on the node
 }
 
-// split decides where a target builds. On a builder of one node, there.
-// On several nodes, each platform goes to a node that builds it natively
+// split finds where a target builds. On a builder of one node, there.
+// Where the plan placed the platforms (the nodes declare theirs), as it
+// says. Otherwise what only the daemons know decides, as the plan says
+// it will: each platform goes to a node that reports it natively
 // (emulation only when none does), and a target without platforms to the
 // least busy node. A target is split over nodes only when every output is
 // a push (or the cache) and no target uses it as a context: only then can
 // the parts be joined afterwards, as one index in the registry.
-func (r *runner) split(j *job, nodes []builder.NodeClient) []part {
+func (r *runner) split(j *job, nodes []builder.NodeClient) ([]part, error) {
 	if len(nodes) == 1 {
-		return []part{{node: nodes[0], platforms: j.platforms}}
+		return []part{{node: nodes[0], platforms: j.platforms}}, nil
+	}
+	if len(j.node.Placement) > 0 {
+		return placed(j.node.Placement, nodes)
 	}
 	if len(j.platforms) == 0 {
-		return []part{{node: r.leastBusy(j.node.Builder, nodes), platforms: nil, reserved: true}}
+		return []part{{node: r.leastBusy(j.node.Builder, nodes), platforms: nil, reserved: true}}, nil
 	}
 	var parts []part
 	for _, p := range j.platforms {
@@ -53,10 +60,27 @@ func (r *runner) split(j *job, nodes []builder.NodeClient) []part {
 			parts = append(parts, part{node: n, platforms: []string{p}})
 		}
 	}
-	if len(parts) > 1 && !j.splittable {
-		return []part{{node: parts[0].node, platforms: j.platforms}}
+	if len(parts) > 1 && !j.node.Splittable {
+		return []part{{node: parts[0].node, platforms: j.platforms}}, nil
 	}
-	return parts
+	return parts, nil
+}
+
+// placed turns the plan's placement into parts.
+func placed(placement []plan.Placement, nodes []builder.NodeClient) ([]part, error) {
+	var parts []part
+	for _, pl := range placement {
+		i := slices.IndexFunc(nodes, func(n builder.NodeClient) bool { return n.Name == pl.Node })
+		if i < 0 {
+			return nil, fmt.Errorf("the plan places %s on node %q, which the builder does not have", strings.Join(pl.Platforms, ", "), pl.Node)
+		}
+		if k := slices.IndexFunc(parts, func(p part) bool { return p.node.Name == pl.Node }); k >= 0 {
+			parts[k].platforms = append(parts[k].platforms, pl.Platforms...)
+			continue
+		}
+		parts = append(parts, part{node: nodes[i], platforms: append([]string{}, pl.Platforms...)})
+	}
+	return parts, nil
 }
 
 // nodeFor picks the first node that builds p natively, else the first

@@ -123,8 +123,7 @@ func (r *Result) Failed() bool {
 type job struct {
 	node *plan.Node
 	res  *TargetResult
-	// platforms to build: the target's own, or for a linked target
-	// without platforms, the union of what its users build.
+	// platforms to build, as the plan decided (plan.Node.Platforms).
 	platforms []string
 	// inputs is closed once the result is available to the targets that
 	// use it as a context (or it failed); states then holds it.
@@ -137,8 +136,6 @@ type job struct {
 	// context; the build is kept alive until they have.
 	users     sync.WaitGroup
 	userCount int
-	// splittable: the platforms may build on different nodes (plan.Splittable).
-	splittable bool
 	// skip is set for a target up to date with its record; addTags are
 	// the tags its existing image still needs.
 	skip    bool
@@ -246,7 +243,7 @@ func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
 	}
 	for _, n := range p.Nodes {
 		j := &job{node: n, res: &TargetResult{Name: n.Name}, inputs: make(chan struct{}), done: make(chan struct{}),
-			platforms: n.Platforms, splittable: plan.Splittable(p, n)}
+			platforms: n.Platforms}
 		r.jobs[n.Name] = j
 		r.order = append(r.order, j)
 	}
@@ -258,39 +255,9 @@ func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
 			}
 		}
 	}
-	inheritPlatforms(r.order, r.jobs)
 	var err error
 	r.progress, err = newProgress(opts.Progress, opts.ProgressOut)
 	return r, err
-}
-
-// inheritPlatforms gives a linked target without platforms the platforms
-// of the targets that use it, so each gets the input it needs.
-func inheritPlatforms(order []*job, jobs map[string]*job) {
-	for i := len(order) - 1; i >= 0; i-- { // users come after what they use
-		j := order[i]
-		for _, e := range j.node.Needs {
-			parent := jobs[e.To.Name]
-			if e.Kind != plan.ContextEdge || len(parent.node.Platforms) > 0 {
-				continue
-			}
-			parent.platforms = union(parent.platforms, j.platforms)
-		}
-	}
-}
-
-func union(a, b []string) []string {
-	out := append([]string{}, a...)
-	for _, s := range b {
-		found := false
-		for _, t := range out {
-			found = found || t == s
-		}
-		if !found {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // runJob waits for what the target needs, builds it, and records the

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/xbake/xbake/spec"
@@ -176,5 +177,43 @@ func TestDependsOnAContextParentWaitsForItsResult(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d dependency cycles reported, want 1 (v through q): %v", n, diags)
+	}
+}
+
+// A target without platforms that others use as a context builds the
+// platforms of its users, down a chain of links; the plan says so, and
+// the run builds exactly that (exec reads Node.Platforms).
+func TestLinkedTargetInheritsItsUsersPlatforms(t *testing.T) {
+	s, sel := loadMemory(t, `target "base" {
+  dockerfile-inline = "FROM scratch"
+}
+target "lib" {
+  dockerfile-inline = "FROM base"
+  contexts = { base = "target:base" }
+}
+target "app" {
+  dockerfile-inline = "FROM lib"
+  contexts  = { lib = "target:lib" }
+  platforms = ["linux/amd64", "linux/arm64"]
+  output    = ["type=cacheonly"]
+}
+target "cli" {
+  dockerfile-inline = "FROM lib"
+  contexts  = { lib = "target:lib" }
+  platforms = ["linux/riscv64"]
+  output    = ["type=cacheonly"]
+}
+`)
+	p, _ := New(s, sel, Options{SkipDigests: true})
+	for _, name := range []string{"lib", "base"} {
+		n := p.Node(name)
+		if got := strings.Join(n.Platforms, ","); got != "linux/amd64,linux/arm64,linux/riscv64" || !n.PlatformsFromUsers {
+			t.Errorf("%s builds %q (from users: %v), want the union of its users'", name, got, n.PlatformsFromUsers)
+		}
+	}
+	var b strings.Builder
+	WriteText(&b, p, nil, TextOptions{})
+	if !strings.Contains(b.String(), "linux/amd64, linux/arm64, linux/riscv64 (those of the targets that use it)") {
+		t.Errorf("plan text does not show the inherited platforms:\n%s", b.String())
 	}
 }

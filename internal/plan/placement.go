@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"slices"
+
 	"github.com/xbake/xbake/spec"
 )
 
@@ -95,4 +97,26 @@ func Splittable(p *Plan, n *Node) bool {
 		}
 	}
 	return true
+}
+
+// inheritPlatforms gives a target without platforms that others use as a
+// context the platforms of those users, level by level from the top, so
+// that a chain of links passes them down.
+func (p *Plan) inheritPlatforms() {
+	for i := len(p.Levels) - 1; i >= 0; i-- {
+		for _, n := range p.Levels[i] {
+			for _, e := range n.Needs {
+				parent := e.To
+				if e.Kind != ContextEdge || (len(parent.Platforms) > 0 && !parent.PlatformsFromUsers) {
+					continue
+				}
+				for _, pl := range n.Platforms {
+					if !slices.Contains(parent.Platforms, pl) {
+						parent.Platforms = append(parent.Platforms, pl)
+						parent.PlatformsFromUsers = true
+					}
+				}
+			}
+		}
+	}
 }

@@ -1,9 +1,7 @@
 package plan
 
 import (
-	"maps"
 	"os"
-	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -11,9 +9,8 @@ import (
 	"github.com/xbake/xbake/spec"
 )
 
-// BuiltinBuilder names the builder used when the spec declares none: a
-// local BuildKit daemon that xbake starts and reuses.
-const BuiltinBuilder = "local"
+// BuiltinBuilder names the builder used when the spec declares none.
+const BuiltinBuilder = spec.BuiltinBuilder
 
 // Options are the command-line settings that change a plan.
 type Options struct {
@@ -55,9 +52,15 @@ type Node struct {
 	Target *spec.Target
 	// Implicit is set for targets that were not selected but are needed
 	// by selected ones, through target: contexts or depends_on.
-	Implicit  bool
-	Builder   string
+	Implicit bool
+	Builder  string
+	// Platforms are the platforms it builds: its own, or for a target
+	// without platforms that others use as a context, the union of
+	// theirs (so each user gets the input it needs); empty means the
+	// builder's default.
 	Platforms []string
+	// PlatformsFromUsers is set when Platforms came from the users.
+	PlatformsFromUsers bool
 	// Outputs are the target's outputs after --push and --load; a target
 	// pulled in only as a context builds to the cache only.
 	Outputs []spec.Entry
@@ -66,7 +69,12 @@ type Node struct {
 	Level int
 	// Placement says which builder node builds which platforms, for
 	// builders whose nodes declare their platforms (see placement.go).
+	// Empty: one node, or the daemons' reported platforms decide at run
+	// time, by the same rules.
 	Placement []Placement
+	// Splittable: the platforms may build on different nodes (see
+	// Splittable).
+	Splittable bool
 	// InputDigest hashes everything that determines the result: input
 	// files, resolved attributes and the parents' digests (digest.go).
 	InputDigest string
@@ -126,8 +134,10 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	}
 	diags = append(diags, cycles...)
 	p.computeLevels()
+	p.inheritPlatforms()
 	for _, n := range p.Nodes {
-		n.Placement = Place(s.Builders[n.Builder], n.Platforms, Splittable(p, n))
+		n.Splittable = Splittable(p, n)
+		n.Placement = Place(s.Builders[n.Builder], n.Platforms, n.Splittable)
 	}
 	// The rules and the digests both read the file system and do not
 	// touch each other's data: they run at once.
@@ -167,10 +177,5 @@ func pickDefaultBuilder(s *spec.Spec, flag string) (string, hcl.Diagnostics) {
 			Detail:   "--builder (or XBAKE_BUILDER) names " + quote(flag) + ", which the spec does not declare." + didYouMean(flag, names),
 		})}
 	}
-	for _, name := range slices.Sorted(maps.Keys(s.Builders)) {
-		if s.Builders[name].Default {
-			return name, nil
-		}
-	}
-	return BuiltinBuilder, nil
+	return s.DefaultBuilder(), nil
 }

@@ -69,6 +69,9 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 	if len(n.Platforms) > 0 {
 		platforms = strings.Join(n.Platforms, ", ")
 	}
+	if n.PlatformsFromUsers {
+		platforms += " (those of the targets that use it)"
+	}
 	row("platforms", platforms)
 	for i, pl := range n.Placement {
 		label := ""
