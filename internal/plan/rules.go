@@ -343,8 +343,17 @@ func (c *checker) missingSecrets(n *Node) {
 // overwrite each other.
 func (c *checker) outputConflicts() {
 	first := map[string]*Node{}
+	var stdout *Node // the target whose output streams to stdout
 	for _, n := range c.plan.Nodes {
 		for _, o := range n.Outputs {
+			if o.Dest == "-" {
+				if stdout != nil {
+					c.errorf(rule.OutputConflict, o.Range, "Output conflict",
+						"Targets %q and %q both stream an output to stdout, where the two would interleave; give one of them a file as dest.", stdout.Name, n.Name)
+				}
+				stdout = n
+				continue
+			}
 			if !writesFile(o) {
 				continue
 			}
