@@ -183,7 +183,11 @@ func isBakeJSON(src []byte) bool {
 func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if sf.syntax != syntaxYAML { // yaml.v3 bounds its nesting; yamlhcl checks each template
-		if d := nesting.Check(src, sf.name, false); d != nil {
+		d := nesting.Check(src, sf.name, false)
+		if d == nil && sf.syntax == syntaxHCL {
+			d = nesting.CheckLines(src, sf.name)
+		}
+		if d != nil {
 			sf.file = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
 			return hcl.Diagnostics{d}
 		}

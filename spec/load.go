@@ -140,6 +140,9 @@ func (l *loader) readFiles() {
 		}
 		seen[sf.path] = true
 		sf.included = next.included
+		if l.opts.Evaluating != nil { // a watchdog stopping a slow parse names the file
+			l.opts.Evaluating.current.Store(&hcl.Range{Filename: sf.name, Start: hcl.Pos{Line: 1, Column: 1}})
+		}
 		parseDiags := sf.parse(src)
 		for _, d := range parseDiags {
 			if v, ok := d.Extra.(schema.Violation); ok && d.Subject != nil {

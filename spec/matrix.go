@@ -10,7 +10,7 @@ import (
 const maxMatrix = 10000
 
 // maxMatrixTargets bounds the targets all matrices of a spec make together.
-const maxMatrixTargets = 50000
+const maxMatrixTargets = 20000
 
 // expandMatrix turns a target block with a matrix into one target per
 // combination of its values, named by its name attribute; the block's own

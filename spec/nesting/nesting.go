@@ -184,3 +184,30 @@ func trimSpace(s string) string {
 	}
 	return s[start:end]
 }
+
+// MaxLine bounds a line of an HCL spec. The HCL scanner walks a line
+// grapheme by grapheme, seconds for a 10 MB one; no hand-written spec
+// has a line over a few hundred bytes. (JSON is exempt: generated JSON
+// is often one long line.)
+const MaxLine = 1 << 20
+
+// CheckLines returns an error at the first line longer than MaxLine.
+func CheckLines(src []byte, filename string) *hcl.Diagnostic {
+	line, start := 1, 0
+	for i := 0; i <= len(src); i++ {
+		if i < len(src) && src[i] != '\n' {
+			continue
+		}
+		if i-start > MaxLine {
+			return &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Line too long",
+				Detail: fmt.Sprintf("Line %d is %d bytes long, more than the %d bytes a spec line may have. "+
+					"Put long values in a file and read them with file().", line, i-start, MaxLine),
+				Subject: &hcl.Range{Filename: filename, Start: hcl.Pos{Line: line, Column: 1, Byte: start}, End: hcl.Pos{Line: line, Column: 2, Byte: start + 1}},
+			}
+		}
+		line, start = line+1, i+1
+	}
+	return nil
+}
