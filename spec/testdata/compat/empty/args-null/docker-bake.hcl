@@ -1,0 +1,5 @@
+variable "V" { default = null }
+target "default" {
+  args = { A = "1", B = V, C = "" }
+  labels = { L = null }
+}

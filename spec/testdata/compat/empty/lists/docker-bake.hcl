@@ -1,0 +1,7 @@
+variable "EXTRA" { default = "" }
+target "default" {
+  tags      = ["repo/app:1", "", "${EXTRA}"]
+  platforms = [""]
+  cache-from = [""]
+  annotations = ["", "a=b"]
+}

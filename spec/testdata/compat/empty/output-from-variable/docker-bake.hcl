@@ -1,0 +1,4 @@
+variable "DESTDIR" { default = "" }
+target "default" {
+  output = ["${DESTDIR}"]
+}

@@ -1,0 +1,6 @@
+variable "ANY" {
+  type = any
+}
+target "default" {
+  args = { IS_NULL = ANY == null ? "yes" : "no" }
+}

@@ -1,0 +1,4 @@
+variable "TAG" { default = "a" }
+target "default" {
+  tags = ["repo/app:${TAG}"]
+}

@@ -1,0 +1,4 @@
+variable "TAG" { default = "1" }
+target "default" {
+  tags = ["repo/app:${TAG}"]
+}

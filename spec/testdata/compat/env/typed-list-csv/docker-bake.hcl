@@ -1,0 +1,11 @@
+variable "NUMS" {
+  type = list(number)
+  default = [1]
+}
+variable "NAMES" {
+  type = list(string)
+  default = []
+}
+target "default" {
+  args = { N = join(",", [for n in NUMS : tostring(n)]), S = join(":", NAMES) }
+}

@@ -1,0 +1,4 @@
+group "default" { targets = ["zeta", "alpha", "mid"] }
+target "zeta" {}
+target "alpha" {}
+target "mid" {}

@@ -1,0 +1,2 @@
+group "app" { targets = ["app"] }
+target "app" { tags = ["repo/app"] }

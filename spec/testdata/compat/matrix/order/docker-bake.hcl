@@ -1,0 +1,4 @@
+target "x" {
+  name = "x-${b}-${a}"
+  matrix = { b = ["2", "1"], a = ["z", "y"] }
+}

@@ -1,0 +1,4 @@
+target "default" {
+  context = BAKE_CMD_CONTEXT
+  args    = { CTX = BAKE_CMD_CONTEXT }
+}

@@ -1,0 +1,5 @@
+target "default" {
+  context  = "cwd://app"
+  contexts = { tools = "cwd://tools" }
+  output   = ["type=local,dest=cwd://out"]
+}

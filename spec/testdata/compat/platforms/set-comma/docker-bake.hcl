@@ -1,0 +1,3 @@
+target "default" {
+  platforms = ["linux/amd64"]
+}

@@ -1,0 +1,4 @@
+function "f" {
+  result = "x"
+}
+target "default" { args = { A = f() } }

@@ -1,0 +1,5 @@
+variable "L" {
+  type = list(string)
+  default = []
+}
+target "default" { args = { A = join(",", L) } }

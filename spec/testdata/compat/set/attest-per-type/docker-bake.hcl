@@ -1,0 +1,3 @@
+target "app" {
+  attest = ["type=sbom,generator=a", "type=provenance,mode=min"]
+}

@@ -1,0 +1,4 @@
+target "default" {
+  tags = ["repo/app:1"]
+  tagz = ["x"]
+}
