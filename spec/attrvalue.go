@@ -16,7 +16,7 @@ import (
 type attrValue struct {
 	attr  *hcl.Attribute
 	val   cty.Value
-	dir   string // directory of the file, for relative paths
+	base  base // where the file's relative paths start
 	diags hcl.Diagnostics
 }
 
@@ -131,11 +131,12 @@ func (a *attrValue) strMap() map[string]String {
 }
 
 // contextPath resolves a local build context against the file's
-// directory; remote contexts stay as written.
+// directory (cwd:// against the working directory); remote contexts stay
+// as written.
 func (a *attrValue) contextPath() *String {
 	s := a.str()
 	if s != nil && IsLocal(s.Value) {
-		s.Value = absPath(a.dir, s.Value)
+		s.Written, s.Value = s.Value, a.base.abs(s.Value)
 	}
 	return s
 }
@@ -145,14 +146,27 @@ func (a *attrValue) namedContexts() map[string]String {
 	m := a.strMap()
 	for k, v := range m {
 		if IsLocal(v.Value) {
-			v.Value = absPath(a.dir, v.Value)
+			v.Written, v.Value = v.Value, a.base.abs(v.Value)
 			m[k] = v
 		} else if p, ok := strings.CutPrefix(v.Value, "oci-layout://"); ok && !filepath.IsAbs(p) {
-			v.Value = "oci-layout://" + absPath(a.dir, p) // the layout is a local directory too
+			v.Written, v.Value = v.Value, "oci-layout://"+a.base.abs(p) // the layout is a local directory too
 			m[k] = v
 		}
 	}
 	return m
+}
+
+// base is where relative paths of one file start: the file's directory,
+// and for cwd:// paths the working directory.
+type base struct{ dir, cwd string }
+
+// abs resolves p: absolute as it is, cwd:// against the working
+// directory, anything else against the file's directory.
+func (b base) abs(p string) string {
+	if rest, ok := strings.CutPrefix(p, "cwd://"); ok {
+		return absPath(b.cwd, rest)
+	}
+	return absPath(b.dir, p)
 }
 
 func absPath(dir, p string) string {
@@ -164,11 +178,11 @@ func absPath(dir, p string) string {
 
 // entries decodes output, cache-from and cache-to: each element a CSV
 // string or an object, normalised to an Entry by parse.
-func (a *attrValue) entries(parse func(raw rawEntry, dir string) (Entry, string)) []Entry {
+func (a *attrValue) entries(parse func(raw rawEntry, b base) (Entry, string)) []Entry {
 	raws := a.rawEntries()
 	out := make([]Entry, 0, len(raws))
 	for _, raw := range raws {
-		e, problem := parse(raw, a.dir)
+		e, problem := parse(raw, a.base)
 		if problem != "" {
 			a.entryError(raw, problem)
 			continue
@@ -186,7 +200,7 @@ func (a *attrValue) entryError(raw rawEntry, problem string) {
 func (a *attrValue) secrets() []Secret {
 	var out []Secret
 	for _, raw := range a.rawEntries() {
-		s, problem := parseSecret(raw, a.dir)
+		s, problem := parseSecret(raw, a.base)
 		if problem != "" {
 			a.entryError(raw, problem)
 			continue
@@ -202,7 +216,7 @@ func (a *attrValue) secrets() []Secret {
 func (a *attrValue) ssh() []SSH {
 	var out []SSH
 	for _, raw := range a.rawEntries() {
-		s, problem := parseSSH(raw, a.dir)
+		s, problem := parseSSH(raw, a.base)
 		if problem != "" {
 			a.entryError(raw, problem)
 			continue

@@ -91,7 +91,7 @@ func (e blockEval) value(a *hcl.Attribute) (*attrValue, bool) {
 	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
 		return nil, false
 	}
-	return &attrValue{attr: a, val: v, dir: e.sf.dir}, true
+	return &attrValue{attr: a, val: v, base: e.sf.base()}, true
 }
 
 func (e blockEval) str(attrs hcl.Attributes, name string) *String {

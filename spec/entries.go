@@ -147,7 +147,7 @@ var outputTypes = []string{"image", "registry", "local", "tar", "oci", "docker",
 
 // parseOutput normalises an output entry. A bare path is a local output,
 // "-" a tar stream to stdout, as in bake.
-func parseOutput(raw rawEntry, dir string) (Entry, string) {
+func parseOutput(raw rawEntry, b base) (Entry, string) {
 	if problem := raw.noExtra(); problem != "" {
 		return Entry{}, problem
 	}
@@ -155,7 +155,7 @@ func parseOutput(raw rawEntry, dir string) (Entry, string) {
 		if raw.bare == "-" {
 			return Entry{Type: "tar", Dest: "-"}, ""
 		}
-		return Entry{Type: "local", Dest: absPath(dir, raw.bare)}, ""
+		return Entry{Type: "local", Dest: b.abs(raw.bare), Written: map[string]string{"dest": raw.bare}}, ""
 	}
 	e := Entry{Type: raw.fields["type"], Attrs: map[string]string{}}
 	if e.Type == "" {
@@ -170,7 +170,8 @@ func parseOutput(raw rawEntry, dir string) (Entry, string) {
 		case "dest":
 			e.Dest = raw.fields[k]
 			if e.Dest != "-" && e.Dest != "" {
-				e.Dest = absPath(dir, e.Dest)
+				e.Written = map[string]string{"dest": e.Dest}
+				e.Dest = b.abs(e.Dest)
 			}
 		default:
 			e.Attrs[k] = raw.fields[k]
@@ -181,7 +182,7 @@ func parseOutput(raw rawEntry, dir string) (Entry, string) {
 
 // parseCache normalises a cache-from or cache-to entry. A bare string is a
 // registry reference, as in bake; local src and dest resolve against dir.
-func parseCache(raw rawEntry, dir string) (Entry, string) {
+func parseCache(raw rawEntry, b base) (Entry, string) {
 	if problem := raw.noExtra(); problem != "" {
 		return Entry{}, problem
 	}
@@ -198,7 +199,11 @@ func parseCache(raw rawEntry, dir string) (Entry, string) {
 		case "src", "dest":
 			v := raw.fields[k]
 			if e.Type == "local" && v != "" {
-				v = absPath(dir, v)
+				if e.Written == nil {
+					e.Written = map[string]string{}
+				}
+				e.Written[k] = v
+				v = b.abs(v)
 			}
 			e.Attrs[k] = v
 		default:
@@ -210,7 +215,7 @@ func parseCache(raw rawEntry, dir string) (Entry, string) {
 
 // parseSecret reads id=…,src=… or id=…,env=… (type=file|env as in
 // buildx). Only the source is recorded, never a value.
-func parseSecret(raw rawEntry, dir string) (Secret, string) {
+func parseSecret(raw rawEntry, b base) (Secret, string) {
 	s := Secret{Range: raw.rng}
 	if problem := raw.noExtra(); problem != "" {
 		return s, problem
@@ -247,13 +252,13 @@ func parseSecret(raw rawEntry, dir string) (Secret, string) {
 		return s, "A secret needs an id, the name the Dockerfile mounts it by (RUN --mount=type=secret,id=NAME)."
 	}
 	if s.Src != "" {
-		s.Src = absPath(dir, s.Src)
+		s.SrcWritten, s.Src = s.Src, b.abs(s.Src)
 	}
 	return s, ""
 }
 
 // parseSSH reads "default", "id=path[,path…]" or {id, paths}.
-func parseSSH(raw rawEntry, dir string) (SSH, string) {
+func parseSSH(raw rawEntry, b base) (SSH, string) {
 	s := SSH{Range: raw.rng}
 	if raw.bare != "" {
 		s.ID = raw.bare
@@ -270,7 +275,8 @@ func parseSSH(raw rawEntry, dir string) (SSH, string) {
 	}
 	for _, p := range append(strings.Split(paths, ","), raw.extra...) {
 		if p != "" {
-			s.Paths = append(s.Paths, absPath(dir, p))
+			s.Paths = append(s.Paths, b.abs(p))
+			s.PathsWritten = append(s.PathsWritten, p)
 		}
 	}
 	return s, ""

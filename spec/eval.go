@@ -19,7 +19,7 @@ func newRootContext() *hcl.EvalContext {
 	return &hcl.EvalContext{
 		Variables: map[string]cty.Value{
 			"BAKE_LOCAL_PLATFORM": cty.StringVal(platforms.Format(platforms.DefaultSpec())),
-			"BAKE_CMD_CONTEXT":    cty.StringVal("cwd"),
+			"BAKE_CMD_CONTEXT":    cty.StringVal("cwd://"),
 		},
 		Functions: stdlibFunctions(),
 	}

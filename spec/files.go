@@ -36,6 +36,7 @@ const (
 
 // sourceFile is one parsed spec file.
 type sourceFile struct {
+	cwd  string // the working directory, where cwd:// paths start
 	name string // as given, used in diagnostics
 	path string // absolute path ("" for stdin)
 	dir  string // absolute directory, the base of its relative paths
@@ -113,7 +114,7 @@ func readFile(name, dir string, stdin io.Reader, read func(string) ([]byte, erro
 			Detail:   fmt.Sprintf("Reading %q failed: %s. Check the path given with -f.", name, errText(err)),
 		}}
 	}
-	sf := &sourceFile{name: name, dir: dir, syntax: detectSyntax(name, src)}
+	sf := &sourceFile{name: name, dir: dir, cwd: dir, syntax: detectSyntax(name, src)}
 	if name != "<stdin>" {
 		sf.dir, sf.path = filepath.Dir(path), path
 	}
@@ -212,3 +213,6 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 
 // pluralKey maps a block type to its top-level YAML key.
 func pluralKey(blockType string) string { return blockType + "s" }
+
+// base is where this file's relative paths start.
+func (sf *sourceFile) base() base { return base{dir: sf.dir, cwd: sf.cwd} }

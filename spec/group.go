@@ -28,7 +28,7 @@ func (l *loader) declareGroups() {
 			val, diags := l.eval(a.Expr, l.ctxFor(b.file))
 			l.diags = append(l.diags, diags...)
 			if !diags.HasErrors() && val.IsWhollyKnown() && !val.IsNull() {
-				av := &attrValue{attr: a, val: val, dir: b.file.dir}
+				av := &attrValue{attr: a, val: val, base: b.file.base()}
 				g.Targets = av.list()
 				l.diags = append(l.diags, av.diags...)
 			}

@@ -181,7 +181,7 @@ func (l *loader) includes(sf *sourceFile) []pendingFile {
 		if diags.HasErrors() {
 			continue
 		}
-		av := &attrValue{attr: a.Attribute, val: v, dir: sf.dir}
+		av := &attrValue{attr: a.Attribute, val: v, base: sf.base()}
 		patterns := av.list()
 		l.diags = append(l.diags, av.diags...)
 		for _, p := range patterns {

@@ -38,6 +38,9 @@ type Spec struct {
 type String struct {
 	Value string
 	Range hcl.Range
+	// Written is a local path as the spec wrote it, before it was
+	// resolved to Value; empty for anything else. --print shows it.
+	Written string
 }
 
 // Bool is a boolean value and where it was written.
@@ -131,22 +134,29 @@ type Entry struct {
 	Dest  string
 	Attrs map[string]string
 	Range hcl.Range
+	// Written holds local paths (dest, src) as the spec wrote them,
+	// before they were resolved, for --print.
+	Written map[string]string
 }
 
 // Secret is one build secret, read from a file or an environment variable.
 // Its value is never read here.
 type Secret struct {
-	ID    string
-	Src   string // absolute path
-	Env   string
-	Range hcl.Range
+	ID  string
+	Src string // absolute path
+	// SrcWritten is Src as the spec wrote it, for --print.
+	SrcWritten string
+	Env        string
+	Range      hcl.Range
 }
 
 // SSH is one SSH agent socket or key set forwarded into the build.
 type SSH struct {
 	ID    string
 	Paths []string // absolute paths
-	Range hcl.Range
+	// PathsWritten are the paths as the spec wrote them, for --print.
+	PathsWritten []string
+	Range        hcl.Range
 }
 
 // Attest is one attestation request (provenance, sbom).

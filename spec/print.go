@@ -109,7 +109,7 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 		p.Description = t.Description.Value
 	}
 	if t.Context != nil {
-		p.Context = ShowPath(t.Context.Value, cwd)
+		p.Context = showContext(*t.Context, cwd)
 	}
 	if t.Dockerfile != nil && t.Dockerfile.Value != "" {
 		p.Dockerfile = t.Dockerfile.Value
@@ -121,7 +121,7 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 	if t.Contexts != nil {
 		p.Contexts = map[string]string{}
 		for k, v := range t.Contexts {
-			p.Contexts[k] = ShowPath(v.Value, cwd)
+			p.Contexts[k] = showWritten(v.Value, v.Written, cwd)
 		}
 	}
 	if t.Pull != nil {
@@ -140,12 +140,16 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 		p.CacheTo = append(p.CacheTo, printEntry(e, cwd))
 	}
 	for _, sec := range t.Secrets {
-		p.Secret = append(p.Secret, printSecret{ID: sec.ID, Src: ShowPath(sec.Src, cwd), Env: sec.Env})
+		p.Secret = append(p.Secret, printSecret{ID: sec.ID, Src: showWritten(sec.Src, sec.SrcWritten, cwd), Env: sec.Env})
 	}
 	for _, s := range t.SSH {
 		ps := printSSH{ID: s.ID}
-		for _, path := range s.Paths {
-			ps.Paths = append(ps.Paths, ShowPath(path, cwd))
+		for i, path := range s.Paths {
+			written := ""
+			if i < len(s.PathsWritten) {
+				written = s.PathsWritten[i]
+			}
+			ps.Paths = append(ps.Paths, showWritten(path, written, cwd))
 		}
 		p.SSH = append(p.SSH, ps)
 	}
@@ -174,16 +178,56 @@ func (e Entry) Fields(cwd string) map[string]string {
 	}
 	m["type"] = e.Type
 	if e.Dest != "" {
-		m["dest"] = ShowPath(e.Dest, cwd)
+		m["dest"] = showWritten(e.Dest, e.Written["dest"], cwd)
 	}
 	if e.Type == "local" {
 		for _, k := range []string{"src", "dest"} {
 			if v, ok := m[k]; ok {
-				m[k] = ShowPath(v, cwd)
+				m[k] = showWritten(v, e.Written[k], cwd)
 			}
 		}
 	}
 	return m
+}
+
+// showWritten shows a resolved local path as bake prints it: as the spec
+// wrote it (./x, /abs, cwd://x, oci-layout://./x:tag), when that names
+// the same place from the working directory, as it does for a spec there.
+// A path written in a spec elsewhere, which xbake resolves against that
+// spec's directory and bake against the working directory, is shown
+// relative to the working directory.
+func showWritten(value, written, cwd string) string {
+	if written == "" || cwd == "" {
+		return ShowPath(value, cwd)
+	}
+	inner := strings.TrimPrefix(written, "oci-layout://")
+	resolved := strings.TrimPrefix(value, "oci-layout://")
+	if sameFromCwd(inner, resolved, cwd) {
+		return written
+	}
+	if inner != written { // an OCI layout
+		return "oci-layout://" + ShowPath(resolved, cwd)
+	}
+	return ShowPath(value, cwd)
+}
+
+// showContext shows the build context as bake does: cleaned, without
+// cwd://, when it names the same place from the working directory.
+func showContext(s String, cwd string) string {
+	if s.Written == "" || cwd == "" || !sameFromCwd(s.Written, s.Value, cwd) {
+		return ShowPath(s.Value, cwd)
+	}
+	return filepath.Clean(strings.TrimPrefix(s.Written, "cwd://"))
+}
+
+// sameFromCwd reports whether the written path, read from cwd, is the
+// resolved one (an OCI layout's tag or digest included).
+func sameFromCwd(written, resolved, cwd string) bool {
+	p := strings.TrimPrefix(written, "cwd://")
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
+	}
+	return filepath.Clean(p) == filepath.Clean(resolved)
 }
 
 // ShowPath shows an absolute path relative to cwd, and leaves anything

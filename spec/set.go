@@ -154,10 +154,10 @@ func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
 	setMap := func(m map[string]String) map[string]String {
 		return mergeMap(m, map[string]String{o.Name: *str})
 	}
-	dir := l.opts.Dir
+	cwd := base{dir: l.opts.Dir, cwd: l.opts.Dir} // --set paths start at the working directory
 	switch o.Key {
 	case "context":
-		str.Value = contextValue(dir, o.Value)
+		str.Written, str.Value = o.Value, contextValue(cwd, o.Value)
 		t.Context = str
 	case "dockerfile":
 		t.Dockerfile = str
@@ -180,7 +180,7 @@ func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
 	case "extra-hosts":
 		t.ExtraHosts = setMap(t.ExtraHosts)
 	case "contexts":
-		str.Value = contextValue(dir, o.Value)
+		str.Written, str.Value = o.Value, contextValue(cwd, o.Value)
 		t.Contexts = setMap(t.Contexts)
 	case "tags":
 		t.Tags = list(t.Tags)
@@ -203,9 +203,9 @@ func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
 	}
 }
 
-func contextValue(dir, v string) string {
+func contextValue(b base, v string) string {
 	if IsLocal(v) {
-		return absPath(dir, v)
+		return b.abs(v)
 	}
 	return v
 }
@@ -267,7 +267,7 @@ func WithLoad(outputs []Entry, rng hcl.Range) []Entry {
 func (l *loader) applyEntryOverride(t *Target, o *Override, reset bool) {
 	raw, problem := parseCSVEntry(o.Value)
 	raw.rng = overrideRange(o)
-	dir := l.opts.Dir
+	dir := base{dir: l.opts.Dir, cwd: l.opts.Dir}
 	if problem == "" {
 		switch o.Key {
 		case "output", "cache-from", "cache-to":

@@ -146,7 +146,7 @@ func (l *loader) decodePart(name string, part *targetPart) *Target {
 		if diags.HasErrors() || val.IsNull() || !val.IsWhollyKnown() {
 			continue
 		}
-		a := &attrValue{attr: attr, val: val, dir: part.blk.file.dir}
+		a := &attrValue{attr: attr, val: val, base: part.blk.file.base()}
 		decode(a, layer)
 		l.diags = append(l.diags, a.diags...)
 	}
