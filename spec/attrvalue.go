@@ -87,6 +87,9 @@ func (a *attrValue) list() []String {
 				"Each element of %q must be a string; element %d is %s.", a.attr.Name, i+1, describe(e)))
 			continue
 		}
+		if s.AsString() == "" {
+			continue // bake drops empty entries: ["${EXTRA}"] with an empty EXTRA is no entry
+		}
 		out = append(out, String{Value: s.AsString(), Range: ranges[i]})
 	}
 	return out
@@ -178,8 +181,18 @@ func absPath(dir, p string) string {
 
 // entries decodes output, cache-from and cache-to: each element a CSV
 // string or an object, normalised to an Entry by parse.
+// cacheEntries decodes cache-from and cache-to: "ref1,ref2" is two
+// registry refs.
+func (a *attrValue) cacheEntries() []Entry {
+	return a.parseEntries(splitRefs(a.rawEntries()), parseCache)
+}
+
+// entries decodes a list of outputs.
 func (a *attrValue) entries(parse func(raw rawEntry, b base) (Entry, string)) []Entry {
-	raws := a.rawEntries()
+	return a.parseEntries(a.rawEntries(), parse)
+}
+
+func (a *attrValue) parseEntries(raws []rawEntry, parse func(raw rawEntry, b base) (Entry, string)) []Entry {
 	out := make([]Entry, 0, len(raws))
 	for _, raw := range raws {
 		e, problem := parse(raw, a.base)
@@ -254,6 +267,9 @@ func (a *attrValue) rawEntries() []rawEntry {
 	ranges := a.elementRanges(len(elems))
 	out := make([]rawEntry, 0, len(elems))
 	for i, e := range elems {
+		if e.Type() == cty.String && !e.IsNull() && e.IsKnown() && e.AsString() == "" {
+			continue // an empty entry is none, as in bake
+		}
 		raw, problem := toRawEntry(e)
 		raw.rng = ranges[i]
 		if problem != "" {
@@ -287,4 +303,22 @@ func describe(v cty.Value) string {
 		return "null"
 	}
 	return fmt.Sprintf("%s (%s)", friendlyType(v.Type()), showValue(v))
+}
+
+// splitRefs turns a cache entry "ref1,ref2" into one entry per ref, as
+// bake reads it.
+func splitRefs(raws []rawEntry) []rawEntry {
+	var out []rawEntry
+	for _, raw := range raws {
+		if raw.bare == "" || len(raw.extra) == 0 {
+			out = append(out, raw)
+			continue
+		}
+		for _, ref := range append([]string{raw.bare}, raw.extra...) {
+			if ref != "" {
+				out = append(out, rawEntry{fields: map[string]string{}, bare: ref, rng: raw.rng})
+			}
+		}
+	}
+	return out
 }

@@ -79,6 +79,10 @@ func parseCSVEntry(s string) (rawEntry, string) {
 		raw.bare = fields[0]
 		return raw, ""
 	}
+	if !strings.Contains(s, "=") { // "ref1,ref2": several bare fields
+		raw.bare, raw.extra = fields[0], fields[1:]
+		return raw, ""
+	}
 	for _, f := range fields {
 		k, v, ok := strings.Cut(f, "=")
 		if !ok {

@@ -275,11 +275,19 @@ func (l *loader) applyEntryOverride(t *Target, o *Override, reset bool) {
 			if o.Key != "output" {
 				parse = parseCache
 			}
-			var e Entry
-			if e, problem = parse(raw, dir); problem == "" {
+			raws := []rawEntry{raw}
+			if o.Key != "output" {
+				raws = splitRefs(raws) // --set t.cache-from=ref1,ref2
+			}
+			for i, raw := range raws {
+				var e Entry
+				if e, problem = parse(raw, dir); problem != "" {
+					break
+				}
 				e.Range = raw.rng
-				t.Outputs, t.CacheFrom, t.CacheTo = addEntry(o.Key, "output", t.Outputs, e, reset),
-					addEntry(o.Key, "cache-from", t.CacheFrom, e, reset), addEntry(o.Key, "cache-to", t.CacheTo, e, reset)
+				first := reset && i == 0
+				t.Outputs, t.CacheFrom, t.CacheTo = addEntry(o.Key, "output", t.Outputs, e, first),
+					addEntry(o.Key, "cache-from", t.CacheFrom, e, first), addEntry(o.Key, "cache-to", t.CacheTo, e, first)
 			}
 		case "secrets":
 			var s Secret
