@@ -45,9 +45,9 @@ func mergeTarget(dst, src *Target) {
 	dst.Ulimits = appendList(dst.Ulimits, src.Ulimits)
 	dst.Entitlements = appendList(dst.Entitlements, src.Entitlements)
 	dst.CacheFrom = appendList(dst.CacheFrom, src.CacheFrom)
-	dst.Secrets = appendList(dst.Secrets, src.Secrets)
-	dst.SSH = appendList(dst.SSH, src.SSH)
-	dst.Attest = appendList(dst.Attest, src.Attest)
+	dst.Secrets = mergeBy(appendList(dst.Secrets, src.Secrets), func(s Secret) string { return s.ID })
+	dst.SSH = mergeBy(appendList(dst.SSH, src.SSH), func(s SSH) string { return s.ID })
+	dst.Attest = mergeBy(appendList(dst.Attest, src.Attest), func(a Attest) string { return a.Type })
 	dst.Inherits = appendList(dst.Inherits, src.Inherits)
 	dst.DependsOn = appendList(dst.DependsOn, src.DependsOn)
 	dst.Files = dedupeBy(appendList(dst.Files, src.Files), func(s string) string { return s }, false)
@@ -206,4 +206,31 @@ func (a Attest) String() string {
 		parts = append(parts, k+"="+a.Attrs[k])
 	}
 	return strings.Join(parts, ",")
+}
+
+// mergeBy keeps one item per key, as bake merges secrets (by id) and
+// attestations (by type): a later item replaces an earlier one in its
+// place. It returns list itself when nothing repeats.
+func mergeBy[T any](list []T, key func(T) string) []T {
+	seen := make(map[string]int, len(list))
+	var out []T
+	for i, item := range list {
+		k := key(item)
+		j, dup := seen[k]
+		if !dup {
+			seen[k] = len(seen)
+			if out != nil {
+				out = append(out, item)
+			}
+			continue
+		}
+		if out == nil {
+			out = append([]T{}, list[:i]...)
+		}
+		out[j] = item
+	}
+	if out == nil {
+		return list
+	}
+	return out
 }

@@ -33,8 +33,15 @@ var overrideKeys = map[string]struct{ named, list bool }{
 	"args": {named: true}, "labels": {named: true}, "contexts": {named: true}, "extra-hosts": {named: true},
 	"tags": {list: true}, "platform": {list: true}, "output": {list: true}, "cache-from": {list: true},
 	"cache-to": {list: true}, "secrets": {list: true}, "ssh": {list: true}, "attest": {list: true},
-	"entitlements": {list: true}, "network": {}, "annotations": {list: true},
+	"secret-source": {named: true},
+	"entitlements":  {list: true}, "network": {}, "annotations": {list: true},
 	"no-cache-filter": {list: true}, "ulimits": {list: true}, "depends_on": {list: true},
+}
+
+// overrideAliases are the other names bake accepts for --set keys.
+var overrideAliases = map[string]string{
+	"arg": "args", "label": "labels", "tag": "tags", "platforms": "platform", "secret": "secrets",
+	"annotation": "annotations", "entitlement": "entitlements", "extra-host": "extra-hosts", "ulimit": "ulimits",
 }
 
 // ParseOverrides reads --set arguments. Its errors are command-line
@@ -64,6 +71,12 @@ func parseOverride(raw string, lookupEnv func(string) (string, bool)) (*Override
 		return nil, fmt.Sprintf("%q must look like TARGET.KEY=VALUE, for example app.args.VERSION=1.2 or *.platform=linux/arm64.", raw)
 	}
 	o.Pattern, o.Key = parts[0], parts[1]
+	if canonical, ok := overrideAliases[o.Key]; ok {
+		o.Key = canonical
+	}
+	if o.Key == "secrets" && len(parts) == 3 { // secret.ID=... changes a declared secret
+		o.Key = "secret-source"
+	}
 	spec, known := overrideKeys[o.Key]
 	if !known {
 		return nil, fmt.Sprintf("%q: %q is not a key --set can change.%s", raw, o.Key, didYouMean(o.Key, slices.Sorted(maps.Keys(overrideKeys))))
@@ -126,17 +139,52 @@ func (l *loader) overrideTargets(o *Override) map[string]bool {
 }
 
 // applyOverrides applies every --set that matches t, in command-line
-// order. Several --set of one list key add up, as in bake.
+// order, with bake's rules for lists: the values of one key add up; an
+// empty value (KEY=) clears, dropping the values before it; the last
+// --set of the key decides whether the values replace the spec's list
+// (=) or add to it (+=). annotations and entitlements always add (after
+// a clear), attest replaces per type.
 func (l *loader) applyOverrides(t *Target) {
-	touched := map[string]bool{}
+	var mine []*Override
 	for i, o := range l.opts.Overrides {
-		if !l.overrideMatches[i][t.Name] {
+		if l.overrideMatches[i][t.Name] {
+			mine = append(mine, o)
+		}
+	}
+	lastClear, lastAppend := map[string]int{}, map[string]bool{}
+	for i, o := range mine {
+		if overrideKeys[o.Key].list {
+			lastAppend[o.Key] = o.Append
+			if isClear(o) {
+				lastClear[o.Key] = i + 1
+			}
+		}
+	}
+	started := map[string]bool{}
+	for i, o := range mine {
+		if !overrideKeys[o.Key].list {
+			l.applyOverride(t, o, false)
 			continue
 		}
-		l.applyOverride(t, o, !o.Append && !touched[o.Key])
-		touched[o.Key] = true
+		if i+1 < lastClear[o.Key] || isClear(o) && i+1 == lastClear[o.Key] && started[o.Key] {
+			continue // dropped by a later clear
+		}
+		reset := false
+		if !started[o.Key] {
+			started[o.Key] = true
+			switch o.Key {
+			case "annotations", "entitlements", "attest":
+				reset = lastClear[o.Key] > 0
+			default:
+				reset = lastClear[o.Key] > 0 || !lastAppend[o.Key]
+			}
+		}
+		l.applyOverride(t, o, reset)
 	}
 }
+
+// isClear reports whether o empties a list (KEY= without +).
+func isClear(o *Override) bool { return o.Value == "" && !o.Append }
 
 func overrideRange(o *Override) hcl.Range {
 	return hcl.Range{Filename: "--set " + o.Raw}
@@ -147,7 +195,10 @@ func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
 	str := &String{Value: o.Value, Range: rng}
 	list := func(dst []String) []String {
 		if reset {
-			dst = []String{}
+			dst = nil
+		}
+		if o.Value == "" { // KEY= clears the list, as in bake
+			return dst
 		}
 		return appendList(dst, []String{*str})
 	}
@@ -198,6 +249,8 @@ func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
 		t.DependsOn = list(t.DependsOn)
 	case "network":
 		t.Network = str
+	case "secret-source":
+		l.applySecretSource(t, o)
 	default:
 		l.applyEntryOverride(t, o, reset)
 	}
@@ -226,6 +279,8 @@ func (l *loader) applyBoolOverride(t *Target, o *Override) {
 	case "push":
 		if b {
 			t.Outputs = WithPush(t.Outputs, rng)
+		} else {
+			t.Outputs = withoutPush(t.Outputs)
 		}
 	case "load":
 		if b {
@@ -254,6 +309,47 @@ func WithPush(outputs []Entry, rng hcl.Range) []Entry {
 	return out
 }
 
+// withoutPush turns pushing off, as bake's --set *.push=false: image
+// outputs get push=false and registry outputs go.
+func withoutPush(outputs []Entry) []Entry {
+	var out []Entry
+	for _, e := range outputs {
+		switch e.Type {
+		case "registry":
+			continue
+		case "image":
+			e.Attrs = mergeMap(e.Attrs, map[string]string{"push": "false"})
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// applySecretSource changes where a declared secret comes from:
+// --set t.secret.ID=src=FILE or =env=VAR.
+func (l *loader) applySecretSource(t *Target, o *Override) {
+	raw, problem := parseCSVEntry(o.Value)
+	var next Secret
+	if problem == "" {
+		if raw.bare != "" {
+			raw = rawEntry{fields: map[string]string{"src": raw.bare}, keys: []string{"src"}}
+		}
+		raw.fields["id"], raw.keys = o.Name, append(raw.keys, "id")
+		next, problem = parseSecret(raw, base{dir: l.opts.Dir, cwd: l.opts.Dir})
+	}
+	i := slices.IndexFunc(t.Secrets, func(s Secret) bool { return s.ID == o.Name })
+	if problem == "" && i < 0 {
+		problem = fmt.Sprintf("target %q declares no secret %q to change; declare it first, or add one with %s.secrets=id=%s,...", t.Name, o.Name, o.Pattern, o.Name)
+	}
+	if problem != "" {
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid --set", Detail: fmt.Sprintf("--set %s: %s", o.Raw, problem)})
+		return
+	}
+	secrets := slices.Clone(t.Secrets)
+	secrets[i].Src, secrets[i].SrcWritten, secrets[i].Env = next.Src, next.SrcWritten, next.Env
+	t.Secrets = secrets
+}
+
 // WithLoad adds a docker output unless there is one, as bake's --load.
 func WithLoad(outputs []Entry, rng hcl.Range) []Entry {
 	for _, e := range outputs {
@@ -265,6 +361,26 @@ func WithLoad(outputs []Entry, rng hcl.Range) []Entry {
 }
 
 func (l *loader) applyEntryOverride(t *Target, o *Override, reset bool) {
+	if reset {
+		switch o.Key {
+		case "output":
+			t.Outputs = nil
+		case "cache-from":
+			t.CacheFrom = nil
+		case "cache-to":
+			t.CacheTo = nil
+		case "secrets":
+			t.Secrets = nil
+		case "ssh":
+			t.SSH = nil
+		case "attest":
+			t.Attest = nil
+		}
+		reset = false
+	}
+	if o.Value == "" { // a clear: nothing to add
+		return
+	}
 	raw, problem := parseCSVEntry(o.Value)
 	raw.rng = overrideRange(o)
 	dir := base{dir: l.opts.Dir, cwd: l.opts.Dir}
@@ -292,7 +408,7 @@ func (l *loader) applyEntryOverride(t *Target, o *Override, reset bool) {
 		case "secrets":
 			var s Secret
 			if s, problem = parseSecret(raw, dir); problem == "" {
-				t.Secrets = addItem(t.Secrets, s, reset)
+				t.Secrets = mergeBy(addItem(t.Secrets, s, reset), func(s Secret) string { return s.ID })
 			}
 		case "ssh":
 			var s SSH
@@ -301,8 +417,8 @@ func (l *loader) applyEntryOverride(t *Target, o *Override, reset bool) {
 			}
 		case "attest":
 			var a Attest
-			if a, problem = parseAttest(raw); problem == "" {
-				t.Attest = addItem(t.Attest, a, reset)
+			if a, problem = parseAttest(raw); problem == "" { // one per type: a later one replaces it
+				t.Attest = mergeBy(appendList(t.Attest, []Attest{a}), func(a Attest) string { return a.Type })
 			}
 		}
 	}
