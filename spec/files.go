@@ -21,7 +21,7 @@ import (
 // order. bake's files are read only when none of xbake's own exists.
 var (
 	DefaultFiles  = []string{"xbuild.hcl", "xbuild.yaml", "xbuild.yml", "xbuild.json"}
-	BakeFiles     = []string{"docker-bake.json", "docker-bake.hcl", "docker-compose.yml", "docker-compose.yaml"}
+	BakeFiles     = []string{"docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"}
 	OverrideFiles = []string{"xbuild.override.hcl", "xbuild.override.yaml", "xbuild.override.yml", "xbuild.override.json"}
 )
 

@@ -114,8 +114,8 @@ func (l *loader) evalVariable(d *varDecl) {
 		l.diags = append(l.diags, diags...)
 	}
 	def := cty.StringVal("") // bake: an untyped variable without default is ""
-	if ty != cty.DynamicPseudoType {
-		def = cty.NullVal(ty)
+	if d.typeExpr != nil {
+		def = cty.NullVal(ty) // a typed one (type = any included) is null
 	}
 	if d.defaultExpr != nil {
 		var diags hcl.Diagnostics

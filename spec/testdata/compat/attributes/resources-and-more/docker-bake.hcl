@@ -7,7 +7,6 @@ target "default" {
   entitlements = ["network.host"]
   extra-hosts = { db = "10.0.0.1" }
   attest = ["type=sbom", "type=provenance,mode=max"]
-  ssh = ["default"]
   annotations = ["index:org.opencontainers.image.title=x"]
   pull = true
   no-cache = false
