@@ -18,7 +18,8 @@ import (
 // stdlibFunctions are the functions bake documents, from go-cty's stdlib
 // and HCL's try/can, under bake's names.
 func stdlibFunctions() map[string]function.Function {
-	return map[string]function.Function{
+	fns := bakeFunctions()
+	for name, f := range map[string]function.Function{
 		"absolute": stdlib.AbsoluteFunc, "add": stdlib.AddFunc, "and": stdlib.AndFunc,
 		"byteslen": stdlib.BytesLenFunc, "bytesslice": stdlib.BytesSliceFunc,
 		"can": tryfunc.CanFunc, "ceil": stdlib.CeilFunc, "chomp": stdlib.ChompFunc,
@@ -51,7 +52,10 @@ func stdlibFunctions() map[string]function.Function {
 		"trimprefix": stdlib.TrimPrefixFunc, "trimspace": stdlib.TrimSpaceFunc,
 		"trimsuffix": stdlib.TrimSuffixFunc, "try": tryfunc.TryFunc, "upper": stdlib.UpperFunc,
 		"values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc,
+	} {
+		fns[name] = f
 	}
+	return fns
 }
 
 // timestampFunc returns the current UTC time in RFC 3339, as in bake.
