@@ -83,6 +83,9 @@ func (l *loader) checkGroups() {
 			}
 			switch state[m.Value] {
 			case 1:
+				if l.isTarget(m.Value) {
+					continue // group "app" { targets = ["app"] } names the target app, as in bake
+				}
 				start := 0
 				for i, p := range path {
 					if p == m.Value {

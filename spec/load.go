@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/xbake/xbake/schema"
 )
@@ -65,6 +66,9 @@ type loader struct {
 	matrixTargets int
 
 	targetDecls     map[string]*targetDecl
+	declared        map[string]cty.Value // "target\x00attr" -> declared value, see declaredAttr
+	attrStack       []string             // attributes being evaluated ("target\x00attr"), for cycles
+	keepDeclared    bool                 // some file refers to target.NAME: keep declared values
 	resolved        map[string]*Target
 	stack           []step            // targets being resolved, to find cycles
 	overrideMatches []map[string]bool // per --set, the targets it applies to
@@ -92,6 +96,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		vars:        map[string]*varDecl{},
 		funcs:       map[string]*funcDecl{},
 		targetDecls: map[string]*targetDecl{},
+		declared:    map[string]cty.Value{},
 		resolved:    map[string]*Target{},
 	}
 	for name, f := range l.root.Functions {
@@ -108,6 +113,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 	l.evalVariables()
 	l.checkValidations()
 	l.declareBuilders()
+	l.keepDeclared = l.refersToTargets()
 	l.declareTargets()
 	l.decls.targets = nil // targetDecls hold what is still needed
 	l.declareGroups()

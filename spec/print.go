@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -82,7 +83,9 @@ func (s *Spec) Print(sel *Selection, cwd string) ([]byte, error) {
 		g := s.Groups[name]
 		out.Group[name] = &printGroup{Description: g.Description, Targets: Values(g.Targets)}
 	}
-	if _, ok := out.Group["default"]; !ok {
+	if g, ok := out.Group["default"]; ok { // bake prints the default group sorted
+		g.Targets = slices.Sorted(slices.Values(g.Targets))
+	} else {
 		requested := sel.Names
 		if sel.All {
 			requested = sel.Targets

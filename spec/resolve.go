@@ -1,7 +1,10 @@
 package spec
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
@@ -31,9 +34,10 @@ func (l *loader) resolveTarget(name string) *Target {
 	defer func() { l.stack = l.stack[:len(l.stack)-1] }()
 	decl := l.targetDecls[name]
 	defaultContext := String{Value: decl.parts[0].blk.file.dir, Range: decl.declRange}
-	own := l.decodePart(name, decl.parts[0])
+	single := len(decl.parts) == 1
+	own := l.decodePart(name, decl.parts[0], single)
 	for _, part := range decl.parts[1:] {
-		mergeTarget(own, l.decodePart(name, part))
+		mergeTarget(own, l.decodePart(name, part, false))
 	}
 	for _, part := range decl.parts {
 		if p := part.blk.file.path; p != "" {
@@ -102,7 +106,7 @@ func (l *loader) evalTargetExpr(expr hcl.Expression, part *targetPart) (cty.Valu
 		ctx.Variables[k] = v
 	}
 	var diags hcl.Diagnostics
-	refs := map[string]cty.Value{}
+	refs := map[string]map[string]cty.Value{} // target -> attribute -> declared value
 	for _, trav := range expr.Variables() {
 		if trav.RootName() != "target" {
 			continue
@@ -113,19 +117,76 @@ func (l *loader) evalTargetExpr(expr hcl.Expression, part *targetPart) (cty.Valu
 				"Refer to another target's attribute as target.NAME.ATTRIBUTE, for example target.base.tags."))
 			continue
 		}
-		if _, seen := refs[name]; seen {
+		if _, known := l.targetDecls[name]; !known {
+			l.lookupTarget(name, trav.SourceRange(), "reference") // reports it
 			continue
 		}
-		refs[name] = cty.DynamicVal // unknown until resolved; stays so on error
-		if t := l.lookupTarget(name, trav.SourceRange(), "reference"); t != nil {
-			refs[name] = targetValue(t)
+		if refs[name] == nil {
+			refs[name] = map[string]cty.Value{"name": cty.StringVal(name)}
+		}
+		for _, attr := range referencedAttrs(trav) {
+			if _, done := refs[name][attr]; !done {
+				refs[name][attr] = l.declaredAttr(name, attr, trav.SourceRange())
+			}
 		}
 	}
 	if len(refs) > 0 {
-		ctx.Variables["target"] = cty.ObjectVal(refs)
+		objs := map[string]cty.Value{}
+		for name, attrs := range refs {
+			objs[name] = cty.ObjectVal(attrs)
+		}
+		ctx.Variables["target"] = cty.ObjectVal(objs)
 	}
 	val, more := l.eval(expr, ctx)
 	return val, append(diags, more...)
+}
+
+// referencedAttrs lists the attributes a target.NAME... traversal reads:
+// the one it names, or all of them for target.NAME alone.
+func referencedAttrs(t hcl.Traversal) []string {
+	if len(t) > 2 {
+		if a, ok := t[2].(hcl.TraverseAttr); ok {
+			return []string{a.Name}
+		}
+	}
+	return TargetAttributes()
+}
+
+// declaredAttr is a target's attribute as its own blocks declare it,
+// which is what target.NAME.ATTR gives in bake: not inherited, not
+// overridden, null when not declared. Attributes are evaluated one by
+// one, so two targets may refer to different attributes of each other
+// without a cycle; an attribute that refers back to itself is one.
+func (l *loader) declaredAttr(name, attr string, rng hcl.Range) cty.Value {
+	key := name + "\x00" + attr
+	if v, ok := l.declared[key]; ok {
+		return v
+	}
+	if i := slices.Index(l.attrStack, key); i >= 0 {
+		var path []string
+		for _, k := range append(l.attrStack[i:], key) {
+			t, a, _ := strings.Cut(k, "\x00")
+			path = append(path, "target."+t+"."+a)
+		}
+		l.diags = append(l.diags, errorf(rng, "Reference cycle",
+			"The attribute %q of target %q refers to itself through %s. Remove one link of the cycle.", attr, name, cyclePath(path)))
+		return cty.DynamicVal
+	}
+	if _, known := targetAttrs[attr]; !known {
+		return cty.NullVal(cty.DynamicPseudoType) // HCL reports the unknown attribute
+	}
+	l.attrStack = append(l.attrStack, key)
+	defer func() { l.attrStack = l.attrStack[:len(l.attrStack)-1] }()
+	v := cty.NullVal(cty.DynamicPseudoType)
+	for _, part := range l.targetDecls[name].parts {
+		if a, ok := part.content.Attributes[attr]; ok {
+			val, diags := l.evalTargetExpr(a.Expr, part)
+			l.diags = append(l.diags, diags...)
+			v = val
+		}
+	}
+	l.declared[key] = v
+	return v
 }
 
 func traversalTargetName(t hcl.Traversal) (string, bool) {
@@ -141,4 +202,15 @@ func traversalTargetName(t hcl.Traversal) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// refersToTargets reports whether any spec file may refer to a target's
+// attributes: only then are declared values kept after resolution.
+func (l *loader) refersToTargets() bool {
+	for _, f := range l.spec.Sources {
+		if bytes.Contains(f.Bytes, []byte("target.")) || bytes.Contains(f.Bytes, []byte("target[")) {
+			return true
+		}
+	}
+	return false
 }

@@ -32,9 +32,11 @@ type Selection struct {
 func (s *Spec) Select(names []string) (*Selection, hcl.Diagnostics) {
 	sel := &Selection{}
 	if len(names) == 0 {
-		if _, ok := s.Groups["default"]; ok {
+		_, group := s.Groups["default"]
+		_, target := s.Targets["default"]
+		if group || target {
 			names = []string{"default"}
-		} else {
+		} else { // bake fails here; xbake builds everything
 			sel.All = true
 			sel.Targets = append([]string{}, s.TargetNames...)
 			return sel, nil
@@ -90,10 +92,9 @@ func (s *Spec) matchName(n string) ([]string, hcl.Diagnostics) {
 }
 
 func (s *Spec) expand(name string, sel *Selection, seenTarget, seenGroup map[string]bool) {
-	if g, ok := s.Groups[name]; ok {
-		if seenGroup[name] {
-			return
-		}
+	// A group being expanded that names itself names the target of that
+	// name, if there is one (group "app" { targets = ["app"] }, as in bake).
+	if g, ok := s.Groups[name]; ok && !seenGroup[name] {
 		seenGroup[name] = true
 		sel.Groups = append(sel.Groups, name)
 		for _, m := range g.Targets {
@@ -138,11 +139,11 @@ func (s *Spec) Members(name string) []string {
 }
 
 func (s *Spec) members(name string, seen map[string]bool) []string {
-	if s.Targets[name] != nil {
-		return []string{name}
-	}
 	g := s.Groups[name]
 	if g == nil || seen[name] {
+		if s.Targets[name] != nil {
+			return []string{name}
+		}
 		return nil
 	}
 	seen[name] = true

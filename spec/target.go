@@ -133,15 +133,28 @@ func (l *loader) addTargetPart(name string, rng hcl.Range, part *targetPart) {
 	d.parts = append(d.parts, part)
 }
 
-// decodePart evaluates one block's attributes into a Target layer.
-func (l *loader) decodePart(name string, part *targetPart) *Target {
+// decodePart evaluates one block's attributes into a Target layer. When
+// the spec refers to targets' attributes (target.NAME.ATTR), the values
+// are kept for declaredAttr; single is set when the target has only this
+// block, so that a value declaredAttr computed first can be reused.
+func (l *loader) decodePart(name string, part *targetPart, single bool) *Target {
 	layer := &Target{Name: name}
 	for _, attr := range sortedAttrs(part.content.Attributes) {
 		decode, ok := targetAttrs[attr.Name]
 		if !ok {
 			continue // matrix, name
 		}
-		val, diags := l.evalTargetExpr(attr.Expr, part)
+		key := name + "\x00" + attr.Name
+		val, done := l.declared[key]
+		var diags hcl.Diagnostics
+		if !done || !single {
+			l.attrStack = append(l.attrStack, key)
+			val, diags = l.evalTargetExpr(attr.Expr, part)
+			l.attrStack = l.attrStack[:len(l.attrStack)-1]
+			if l.keepDeclared {
+				l.declared[key] = val
+			}
+		}
 		l.diags = append(l.diags, diags...)
 		if diags.HasErrors() || val.IsNull() || !val.IsWhollyKnown() {
 			continue
