@@ -101,7 +101,7 @@ target "app" {
   tags = ["${TAG}", "${ON}", "${N + 1}"]
   platforms = LIST
 }`
-	env := map[string]string{"TAG": "env", "ON": "true", "N": "41", "LIST": `["linux/arm64"]`}
+	env := map[string]string{"TAG": "env", "ON": "true", "N": "41", "LIST": "linux/arm64,linux/riscv64"}
 	cases := []struct {
 		name string
 		vars map[string]string
@@ -127,11 +127,16 @@ target "app" {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	if got := Values(s.Targets["app"].Platforms); !reflect.DeepEqual(got, []string{"linux/arm64"}) {
-		t.Errorf("typed list from the environment: platforms = %q", got)
+	if got := Values(s.Targets["app"].Platforms); !reflect.DeepEqual(got, []string{"linux/arm64", "linux/riscv64"}) {
+		t.Errorf("typed list from the environment, as CSV: platforms = %q", got)
+	}
+	env["LIST_JSON"] = `["linux/s390x"]` // a typed variable's NAME_JSON wins, as in bake
+	s, diags = loadSource(t, src, Options{LookupEnv: mapEnv(env)})
+	if got := Values(s.Targets["app"].Platforms); diags.HasErrors() || !reflect.DeepEqual(got, []string{"linux/s390x"}) {
+		t.Errorf("typed list from LIST_JSON: platforms = %q %v", got, diags)
 	}
 	_, diags = loadSource(t, src, Options{Vars: map[string]string{"ON": "maybe"}})
-	if !diags.HasErrors() || !strings.Contains(diags.Error(), `"maybe", which is not a boolean`) {
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), `"maybe" is not a boolean`) {
 		t.Errorf("want an error for a non-boolean --var, got %v", diags)
 	}
 }

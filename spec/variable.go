@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/xbake/xbake/spec/yamlhcl"
 )
@@ -125,6 +126,8 @@ func (l *loader) evalVariable(d *varDecl) {
 	val, source := def, "default"
 	if raw, ok := l.opts.Vars[d.name]; ok {
 		val, source = l.parseOverride(d, raw, ty, def, "--var"), "--var"
+	} else if raw, ok := l.jsonEnv(d); ok {
+		val, source = l.parseJSONEnv(d, raw, ty), "env"
 	} else if raw, ok := l.lookupEnv(d.name); ok {
 		val, source = l.parseOverride(d, raw, ty, def, "environment variable"), "env"
 	}
@@ -167,47 +170,67 @@ func sourceName(source string) string {
 	return "default"
 }
 
+// jsonEnv returns NAME_JSON from the environment for a typed variable
+// (unless the spec declares a variable of that name): as in bake, it
+// sets values the CSV form cannot express, and wins over NAME.
+func (l *loader) jsonEnv(d *varDecl) (string, bool) {
+	if d.typeExpr == nil {
+		return "", false
+	}
+	if _, declared := l.vars[d.name+"_JSON"]; declared {
+		return "", false
+	}
+	return l.lookupEnv(d.name + "_JSON")
+}
+
+func (l *loader) parseJSONEnv(d *varDecl, raw string, ty cty.Type) cty.Value {
+	v, err := ctyjson.Unmarshal([]byte(raw), ty)
+	if err != nil {
+		l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
+			"The environment variable %s_JSON sets variable %q to %q, which is not JSON of type %s: %s. Quote strings, as in [\"a\", \"b\"].",
+			d.name, d.name, raw, typeexpr.TypeString(ty), err))
+		return cty.UnknownVal(ty)
+	}
+	return v
+}
+
 // parseOverride turns the text of --var or an environment variable into a
-// value of the variable's type. Without a declared type, the default's
-// type decides (as in bake): booleans and numbers are parsed, lists and
-// maps read as JSON, anything else stays a string.
+// value, as bake does: a declared type decides (lists, sets, tuples and
+// maps in CSV form, other complex types only as NAME_JSON); without one,
+// the default's type does (booleans and numbers are parsed), and with no
+// default it is a string.
 func (l *loader) parseOverride(d *varDecl, raw string, ty cty.Type, def cty.Value, from string) cty.Value {
-	want := ty
-	if want == cty.DynamicPseudoType && def.IsKnown() && !def.IsNull() {
-		want = def.Type()
+	want, typed := ty, d.typeExpr != nil
+	if !typed {
+		want = cty.String
+		if def.IsKnown() && !def.IsNull() && def.Type() != cty.DynamicPseudoType {
+			want = def.Type()
+		}
 	}
+	var v cty.Value
+	var err error
 	switch {
-	case want == cty.String || want == cty.DynamicPseudoType:
-		return cty.StringVal(raw)
-	case want == cty.Bool:
-		b, err := strconv.ParseBool(raw)
-		if err != nil {
-			l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
-				"The %s sets variable %q to %q, which is not a boolean; use true or false.", from, d.name, raw))
-			return cty.UnknownVal(cty.Bool)
+	case csvType(want):
+		v, err = valueFromCSV(raw, want)
+		if err == nil && v == cty.NilVal { // an empty list
+			v = cty.ListValEmpty(want.ElementType())
+			if want.IsSetType() {
+				v = cty.SetValEmpty(want.ElementType())
+			}
 		}
-		return cty.BoolVal(b)
-	case want == cty.Number:
-		n, err := cty.ParseNumberVal(raw)
-		if err != nil {
-			l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
-				"The %s sets variable %q to %q, which is not a number.", from, d.name, raw))
-			return cty.UnknownVal(cty.Number)
-		}
-		return n
+	case want.IsPrimitiveType():
+		v, err = primitiveFrom(raw, want)
+	case want == cty.DynamicPseudoType: // type = any
+		v = cty.StringVal(raw)
+	default:
+		err = fmt.Errorf("a value of type %s cannot be given as text; set %s_JSON to it as JSON", typeexpr.TypeString(want), d.name)
 	}
-	expr, diags := hclsyntax.ParseExpression([]byte(raw), from, hcl.InitialPos)
-	if !diags.HasErrors() {
-		var v cty.Value
-		v, diags = expr.Value(nil)
-		if !diags.HasErrors() {
-			return v
-		}
+	if err != nil {
+		l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
+			"The %s sets variable %q to %q: %s.", from, d.name, raw, err))
+		return cty.UnknownVal(want)
 	}
-	l.diags = append(l.diags, errorf(d.declRange, "Invalid value for variable",
-		"The %s sets variable %q to %q, which is not a valid %s; write it as JSON, for example [\"a\", \"b\"] or {\"k\": \"v\"}.",
-		from, d.name, raw, typeexpr.TypeString(want)))
-	return cty.UnknownVal(want)
+	return v
 }
 
 // typeConstraint reads a type expression. In YAML and bake JSON the type is

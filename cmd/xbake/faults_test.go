@@ -25,7 +25,9 @@ func TestDaemonKilledMidBuild(t *testing.T) {
 	dir := t.TempDir()
 	b, _ := os.ReadFile("../../bin/busybox-amd64")
 	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
-	writeFile(t, dir, "Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"60\"]\n", time.Now().UnixNano()))
+	// The step outlives its daemon (runc's process is orphaned by the
+	// kill): keep it short so that it does not linger into other tests.
+	writeFile(t, dir, "Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"8\"]\n", time.Now().UnixNano()))
 	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  platforms = [\"linux/amd64\"]\n"+
 		"  output = [\"type=oci,dest=out/t.tar\", \"type=local,dest=out/dir\"]\n}\n")
 	cmd := osexec.Command(bin, "run", "--progress", "plain")

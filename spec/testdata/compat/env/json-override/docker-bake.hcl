@@ -3,5 +3,5 @@ variable "OBJ" {
   default = { a = "x", b = 1 }
 }
 target "default" {
-  args = { A = OBJ.a, B = tostring(OBJ.b) }
+  args = { A = OBJ.a, B = "${OBJ.b}" }
 }

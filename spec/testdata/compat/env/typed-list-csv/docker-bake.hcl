@@ -7,5 +7,5 @@ variable "NAMES" {
   default = []
 }
 target "default" {
-  args = { N = join(",", [for n in NUMS : tostring(n)]), S = join(":", NAMES) }
+  args = { N = join(",", [for n in NUMS : "${n}"]), S = join(":", NAMES) }
 }
