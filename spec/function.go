@@ -50,6 +50,10 @@ func (l *loader) declareFunctions() {
 		f := &funcDecl{name: name, declRange: b.LabelRanges[0], file: b.file}
 		if a, ok := content.Attributes["params"]; ok {
 			f.params = l.keywordList(a)
+		} else if content != nil {
+			l.diags = append(l.diags, errorf(b.LabelRanges[0], "Function without params",
+				"Function %q has no params; bake requires the attribute. Write params = [] for a function of no arguments.", name))
+			continue
 		}
 		if a, ok := content.Attributes["variadic_params"]; ok {
 			if kw := hcl.ExprAsKeyword(a.Expr); kw != "" {

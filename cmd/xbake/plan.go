@@ -94,6 +94,10 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		return errSpec
 	}
 	if o.print {
+		if diags := plan.Cycles(s, sel); diags.HasErrors() {
+			diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+			return errSpec
+		}
 		cwd, _ := os.Getwd()
 		out, err := s.Print(sel, cwd)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/internal/rule"
+	"github.com/xbake/xbake/spec"
 )
 
 // setWaits decides what each edge waits for.
@@ -147,4 +148,15 @@ func keepAliveDiagnostic(path []eventEdge, start event) *hcl.Diagnostic {
 		d.Subject = blame.Range.Ptr()
 	}
 	return rule.Tag(rule.DependencyCycle, d)
+}
+
+// Cycles reports the dependency cycles of the selected targets alone,
+// for commands that print a spec without planning it (bake refuses a
+// loop of target: contexts even in --print).
+func Cycles(s *spec.Spec, sel *spec.Selection) hcl.Diagnostics {
+	p := buildGraph(s, sel, Options{}, s.DefaultBuilder())
+	if d := p.findCycles(); len(d) > 0 {
+		return d
+	}
+	return p.findKeepAliveCycles()
 }
