@@ -344,6 +344,7 @@ func (l *loader) finishDiags() hcl.Diagnostics {
 	// wrong value) are one: the schema's, which says more. Otherwise a
 	// diagnostic is a duplicate only with the same range and summary, so
 	// a one-line file with three mistakes shows three.
+	l.lenientInBakeFiles()
 	covered := coverage(l.schemaExtents)
 	seen := map[string]bool{}
 	out := make(hcl.Diagnostics, 0, len(l.diags))
@@ -362,4 +363,33 @@ func (l *loader) finishDiags() hcl.Diagnostics {
 		out = append(out, d)
 	}
 	return out
+}
+
+// lenientInBakeFiles turns unknown attributes and blocks in bake's files
+// into warnings: bake ignores them, and a team switching to xbake must
+// not see its build refused. In xbake's own files a typo stays an error;
+// --strict makes every warning one.
+func (l *loader) lenientInBakeFiles() {
+	for _, d := range l.diags {
+		if d.Severity != hcl.DiagError || d.Subject == nil || !IsBakeFile(d.Subject.Filename) {
+			continue
+		}
+		switch d.Summary {
+		case "Unsupported argument", "Unsupported block type":
+			d.Severity = hcl.DiagWarning
+			d.Detail += " bake ignores it; so does xbake in a bake file (in an xbuild.* file, or with --strict, it is an error)."
+		}
+	}
+}
+
+// IsBakeFile reports whether a spec file is bake's rather than xbake's,
+// by its name: docker-bake.*, and compose files.
+func IsBakeFile(name string) bool {
+	base := filepath.Base(name)
+	for _, prefix := range []string{"docker-bake.", "docker-bake-", "compose.", "docker-compose"} {
+		if strings.HasPrefix(base, prefix) {
+			return true
+		}
+	}
+	return false
 }

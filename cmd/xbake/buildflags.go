@@ -95,14 +95,15 @@ func shortCommit(c string) string {
 	return c
 }
 
-// grantReads hands the fs.read grants of --allow to the spec loader,
-// for file() and include.
+// grantReads hands the fs.read grants of --allow (for file() and
+// include) and --strict to the spec loader.
 func (f *buildFlags) grantReads(sf *specFlags) error {
 	opts, err := f.planOptions()
 	if err != nil {
 		return err
 	}
 	sf.allowRead = opts.Allow.ReadPaths
+	sf.strict = opts.Strict
 	return nil
 }
 

@@ -129,3 +129,25 @@ func TestExamplesLoad(t *testing.T) {
 		})
 	}
 }
+
+// An unknown attribute is a warning in a bake file (bake ignores it), an
+// error in an xbuild file and under --strict.
+func TestUnknownAttributeInBakeFiles(t *testing.T) {
+	for _, c := range []struct {
+		file   string
+		args   []string
+		code   int
+		prefix string
+	}{
+		{"docker-bake.hcl", nil, 0, "docker-bake.hcl:2:3: warning: Unsupported argument"},
+		{"docker-bake.hcl", []string{"--strict"}, 1, "docker-bake.hcl:2:3: Unsupported argument"},
+		{"xbuild.hcl", nil, 1, "xbuild.hcl:2:3: Unsupported argument"},
+	} {
+		dir := t.TempDir()
+		writeFile(t, dir, c.file, "target \"default\" {\n  tagz = [\"x\"]\n}\n")
+		code, _, errOut := xbake(t, dir, "", append([]string{"plan", "--print"}, c.args...)...)
+		if code != c.code || !strings.HasPrefix(errOut, c.prefix) || !strings.Contains(errOut, `Did you mean "tags"?`) {
+			t.Errorf("%s %v: exit %d\n%s", c.file, c.args, code, errOut)
+		}
+	}
+}

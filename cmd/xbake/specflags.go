@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/diag"
@@ -18,6 +19,8 @@ type specFlags struct {
 	sets  []string
 	// allowRead are the fs.read grants of --allow, for commands that have it.
 	allowRead []string
+	// strict makes the spec's warnings errors (--strict of plan and run).
+	strict bool
 }
 
 func (f *specFlags) register(cmd *cobra.Command) {
@@ -51,6 +54,11 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	stop := watchLoad(stderr, ev)
 	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead, Evaluating: ev})
 	stop()
+	if f.strict {
+		for _, d := range diags {
+			d.Severity = hcl.DiagError
+		}
+	}
 	if len(diags) > 0 {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 	}
