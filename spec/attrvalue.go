@@ -1,7 +1,10 @@
 package spec
 
 import (
+	"strconv"
+
 	"fmt"
+	units "github.com/docker/go-units"
 	"path/filepath"
 	"strings"
 
@@ -321,4 +324,41 @@ func splitRefs(raws []rawEntry) []rawEntry {
 		}
 	}
 	return out
+}
+
+// ResourceKeys are the keys of resources, as bake and docker run name them.
+var ResourceKeys = []string{"memory", "memory-swap", "cpu-shares", "cpu-period", "cpu-quota", "cpuset-cpus", "cpuset-mems"}
+
+// resources decodes the resources map: known keys, sizes and whole
+// numbers checked, as bake checks them.
+func (a *attrValue) resources() map[string]String {
+	m := a.strMap()
+	for k, v := range m {
+		if problem := checkResource(k, v.Value); problem != "" {
+			a.diags = append(a.diags, errorf(v.Range, "Invalid resource", "%s", problem))
+			delete(m, k)
+		}
+	}
+	return m
+}
+
+// checkResource says what is wrong with one resource, or "".
+func checkResource(k, v string) string {
+	switch k {
+	case "memory", "memory-swap":
+		if k == "memory-swap" && v == "-1" {
+			return ""
+		}
+		if _, err := units.RAMInBytes(v); err != nil {
+			return fmt.Sprintf("%s = %q is not a size; write it as 512m or 2g.", k, v)
+		}
+	case "cpu-shares", "cpu-period", "cpu-quota":
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return fmt.Sprintf("%s = %q is not a whole number.", k, v)
+		}
+	case "cpuset-cpus", "cpuset-mems":
+	default:
+		return fmt.Sprintf("%q is not a resource; use one of %s.%s", k, quoteList(ResourceKeys), didYouMean(k, ResourceKeys))
+	}
+	return ""
 }

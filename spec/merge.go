@@ -34,6 +34,7 @@ func mergeTarget(dst, src *Target) {
 	dst.Labels = mergeMap(dst.Labels, src.Labels)
 	dst.Contexts = mergeMap(dst.Contexts, src.Contexts)
 	dst.ExtraHosts = mergeMap(dst.ExtraHosts, src.ExtraHosts)
+	dst.Resources = mergeMap(dst.Resources, src.Resources)
 
 	dst.Tags = replaceList(dst.Tags, src.Tags)
 	dst.Platforms = replaceList(dst.Platforms, src.Platforms)

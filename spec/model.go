@@ -112,6 +112,9 @@ type Target struct {
 	Call             *String
 	Entitlements     []String
 	ExtraHosts       map[string]String
+	// Resources limit the build's steps: memory, memory-swap,
+	// cpu-shares, cpu-period, cpu-quota, cpuset-cpus, cpuset-mems.
+	Resources map[string]String
 
 	// xbake's own attributes.
 	Builder   *String

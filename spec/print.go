@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -49,6 +50,7 @@ type printTarget struct {
 	Call             *string             `json:"call,omitempty"`
 	Entitlements     []string            `json:"entitlements,omitempty"`
 	ExtraHosts       map[string]string   `json:"extra-hosts,omitempty"`
+	Resources        map[string]any      `json:"resources,omitempty"`
 	// xbake's own, absent from bake files.
 	Builder   *string  `json:"builder,omitempty"`
 	DependsOn []string `json:"depends_on,omitempty"`
@@ -125,6 +127,15 @@ func printTargetOf(t *Target, cwd string) *printTarget {
 		p.Contexts = map[string]string{}
 		for k, v := range t.Contexts {
 			p.Contexts[k] = showWritten(v.Value, v.Written, cwd)
+		}
+	}
+	if t.Resources != nil {
+		p.Resources = map[string]any{}
+		for k, v := range t.Resources {
+			p.Resources[k] = v.Value
+			if n, err := strconv.ParseInt(v.Value, 10, 64); err == nil && strings.HasPrefix(k, "cpu-") {
+				p.Resources[k] = n // bake prints cpu-* as numbers
+			}
 		}
 	}
 	if t.Pull != nil {

@@ -31,7 +31,8 @@ var overrideKeys = map[string]struct{ named, list bool }{
 	"context": {}, "dockerfile": {}, "target": {}, "no-cache": {}, "pull": {}, "push": {}, "load": {},
 	"shm-size": {}, "call": {}, "description": {}, "builder": {},
 	"args": {named: true}, "labels": {named: true}, "contexts": {named: true}, "extra-hosts": {named: true},
-	"tags": {list: true}, "platform": {list: true}, "output": {list: true}, "cache-from": {list: true},
+	"resources": {named: true},
+	"tags":      {list: true}, "platform": {list: true}, "output": {list: true}, "cache-from": {list: true},
 	"cache-to": {list: true}, "secrets": {list: true}, "ssh": {list: true}, "attest": {list: true},
 	"secret-source": {named: true},
 	"entitlements":  {list: true}, "network": {}, "annotations": {list: true},
@@ -42,6 +43,7 @@ var overrideKeys = map[string]struct{ named, list bool }{
 var overrideAliases = map[string]string{
 	"arg": "args", "label": "labels", "tag": "tags", "platforms": "platform", "secret": "secrets",
 	"annotation": "annotations", "entitlement": "entitlements", "extra-host": "extra-hosts", "ulimit": "ulimits",
+	"resource": "resources",
 }
 
 // ParseOverrides reads --set arguments. Its errors are command-line
@@ -230,6 +232,12 @@ func (l *loader) applyOverride(t *Target, o *Override, reset bool) {
 		t.Labels = setMap(t.Labels)
 	case "extra-hosts":
 		t.ExtraHosts = setMap(t.ExtraHosts)
+	case "resources":
+		if problem := checkResource(o.Name, o.Value); problem != "" {
+			l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid --set", Detail: "--set " + o.Raw + ": " + problem})
+			return
+		}
+		t.Resources = setMap(t.Resources)
 	case "contexts":
 		str.Written, str.Value = o.Value, contextValue(cwd, o.Value)
 		t.Contexts = setMap(t.Contexts)

@@ -39,6 +39,7 @@ var targetAttrs = map[string]func(a *attrValue, t *Target){
 	"call":              func(a *attrValue, t *Target) { t.Call = a.str() },
 	"entitlements":      func(a *attrValue, t *Target) { t.Entitlements = a.list() },
 	"extra-hosts":       func(a *attrValue, t *Target) { t.ExtraHosts = a.strMap() },
+	"resources":         func(a *attrValue, t *Target) { t.Resources = a.resources() },
 	"builder":           func(a *attrValue, t *Target) { t.Builder = a.str() },
 	"depends_on":        func(a *attrValue, t *Target) { t.DependsOn = a.list() },
 }

@@ -78,6 +78,7 @@ func targetValue(t *Target) cty.Value {
 		"call":              str(t.Call),
 		"entitlements":      list(t.Entitlements),
 		"extra-hosts":       m(t.ExtraHosts),
+		"resources":         m(t.Resources),
 		"builder":           str(t.Builder),
 		"depends_on":        list(t.DependsOn),
 	})

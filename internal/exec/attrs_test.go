@@ -30,6 +30,7 @@ RUN echo "$GREETING" > /greeting.txt
 RUN --mount=type=secret,id=file cat /run/secrets/file > /secret-file.txt
 RUN --mount=type=secret,id=token cat /run/secrets/token > /secret-env.txt
 RUN grep -c db.internal /etc/hosts > /hosts.txt
+RUN cat /sys/fs/cgroup/memory.max 2>/dev/null > /memory.txt || cat /sys/fs/cgroup/memory/memory.limit_in_bytes > /memory.txt
 `,
 		"secret.txt": "from-file",
 		"xbuild.hcl": `target "attrs" {
@@ -38,6 +39,7 @@ RUN grep -c db.internal /etc/hosts > /hosts.txt
   args        = { GREETING = "hello-arg" }
   secret      = ["id=file,src=secret.txt", "id=token,env=XBAKE_TEST_TOKEN"]
   extra-hosts = { "db.internal" = "10.1.2.3" }
+  resources   = { memory = "64m" }
   cache-to    = ["type=local,dest=cache,mode=max"]
   output      = ["type=local,dest=out"]
 }`,
@@ -52,6 +54,7 @@ RUN grep -c db.internal /etc/hosts > /hosts.txt
 		"secret-file.txt": "from-file",
 		"secret-env.txt":  "from-env",
 		"hosts.txt":       "1\n",
+		"memory.txt":      "67108864\n", // the step's cgroup has the limit
 	} {
 		got, err := os.ReadFile(filepath.Join(dir, "out", file))
 		if err != nil || string(got) != want {

@@ -225,6 +225,7 @@ func frontendAttrs(t *spec.Target, platforms []string) map[string]string {
 			attrs["shm-size"] = strconv.FormatInt(n, 10)
 		}
 	}
+	addResources(attrs, t.Resources)
 	if len(t.Ulimits) > 0 {
 		attrs["ulimit"] = strings.Join(spec.Values(t.Ulimits), ",")
 	}
@@ -244,6 +245,28 @@ func frontendAttrs(t *spec.Target, platforms []string) map[string]string {
 		}
 	}
 	return attrs
+}
+
+// resourceAttrs are the Dockerfile frontend's names of the resources.
+var resourceAttrs = map[string]string{
+	"memory": "memory", "memory-swap": "memswap", "cpu-shares": "cpushares", "cpu-period": "cpuperiod",
+	"cpu-quota": "cpuquota", "cpuset-cpus": "cpusetcpus", "cpuset-mems": "cpusetmems",
+}
+
+// addResources passes the resource limits to the frontend, sizes in
+// bytes (the spec checked them), as buildx does.
+func addResources(attrs map[string]string, res map[string]spec.String) {
+	for k, v := range res {
+		value := v.Value
+		if k == "memory" || (k == "memory-swap" && value != "-1") {
+			n, err := units.RAMInBytes(value)
+			if err != nil {
+				continue
+			}
+			value = strconv.FormatInt(n, 10)
+		}
+		attrs[resourceAttrs[k]] = value
+	}
 }
 
 // callRequests maps call to the frontend's subrequests, as buildx does.

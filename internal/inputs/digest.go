@@ -126,6 +126,9 @@ func buildAttributes(t *spec.Target) [][2]string {
 	for _, k := range slices.Sorted(maps.Keys(t.ExtraHosts)) {
 		add("extra-host:"+k, t.ExtraHosts[k].Value)
 	}
+	for _, k := range slices.Sorted(maps.Keys(t.Resources)) {
+		add("resource:"+k, t.Resources[k].Value)
+	}
 	str := func(k string, s *spec.String) {
 		if s != nil {
 			add(k, s.Value)

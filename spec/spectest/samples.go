@@ -36,6 +36,7 @@ var TargetAttributeSamples = map[string]string{
 	"call":              `"check"`,
 	"entitlements":      `["network.host"]`,
 	"extra-hosts":       `{ "db" = "10.0.0.1" }`,
+	"resources":         `{ memory = "512m", cpu-shares = 512 }`,
 	"builder":           `"local"`,
 	"depends_on":        `["_base"]`,
 }

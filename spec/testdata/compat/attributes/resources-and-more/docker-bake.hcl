@@ -1,5 +1,6 @@
 target "default" {
   shm-size = "128m"
+  resources = { memory = "512m", cpu-shares = 512, cpuset-cpus = "0" }
   ulimits  = ["nofile=1024:1024"]
   network  = "host"
   call     = "check"
