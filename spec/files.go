@@ -20,8 +20,9 @@ import (
 // DefaultFiles are the spec files looked for when no -f is given, in
 // order. bake's files are read only when none of xbake's own exists.
 var (
-	DefaultFiles  = []string{"xbuild.hcl", "xbuild.yaml", "xbuild.yml", "xbuild.json"}
-	BakeFiles     = []string{"docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"}
+	DefaultFiles = []string{"xbuild.hcl", "xbuild.yaml", "xbuild.yml", "xbuild.json"}
+	BakeFiles    = []string{"compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml",
+		"docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"}
 	OverrideFiles = []string{"xbuild.override.hcl", "xbuild.override.yaml", "xbuild.override.yml", "xbuild.override.json"}
 )
 
@@ -32,6 +33,7 @@ const (
 	syntaxHCL      syntax = iota // xbuild.hcl, docker-bake.hcl
 	syntaxYAML                   // xbuild.yaml, xbuild.json: plural top-level keys
 	syntaxBakeJSON               // docker-bake.json: HCL's JSON syntax
+	syntaxCompose                // compose.yaml: services with a build section
 )
 
 // sourceFile is one parsed spec file.
@@ -45,6 +47,8 @@ type sourceFile struct {
 	included bool
 	syntax   syntax
 	file     *hcl.File
+	// lookupEnv reads the environment, for compose's interpolation.
+	lookupEnv func(string) (string, bool)
 }
 
 // findFiles returns the spec files to read in dir when the user named none.
@@ -60,10 +64,7 @@ func findFiles(dir string) ([]string, hcl.Diagnostics) {
 	}
 	files := pick(DefaultFiles)
 	if len(files) == 0 {
-		files = pick(BakeFiles)
-		// bake reads compose files only when nothing else exists, and
-		// xbake does not read compose files at all.
-		files = dropCompose(files)
+		files = pick(BakeFiles) // all of them, merged in this order, as bake does
 	}
 	if len(files) == 0 {
 		return nil, hcl.Diagnostics{{
@@ -74,16 +75,6 @@ func findFiles(dir string) ([]string, hcl.Diagnostics) {
 		}}
 	}
 	return append(files, pick(OverrideFiles)...), nil
-}
-
-func dropCompose(files []string) []string {
-	var out []string
-	for _, f := range files {
-		if !strings.HasPrefix(f, "docker-compose") {
-			out = append(out, f)
-		}
-	}
-	return out
 }
 
 // readFile reads one named file ("-" is stdin) and parses it with the
@@ -132,6 +123,9 @@ func errText(err error) string {
 // top-level keys are bake's singular ones ("target") is bake JSON; any
 // other JSON or YAML is xbake's YAML format. Stdin is sniffed.
 func detectSyntax(name string, src []byte) syntax {
+	if IsComposeFile(name) {
+		return syntaxCompose
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".hcl":
 		return syntaxHCL
@@ -183,7 +177,7 @@ func isBakeJSON(src []byte) bool {
 // the embedded JSON Schema first.
 func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	if sf.syntax != syntaxYAML { // yaml.v3 bounds its nesting; yamlhcl checks each template
+	if sf.syntax != syntaxYAML && sf.syntax != syntaxCompose { // yaml.v3 bounds its nesting; yamlhcl checks each template
 		d := nesting.Check(src, sf.name, false)
 		if d == nil && sf.syntax == syntaxHCL {
 			d = nesting.CheckLines(src, sf.name)
@@ -198,9 +192,13 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 		sf.file, diags = parseHCL(src, sf.name)
 	case syntaxBakeJSON:
 		sf.file, diags = hcljson.Parse(src, sf.name)
-	case syntaxYAML:
+	case syntaxYAML, syntaxCompose:
+		var transform yamlhcl.Transform
+		if sf.syntax == syntaxCompose {
+			transform = composeTransform(sf.dir, sf.lookupEnv)
+		}
 		var root *yaml.Node
-		sf.file, root, diags = yamlhcl.Parse(src, sf.name, pluralKey)
+		sf.file, root, diags = yamlhcl.ParseWith(src, sf.name, pluralKey, transform)
 		if !diags.HasErrors() && root != nil {
 			diags = schema.Validate(root, func(n *yaml.Node) hcl.Range { return yamlhcl.NodeRange(sf.file, n) })
 		}

@@ -146,6 +146,7 @@ func (l *loader) readFiles() {
 		}
 		seen[sf.path] = true
 		sf.included = next.included
+		sf.lookupEnv = l.lookupEnv
 		if l.opts.Evaluating != nil { // a watchdog stopping a slow parse names the file
 			l.opts.Evaluating.current.Store(&hcl.Range{Filename: sf.name, Start: hcl.Pos{Line: 1, Column: 1}})
 		}

@@ -14,6 +14,17 @@ import (
 // blockKey maps a block type to the top-level key that holds its blocks.
 // The root node is returned too, for schema validation.
 func Parse(src []byte, filename string, blockKey func(string) string) (*hcl.File, *yaml.Node, hcl.Diagnostics) {
+	return ParseWith(src, filename, blockKey, nil)
+}
+
+// Transform rewrites a parsed document into xbake's format before it is
+// read, keeping the nodes (and so the positions) of what it moves.
+// rangeOf gives a node's position in the file, for the transform's errors.
+type Transform func(root *yaml.Node, rangeOf func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics)
+
+// ParseWith is Parse with a transform of the document: how compose files
+// become targets.
+func ParseWith(src []byte, filename string, blockKey func(string) string, transform Transform) (*hcl.File, *yaml.Node, hcl.Diagnostics) {
 	s := newSource(filename, src)
 	file := &hcl.File{Bytes: src}
 	var doc yaml.Node
@@ -29,6 +40,13 @@ func Parse(src []byte, filename string, blockKey func(string) string) (*hcl.File
 	if d := checkExpansion(s, root); d != nil {
 		file.Body = body // empty: nothing of the document is walked
 		return file, nil, hcl.Diagnostics{d}
+	}
+	if transform != nil && root.Kind == yaml.MappingNode {
+		var diags hcl.Diagnostics
+		if root, diags = transform(root, s.nodeRange); diags.HasErrors() {
+			file.Body = body
+			return file, nil, diags
+		}
 	}
 	switch {
 	case root.Kind == yaml.MappingNode:

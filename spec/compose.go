@@ -1,0 +1,239 @@
+package spec
+
+// Compose files, as bake reads them: each service with a build section
+// becomes a target of the same name, in a default group. The document is
+// rewritten into xbake's YAML format node by node (yamlhcl.Transform),
+// so every error still points into the compose file. Values are
+// interpolated first, as compose does (${VAR}, ${VAR:-default},
+// ${VAR-default}, $VAR, $$), from the environment and a .env file beside
+// the compose file, and then taken literally.
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"gopkg.in/yaml.v3"
+)
+
+// composeBuildKeys maps a compose build key to the target attribute it
+// sets; x-bake holds bake's own attributes, copied as they are.
+var composeBuildKeys = map[string]string{
+	"context": "context", "dockerfile": "dockerfile", "dockerfile_inline": "dockerfile-inline",
+	"args": "args", "labels": "labels", "tags": "tags", "target": "target", "platforms": "platforms",
+	"cache_from": "cache-from", "cache_to": "cache-to", "network": "network", "shm_size": "shm-size",
+	"extra_hosts": "extra-hosts", "additional_contexts": "contexts", "no_cache": "no-cache", "pull": "pull",
+	"ssh": "ssh",
+}
+
+// IsComposeFile reports whether a file name is one of compose's.
+func IsComposeFile(name string) bool {
+	switch filepath.Base(name) {
+	case "compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml":
+		return true
+	}
+	return false
+}
+
+// composeTransform turns a compose document into targets.
+func composeTransform(dir string, lookupEnv func(string) (string, bool)) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+	return func(root *yaml.Node, rangeOf func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+		env := composeEnv(dir, lookupEnv)
+		var diags hcl.Diagnostics
+		_ = rangeOf
+		targets := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		group := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		services := mapValue(root, "services")
+		if services == nil || services.Kind != yaml.MappingNode {
+			return emptyDoc(), nil
+		}
+		for i := 0; i+1 < len(services.Content); i += 2 {
+			name, svc := services.Content[i], services.Content[i+1]
+			build := mapValue(svc, "build")
+			if build == nil {
+				continue // an image only: nothing to build
+			}
+			t, d := composeTarget(svc, build, env, rangeOf)
+			diags = append(diags, d...)
+			targets.Content = append(targets.Content, literal(name.Value, name), t)
+			group.Content = append(group.Content, literal(name.Value, name))
+		}
+		doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if len(targets.Content) > 0 {
+			groups := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
+				literal("default", services),
+				{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{literal("targets", services), group}},
+			}}
+			doc.Content = append(doc.Content, literal("groups", root), groups, literal("targets", root), targets)
+		}
+		return doc, diags
+	}
+}
+
+// composeTarget builds one target from a service.
+func composeTarget(svc, build *yaml.Node, env envLookup, rangeOf func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+	t := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: build.Line, Column: build.Column}
+	set := func(key string, v *yaml.Node) { t.Content = append(t.Content, literal(key, v), v) }
+	var diags hcl.Diagnostics
+	if build.Kind == yaml.ScalarNode { // build: ./dir
+		set("context", interpolate(build, env))
+	}
+	hasTags := false
+	for i := 0; build.Kind == yaml.MappingNode && i+1 < len(build.Content); i += 2 {
+		key, v := build.Content[i].Value, build.Content[i+1]
+		if key == "x-bake" {
+			for j := 0; v.Kind == yaml.MappingNode && j+1 < len(v.Content); j += 2 {
+				set(v.Content[j].Value, interpolate(v.Content[j+1], env))
+				hasTags = hasTags || v.Content[j].Value == "tags"
+			}
+			continue
+		}
+		attr, ok := composeBuildKeys[key]
+		if !ok {
+			continue // compose keys bake does not read (secrets, isolation, ...)
+		}
+		v = interpolate(v, env)
+		switch attr {
+		case "args", "labels", "extra-hosts":
+			v = keyValues(v, map[string]string{"args": "=", "labels": "=", "extra-hosts": ":"}[attr])
+		case "tags":
+			hasTags = true
+		}
+		set(attr, v)
+	}
+	if image := mapValue(svc, "image"); image != nil && !hasTags {
+		set("tags", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: image.Line, Column: image.Column,
+			Content: []*yaml.Node{interpolate(image, env)}})
+	}
+	return t, diags
+}
+
+// keyValues turns compose's list form (["A=1", "B"]) into a mapping; an
+// entry without a value is dropped, as bake drops it.
+func keyValues(v *yaml.Node, sep string) *yaml.Node {
+	if v.Kind != yaml.SequenceNode {
+		return v
+	}
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: v.Line, Column: v.Column}
+	for _, item := range v.Content {
+		k, val, ok := strings.Cut(item.Value, sep)
+		if !ok {
+			continue
+		}
+		m.Content = append(m.Content, literal(k, item), literal(val, item))
+	}
+	return m
+}
+
+// interpolate returns a copy of v with compose's variables replaced and
+// every string made literal for the HCL templates that read it.
+func interpolate(v *yaml.Node, env envLookup) *yaml.Node {
+	c := *v
+	switch v.Kind {
+	case yaml.ScalarNode:
+		if v.Tag == "!!str" || v.Tag == "" {
+			c.Value = escapeTemplate(expandCompose(v.Value, env))
+		}
+	case yaml.SequenceNode, yaml.MappingNode:
+		c.Content = make([]*yaml.Node, len(v.Content))
+		for i, n := range v.Content {
+			c.Content[i] = interpolate(n, env)
+		}
+	}
+	return &c
+}
+
+var composeVar = regexp.MustCompile(`\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)`)
+
+// expandCompose applies compose's variable syntax.
+func expandCompose(s string, env envLookup) string {
+	return composeVar.ReplaceAllStringFunc(s, func(m string) string {
+		if m == "$$" {
+			return "$"
+		}
+		sub := composeVar.FindStringSubmatch(m)
+		name, op, word := sub[1], sub[2], sub[3]
+		if name == "" {
+			name = sub[4]
+		}
+		val, set := env(name)
+		switch op {
+		case ":-":
+			if val == "" {
+				return word
+			}
+		case "-":
+			if !set {
+				return word
+			}
+		case ":+":
+			if val != "" {
+				return word
+			}
+			return ""
+		case "+":
+			if set {
+				return word
+			}
+			return ""
+		}
+		return val
+	})
+}
+
+// escapeTemplate makes a string literal in an HCL template.
+func escapeTemplate(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "${", "$${"), "%{", "%%{")
+}
+
+// envLookup reads a variable compose interpolates.
+type envLookup func(string) (string, bool)
+
+// composeEnv is the environment compose interpolates from: the process
+// environment, else the .env file beside the compose file.
+func composeEnv(dir string, lookupEnv func(string) (string, bool)) envLookup {
+	dotEnv := map[string]string{}
+	if b, err := os.ReadFile(filepath.Join(dir, ".env")); err == nil {
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+			if ok {
+				dotEnv[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"'`)
+			}
+		}
+	}
+	return func(name string) (string, bool) {
+		if v, ok := lookupEnv(name); ok {
+			return v, true
+		}
+		v, ok := dotEnv[name]
+		return v, ok
+	}
+}
+
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// literal is a string node at the position of at.
+func literal(s string, at *yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s, Line: at.Line, Column: at.Column}
+}
+
+func emptyDoc() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }

@@ -1,0 +1,4 @@
+target "web" {
+  tags = ["repo/web:bake"]
+  platforms = ["linux/arm64"]
+}
