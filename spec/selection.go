@@ -34,9 +34,14 @@ func (s *Spec) Select(names []string) (*Selection, hcl.Diagnostics) {
 	if len(names) == 0 {
 		_, group := s.Groups["default"]
 		_, target := s.Targets["default"]
-		if group || target {
+		switch {
+		case group || target:
 			names = []string{"default"}
-		} else { // bake fails here; xbake builds everything
+		case s.onlyBakeFiles():
+			return sel, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No default target", Extra: rule.Extra{Rule: rule.UnknownTarget},
+				Detail: fmt.Sprintf("No target names were given and the bake file has no group or target named \"default\", so bake builds nothing here. "+
+					"Name the targets to build (%s), or add group \"default\" { targets = [...] }.", strings.Join(s.TargetNames, ", "))}}
+		default: // xbake's own files: everything
 			sel.All = true
 			sel.Targets = append([]string{}, s.TargetNames...)
 			return sel, nil
@@ -181,4 +186,15 @@ func (s *Spec) LinkedTargets(selected []string) []string {
 		}
 	}
 	return out
+}
+
+// onlyBakeFiles reports whether every file of the spec is bake's: then
+// the spec is read exactly as bake reads it.
+func (s *Spec) onlyBakeFiles() bool {
+	for _, f := range s.Files {
+		if !IsBakeFile(f) {
+			return false
+		}
+	}
+	return len(s.Files) > 0
 }
