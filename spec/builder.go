@@ -86,7 +86,7 @@ type blockEval struct {
 }
 
 func (e blockEval) value(a *hcl.Attribute) (*attrValue, bool) {
-	v, diags := e.l.eval(a.Expr, e.l.ctxFor(e.sf))
+	v, diags := e.l.eval(a.Expr, e.l.ctxFor(e.sf), &a.Range)
 	e.l.diags = append(e.l.diags, diags...)
 	if diags.HasErrors() || v.IsNull() || !v.IsWhollyKnown() {
 		return nil, false

@@ -58,8 +58,15 @@ func KindOf(v string) ContextKind {
 	case strings.HasPrefix(v, "cwd://"):
 		return LocalContext
 	}
-	if _, isGit, _ := dfgitutil.ParseGitRef(v); isGit {
-		return GitContext
+	// BuildKit's parser reads a git ref only in these forms; asking it
+	// about anything else costs an error with a stack trace, which shows
+	// over thousands of local paths.
+	maybeGit := strings.HasPrefix(v, "github.com/") || strings.Contains(v, "://") ||
+		(strings.Contains(v, "@") && strings.Contains(v, ":"))
+	if maybeGit {
+		if _, isGit, _ := dfgitutil.ParseGitRef(v); isGit {
+			return GitContext
+		}
 	}
 	if strings.HasPrefix(v, "https://") || strings.HasPrefix(v, "http://") {
 		return URLContext

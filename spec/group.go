@@ -25,7 +25,7 @@ func (l *loader) declareGroups() {
 			g.Description = l.literalString(a)
 		}
 		if a, ok := content.Attributes["targets"]; ok {
-			val, diags := l.eval(a.Expr, l.ctxFor(b.file))
+			val, diags := l.eval(a.Expr, l.ctxFor(b.file), &a.Range)
 			l.diags = append(l.diags, diags...)
 			if !diags.HasErrors() && val.IsWhollyKnown() && !val.IsNull() {
 				av := &attrValue{attr: a, val: val, base: b.file.base()}

@@ -204,11 +204,12 @@ func (e *Evaluating) Range() (hcl.Range, bool) {
 	return *r, true
 }
 
-// eval evaluates expr, recording it as the one being evaluated.
-func (l *loader) eval(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+// eval evaluates expr, recording where it is written (at, a range the
+// spec holds anyway, so that recording allocates nothing) as the
+// expression being evaluated.
+func (l *loader) eval(expr hcl.Expression, ctx *hcl.EvalContext, at *hcl.Range) (cty.Value, hcl.Diagnostics) {
 	if l.opts.Evaluating != nil {
-		r := expr.Range()
-		prev := l.opts.Evaluating.current.Swap(&r)
+		prev := l.opts.Evaluating.current.Swap(at)
 		defer l.opts.Evaluating.current.Store(prev)
 	}
 	return expr.Value(ctx)

@@ -23,7 +23,7 @@ func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribu
 			"Target %q has a matrix but no name; each combination needs its own name, for example name = \"%s-${item}\" using the matrix keys.", label, label))
 		return
 	}
-	val, diags := l.eval(m.Expr, l.ctxFor(b.file))
+	val, diags := l.eval(m.Expr, l.ctxFor(b.file), &m.Range)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
 		return
@@ -42,7 +42,7 @@ func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribu
 	for _, vars := range combos {
 		ctx := l.ctxFor(b.file).NewChild()
 		ctx.Variables = vars
-		nv, diags := l.eval(nameAttr.Expr, ctx)
+		nv, diags := l.eval(nameAttr.Expr, ctx, &nameAttr.Range)
 		l.diags = append(l.diags, diags...)
 		if diags.HasErrors() {
 			return

@@ -99,7 +99,8 @@ func (l *loader) lookupTarget(name string, rng hcl.Range, via string) *Target {
 
 // evalTargetExpr evaluates an expression of a target block: the file's
 // context, the matrix values, and the targets it names as target.NAME.
-func (l *loader) evalTargetExpr(expr hcl.Expression, part *targetPart) (cty.Value, hcl.Diagnostics) {
+func (l *loader) evalTargetExpr(attr *hcl.Attribute, part *targetPart) (cty.Value, hcl.Diagnostics) {
+	expr := attr.Expr
 	ctx := l.ctxFor(part.blk.file).NewChild()
 	ctx.Variables = map[string]cty.Value{}
 	for k, v := range part.matrixVars {
@@ -137,7 +138,7 @@ func (l *loader) evalTargetExpr(expr hcl.Expression, part *targetPart) (cty.Valu
 		}
 		ctx.Variables["target"] = cty.ObjectVal(objs)
 	}
-	val, more := l.eval(expr, ctx)
+	val, more := l.eval(expr, ctx, &attr.Range)
 	return val, append(diags, more...)
 }
 
@@ -180,7 +181,7 @@ func (l *loader) declaredAttr(name, attr string, rng hcl.Range) cty.Value {
 	v := cty.NullVal(cty.DynamicPseudoType)
 	for _, part := range l.targetDecls[name].parts {
 		if a, ok := part.content.Attributes[attr]; ok {
-			val, diags := l.evalTargetExpr(a.Expr, part)
+			val, diags := l.evalTargetExpr(a, part)
 			l.diags = append(l.diags, diags...)
 			v = val
 		}

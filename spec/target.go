@@ -150,7 +150,7 @@ func (l *loader) decodePart(name string, part *targetPart, single bool) *Target 
 		var diags hcl.Diagnostics
 		if !done || !single {
 			l.attrStack = append(l.attrStack, key)
-			val, diags = l.evalTargetExpr(attr.Expr, part)
+			val, diags = l.evalTargetExpr(attr, part)
 			l.attrStack = l.attrStack[:len(l.attrStack)-1]
 			if l.keepDeclared {
 				l.declared[key] = val

@@ -120,7 +120,7 @@ func (l *loader) evalVariable(d *varDecl) {
 	}
 	if d.defaultExpr != nil {
 		var diags hcl.Diagnostics
-		def, diags = l.eval(d.defaultExpr, l.ctxFor(d.file))
+		def, diags = l.eval(d.defaultExpr, l.ctxFor(d.file), &d.declRange)
 		l.diags = append(l.diags, diags...)
 	}
 	val, source := def, "default"
@@ -272,7 +272,7 @@ func (l *loader) checkValidations() {
 
 func (l *loader) checkValidation(d *varDecl, v validation) {
 	ctx := l.ctxFor(v.file)
-	ok, diags := l.eval(v.condition, ctx)
+	ok, diags := l.eval(v.condition, ctx, &d.declRange)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() || !ok.IsKnown() {
 		return
