@@ -41,10 +41,10 @@ func IsComposeFile(name string) bool {
 
 // composeTransform turns a compose document into targets.
 func composeTransform(dir string, lookupEnv func(string) (string, bool)) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
-	return func(root *yaml.Node, rangeOf func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+	// Nothing here can be wrong on its own: what the rewritten document
+	// holds is checked by the schema and the loader, at these nodes.
+	return func(root *yaml.Node, _ func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
 		env := composeEnv(dir, lookupEnv)
-		var diags hcl.Diagnostics
-		_ = rangeOf
 		targets := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		group := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		services := mapValue(root, "services")
@@ -57,8 +57,7 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool)) func(*y
 			if build == nil {
 				continue // an image only: nothing to build
 			}
-			t, d := composeTarget(svc, build, env, rangeOf)
-			diags = append(diags, d...)
+			t := composeTarget(svc, build, env)
 			targets.Content = append(targets.Content, literal(name.Value, name), t)
 			group.Content = append(group.Content, literal(name.Value, name))
 		}
@@ -70,15 +69,14 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool)) func(*y
 			}}
 			doc.Content = append(doc.Content, literal("groups", root), groups, literal("targets", root), targets)
 		}
-		return doc, diags
+		return doc, nil
 	}
 }
 
 // composeTarget builds one target from a service.
-func composeTarget(svc, build *yaml.Node, env envLookup, rangeOf func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 	t := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: build.Line, Column: build.Column}
 	set := func(key string, v *yaml.Node) { t.Content = append(t.Content, literal(key, v), v) }
-	var diags hcl.Diagnostics
 	if build.Kind == yaml.ScalarNode { // build: ./dir
 		set("context", interpolate(build, env))
 	}
@@ -109,7 +107,7 @@ func composeTarget(svc, build *yaml.Node, env envLookup, rangeOf func(*yaml.Node
 		set("tags", &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: image.Line, Column: image.Column,
 			Content: []*yaml.Node{interpolate(image, env)}})
 	}
-	return t, diags
+	return t
 }
 
 // keyValues turns compose's list form (["A=1", "B"]) into a mapping; an
