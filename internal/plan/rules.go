@@ -137,9 +137,8 @@ func (c *checker) pushWithoutName(n *Node) {
 
 func (c *checker) invalidPlatforms(n *Node) {
 	for _, p := range n.Target.Platforms {
-		if _, err := platforms.Parse(p.Value); err != nil {
-			c.errorf(rule.InvalidPlatform, p.Range, "Invalid platform",
-				"%q is not a platform: write OS/ARCH[/VARIANT], such as linux/amd64, linux/arm64 or linux/arm/v7.", p.Value)
+		if problem := checkPlatform(p.Value); problem != "" {
+			c.errorf(rule.InvalidPlatform, p.Range, "Invalid platform", "%s", problem)
 		}
 	}
 }
