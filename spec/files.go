@@ -51,6 +51,20 @@ type sourceFile struct {
 	lookupEnv func(string) (string, bool)
 }
 
+// HasDefaultFile reports whether dir holds a spec file xbake would read
+// without -f.
+func HasDefaultFile(dir string) bool {
+	_, diags := findFiles(dir)
+	return !diags.HasErrors()
+}
+
+// Empty is the spec of a directory without one: no targets, no builders
+// but the built-in one. Commands about builders work with it anywhere.
+func Empty(dir string) *Spec {
+	return &Spec{Root: dir, Targets: map[string]*Target{}, Groups: map[string]*Group{}, Builders: map[string]*Builder{},
+		Sources: map[string]*hcl.File{}, FilePaths: map[string]string{}}
+}
+
 // findFiles returns the spec files to read in dir when the user named none.
 func findFiles(dir string) ([]string, hcl.Diagnostics) {
 	pick := func(names []string) []string {

@@ -18,7 +18,7 @@ import (
 )
 
 func newBuildersCommand() *cobra.Command {
-	var sf specFlags
+	sf := specFlags{optional: true}
 	var format string
 	ls := func(cmd *cobra.Command, _ []string) error {
 		s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
@@ -32,12 +32,14 @@ func newBuildersCommand() *cobra.Command {
 		Short: "List the spec's builders and their nodes (also: builders ls)",
 		Long: `Builders are declared in the spec, next to the targets that use them, so
 every checkout has the same ones. The built-in "local" builder is a
-buildkitd that xbake starts and reuses.
+buildkitd that xbake starts and reuses. Outside a directory with a spec,
+the commands know the built-in builder only.
 
   xbake builders [ls]              one row per builder and node: driver or
                                    endpoint, status (running, inactive,
                                    unreachable), platforms; * marks the default
-  xbake builders inspect NAME      details of each node (--bootstrap starts it)
+  xbake builders inspect [NAME]    details of each node (--bootstrap starts it);
+                                   the default builder without NAME
   xbake builders stop NAME         stop a local builder's daemon
   xbake builders rm NAME           stop it and delete its state (--keep-state keeps the cache)`,
 		Args: cobra.NoArgs,
@@ -105,19 +107,26 @@ func platformsText(n builder.NodeInfo) string {
 }
 
 func newBuildersInspect() *cobra.Command {
-	var sf specFlags
+	sf := specFlags{optional: true}
 	var bootstrap bool
 	var format string
 	cmd := &cobra.Command{
-		Use:   "inspect NAME",
-		Short: "Show a builder's nodes: status, platforms, BuildKit version, worker labels",
-		Args:  cobra.ExactArgs(1),
+		Use:   "inspect [NAME]",
+		Short: "Show a builder's nodes (the default builder without NAME): status, platforms, BuildKit version, worker labels",
+		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := loadWithBuilder(cmd, &sf, args[0])
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			s, err := loadWithBuilder(cmd, &sf, name)
 			if err != nil {
 				return err
 			}
-			info, err := builder.Describe(cmd.Context(), s, args[0], bootstrap)
+			if name == "" {
+				name = defaultBuilder(s)
+			}
+			info, err := builder.Describe(cmd.Context(), s, name, bootstrap)
 			if err != nil {
 				return &exitError{code: exitSpec, msg: err.Error()}
 			}
@@ -168,7 +177,7 @@ func loadWithBuilder(cmd *cobra.Command, sf *specFlags, name string) (*spec.Spec
 		return nil, err
 	}
 	names := builder.Names(s)
-	if !slices.Contains(names, name) {
+	if name != "" && !slices.Contains(names, name) {
 		return nil, usageErrorf("no builder named %q; the spec has %s", name, strings.Join(names, ", "))
 	}
 	return s, nil
@@ -176,7 +185,7 @@ func loadWithBuilder(cmd *cobra.Command, sf *specFlags, name string) (*spec.Spec
 
 // newBuildersStop makes "stop" and, with remove, "rm".
 func newBuildersStop(remove bool) *cobra.Command {
-	var sf specFlags
+	sf := specFlags{optional: true}
 	var keepState bool
 	use, short := "stop NAME", "Stop a local builder's daemon (the next build starts it again)"
 	if remove {

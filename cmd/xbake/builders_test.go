@@ -77,3 +77,23 @@ target "app" {
 		t.Errorf("rm: exit %d %s", code, errOut)
 	}
 }
+
+// Builders work without a spec: the built-in one, in any directory.
+func TestBuildersWithoutASpec(t *testing.T) {
+	t.Setenv("XBAKE_STATE_DIR", t.TempDir())
+	dir := t.TempDir()
+	if code, out, errOut := xbake(t, dir, "", "builders", "stop", "local"); code != 0 || out != "local\n" {
+		t.Errorf("builders stop local without a spec: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut := xbake(t, dir, "", "builders", "inspect")
+	if code != 0 || !strings.Contains(out, "Name:    local") || !strings.Contains(out, "Default: true") {
+		t.Errorf("builders inspect without a name: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := xbake(t, dir, "", "builders", "inspect", "nope"); code != 2 || !strings.Contains(errOut, `no builder named "nope"`) {
+		t.Errorf("an unknown builder: exit %d\n%s", code, errOut)
+	}
+	// A spec given with -f that does not exist is still an error.
+	if code, _, _ := xbake(t, dir, "", "builders", "-f", "missing.hcl"); code == 0 {
+		t.Error("a missing -f file was accepted")
+	}
+}

@@ -21,6 +21,9 @@ type specFlags struct {
 	allowRead []string
 	// strict makes the spec's warnings errors (--strict of plan and run).
 	strict bool
+	// optional: without -f and without a spec file here, an empty spec
+	// (the built-in builder only) instead of an error; for builders.
+	optional bool
 }
 
 func (f *specFlags) register(cmd *cobra.Command) {
@@ -49,6 +52,9 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, &exitError{code: exitUsage, msg: "cannot read the working directory: " + err.Error()}
+	}
+	if f.optional && len(f.files) == 0 && !spec.HasDefaultFile(cwd) {
+		return spec.Empty(cwd), nil
 	}
 	ev := &spec.Evaluating{}
 	stop := watchLoad(stderr, ev)
