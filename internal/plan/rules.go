@@ -58,8 +58,12 @@ func (c *checker) errorf(id rule.ID, subject hcl.Range, summary, format string, 
 	c.report(id, hcl.DiagError, subject, summary, format, args...)
 }
 
-// platformsRange spans a target's platforms list.
+// platformsRange spans a target's platforms list, or names the target
+// when its platforms come from the targets that use it.
 func platformsRange(t *spec.Target) hcl.Range {
+	if len(t.Platforms) == 0 {
+		return t.DeclRange
+	}
 	first, last := t.Platforms[0].Range, t.Platforms[len(t.Platforms)-1].Range
 	if first.Filename == last.Filename && first.Start.Byte <= last.End.Byte {
 		return hcl.RangeBetween(first, last)
