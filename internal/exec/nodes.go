@@ -204,8 +204,8 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 	}
 	for _, repo := range order {
 		ann := map[string]string{}
-		recordAnnotations(ann, b.j.node.InputDigest, tagNames(repos[repo]), true)
-		idx, err := joinIndex(ctx, repo, digests, ann["annotation-index."+annotationDigest], ann["annotation-index."+annotationTags])
+		b.r.recordAnnotations(ann, b.j.node.InputDigest, true)
+		idx, err := joinIndex(ctx, repo, digests, ann["annotation-index."+annotationDigest])
 		if err != nil {
 			return fmt.Errorf("joining the platforms in %s: %w", repo, err)
 		}
@@ -235,7 +235,7 @@ func tagNames(tags []pendingTag) []string {
 
 // joinIndex writes, by digest, an index of the manifests the parts
 // pushed to repo, and returns its digest.
-func joinIndex(ctx context.Context, repo string, digests []string, inputDigest, tags string) (string, error) {
+func joinIndex(ctx context.Context, repo string, digests []string, inputDigest string) (string, error) {
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)}
 	var adds []mutate.IndexAddendum
 	for _, d := range digests {
@@ -255,7 +255,7 @@ func joinIndex(ctx context.Context, repo string, digests []string, inputDigest, 
 	}
 	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
 	if inputDigest != "" {
-		idx = mutate.Annotations(idx, map[string]string{annotationDigest: inputDigest, annotationTags: tags}).(v1.ImageIndex)
+		idx = mutate.Annotations(idx, map[string]string{annotationDigest: inputDigest}).(v1.ImageIndex)
 	}
 	dig, err := idx.Digest()
 	if err != nil {

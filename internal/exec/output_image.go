@@ -29,7 +29,7 @@ func (r *runner) prepareImage(o *outputs, j *job, attrs map[string]string, regis
 	}
 	push := registry || attrs["push"] == "true"
 	if push {
-		recordAnnotations(attrs, j.node.InputDigest, names, makesIndex(t, j.platforms) && !byDigest)
+		r.recordAnnotations(attrs, j.node.InputDigest, makesIndex(t, j.platforms) && !byDigest)
 	}
 	if !push || (r.opts.PushMode == PushEager && !byDigest) {
 		if push {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -101,4 +102,40 @@ func mustTag(t *testing.T, s string) name.Tag {
 		t.Fatal(err)
 	}
 	return ref
+}
+
+// The image a user pushes is what BuildKit built: the same build pushed
+// under two tags has one digest, with --skip-unchanged too (its record
+// depends on the inputs alone).
+func TestDigestDoesNotDependOnTags(t *testing.T) {
+	needDaemon(t)
+	reg := startRegistry(t)
+	for _, skip := range []bool{false, true} {
+		var digests []string
+		for _, tag := range []string{"one", "two"} {
+			dir := project(t, map[string]string{
+				"ctx/Dockerfile": "FROM scratch\nCOPY f /f\n",
+				"ctx/f":          "same inputs\n",
+				// The spec is outside the context: only its tags differ.
+				"xbuild.hcl": fmt.Sprintf(`target "app" {
+  context   = "ctx"
+  platforms = ["linux/amd64", "linux/arm64"]
+  tags      = ["%s/xbake/same:%s"]
+  output    = ["type=image,push=true"]
+}`, reg, tag),
+			})
+			res := build(t, ctx(t), dir, runOpts{opts: exec.Options{SkipUnchanged: skip, StateFile: filepath.Join(dir, "state.json")}})
+			if res.Failed() {
+				t.Fatalf("%+v", *res.Targets[0])
+			}
+			desc, err := remote.Head(mustTag(t, reg+"/xbake/same:"+tag))
+			if err != nil {
+				t.Fatal(err)
+			}
+			digests = append(digests, desc.Digest.String())
+		}
+		if digests[0] != digests[1] {
+			t.Errorf("skip-unchanged %v: the same build has digests %v under two tags", skip, digests)
+		}
+	}
 }

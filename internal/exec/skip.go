@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/distribution/reference"
@@ -16,13 +15,13 @@ import (
 	"github.com/xbake/xbake/spec"
 )
 
-// Annotations xbake writes on pushed images: the input digest of the
-// build, and the tags it was pushed under, so a later run can tell with
-// one registry request whether the image is up to date.
-const (
-	annotationDigest = "dev.xbake.input-digest"
-	annotationTags   = "dev.xbake.tags"
-)
+// The annotation xbake writes on pushed images with --skip-unchanged
+// only: the input digest of the build, so a later run can tell with one
+// registry request whether the image is up to date. It depends on the
+// inputs alone, never on the tags, so one build pushed under several
+// tags (or tagged again later) keeps one digest. Without
+// --skip-unchanged, the image is exactly what BuildKit built.
+const annotationDigest = "dev.xbake.input-digest"
 
 // UpToDate is the status of a target skipped by --skip-unchanged.
 const UpToDate Status = "up to date"
@@ -141,10 +140,6 @@ func (r *runner) registryRecord(ctx context.Context, t *spec.Target, o spec.Entr
 	if json.Unmarshal(desc.Manifest, &m) != nil || m.Annotations[annotationDigest] != digest {
 		return nil, false
 	}
-	have := map[string]bool{}
-	for _, tag := range strings.Split(m.Annotations[annotationTags], ",") {
-		have[tag] = true
-	}
 	repo := ref.Context().Name()
 	var add []pendingTag
 	for _, n := range names {
@@ -153,7 +148,7 @@ func (r *runner) registryRecord(ctx context.Context, t *spec.Target, o spec.Entr
 			return nil, false
 		}
 		full := reference.TagNameOnly(named).String()
-		if have[full] {
+		if pointsTo(ctx, full, desc.Digest.String()) {
 			continue
 		}
 		if named.Name() != repo && reference.FamiliarName(named) != repo {
@@ -164,27 +159,27 @@ func (r *runner) registryRecord(ctx context.Context, t *spec.Target, o spec.Entr
 	return add, true
 }
 
-// recordAnnotations are the exporter attributes that record a build on
-// the pushed image: on the index when there is one (several platforms, or
-// attestations), else on the manifest.
-func recordAnnotations(attrs map[string]string, digest string, names []string, index bool) {
-	if digest == "" {
+// pointsTo reports whether tag exists and names the manifest digest.
+func pointsTo(ctx context.Context, tag, digest string) bool {
+	ref, err := name.NewTag(tag)
+	if err != nil {
+		return false
+	}
+	desc, err := remote.Head(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	return err == nil && desc.Digest.String() == digest
+}
+
+// recordAnnotations are the exporter attributes that record a build's
+// input digest on the pushed image (--skip-unchanged only): on the index
+// when there is one (several platforms, or attestations), else on the
+// manifest.
+func (r *runner) recordAnnotations(attrs map[string]string, digest string, index bool) {
+	if digest == "" || !r.opts.SkipUnchanged {
 		return
 	}
-	full := make([]string, 0, len(names))
-	for _, n := range names {
-		if named, err := reference.ParseNormalizedNamed(n); err == nil {
-			full = append(full, reference.TagNameOnly(named).String())
-		}
-	}
-	sort.Strings(full)
-	prefixes := []string{"annotation."}
+	attrs["annotation."+annotationDigest] = digest
 	if index {
-		prefixes = append(prefixes, "annotation-index.")
-	}
-	for _, prefix := range prefixes {
-		attrs[prefix+annotationDigest] = digest
-		attrs[prefix+annotationTags] = strings.Join(full, ",")
+		attrs["annotation-index."+annotationDigest] = digest
 	}
 }
 
