@@ -99,6 +99,9 @@ func TestRunExample(t *testing.T) {
 	if _, isObject := meta["hello"]["containerimage.descriptor"].(map[string]any); !isObject {
 		t.Errorf("containerimage.descriptor should be decoded JSON: %v", meta["hello"]["containerimage.descriptor"])
 	}
+	if ref, _ := meta["hello"]["buildx.build.ref"].(string); !strings.HasPrefix(ref, "local/local/") || len(ref) < len("local/local/")+20 {
+		t.Errorf("buildx.build.ref = %q, want local/local/REF", ref)
+	}
 }
 
 func TestRunFailureAndUsage(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
+	"github.com/moby/buildkit/identity"
 	"github.com/moby/buildkit/session"
 	"github.com/moby/buildkit/session/auth/authprovider"
 	"github.com/moby/buildkit/session/secrets/secretsprovider"
@@ -54,6 +55,22 @@ type build struct {
 	releaseSlot func()   // gives the --jobs slot back; safe to call twice
 	cleanup     []func() // temporary files of this build
 	callAnswer  string   // what a call (check, outline, targets) answered
+	buildRef    string   // BUILDER/NODE/REF of the last solve, as buildx names a build
+}
+
+// metadataOf is what --metadata-file records of a build, as bake writes
+// it: BuildKit's exporter response, the build's reference, and for an
+// atomic push every name with its tag (BuildKit pushed by digest only).
+func metadataOf(response map[string]string, ref string, pending []pendingTag) map[string]string {
+	out := maps.Clone(response)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out["buildx.build.ref"] = ref
+	if len(pending) > 0 {
+		out["image.name"] = strings.Join(tagNames(pending), ",")
+	}
+	return out
 }
 
 func (b *build) run(ctx context.Context) error {
@@ -80,7 +97,7 @@ func (b *build) run(ctx context.Context) error {
 	if err != nil {
 		return outs.writeErr(err)
 	}
-	b.j.res.Response = resp.ExporterResponse
+	b.j.res.Response = metadataOf(resp.ExporterResponse, b.buildRef, outs.pending)
 	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
 	if err := outs.commit(); err != nil {
 		return err
@@ -104,6 +121,8 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	}
 	so.Exports = outs.exports
 	so.FrontendAttrs = attrs // the exporters compare the result with the requested platforms
+	so.Ref = identity.NewID()
+	b.buildRef = part.node.Builder + "/" + part.node.Name + "/" + so.Ref
 	statusCh := make(chan *client.SolveStatus)
 	forwarded := b.r.progress.forward(b.j.node.Name, label, statusCh)
 	resp, err := part.node.Client.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {

@@ -210,7 +210,8 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 			return fmt.Errorf("joining the platforms in %s: %w", repo, err)
 		}
 		b.j.res.Digest = idx
-		b.j.res.Response = map[string]string{exptypes.ExporterImageDigestKey: idx, "image.name": strings.Join(tagNames(repos[repo]), ",")}
+		b.j.res.Response = map[string]string{exptypes.ExporterImageDigestKey: idx, "image.name": strings.Join(tagNames(repos[repo]), ","),
+			"buildx.build.ref": subs[0].buildRef}
 		if b.r.opts.PushMode == PushEager {
 			for _, t := range repos[repo] {
 				if err := createTag(ctx, repo, idx, t.tag); err != nil {

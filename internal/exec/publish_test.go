@@ -89,6 +89,9 @@ func TestAtomicPushRollsBackWhenTaggingFails(t *testing.T) {
 	if res.Failed() {
 		t.Fatalf("second run: %v", res.PublishErr)
 	}
+	if got, want := res.Targets[0].Response["image.name"], reg+"/xbake/app:a,"+reg+"/xbake/app:b"; got != want {
+		t.Errorf("metadata image.name = %q, want every name with its tag: %q", got, want)
+	}
 	a, _ := remote.Head(oldRef)
 	b, err := remote.Head(mustTag(t, reg+"/xbake/app:b"))
 	if err != nil || a.Digest != b.Digest || a.Digest == oldDigest {
