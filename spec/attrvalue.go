@@ -90,6 +90,9 @@ func (a *attrValue) list() []String {
 				"Each element of %q must be a string; element %d is %s.", a.attr.Name, i+1, describe(e)))
 			continue
 		}
+		if !s.IsKnown() {
+			continue // an expression that failed: its error is reported already
+		}
 		if s.AsString() == "" {
 			continue // bake drops empty entries: ["${EXTRA}"] with an empty EXTRA is no entry
 		}
