@@ -20,6 +20,10 @@ type buildFlags struct {
 	allow              []string
 	builder            string
 	affected           string // "" unless --affected; affectedDefault for no REF
+	// bake's shorthands for --set on every target
+	noCache, pull, check bool
+	provenance, sbom     string
+	call                 string
 }
 
 // affectedDefault stands for --affected without a REF: origin/HEAD, else main.
@@ -34,6 +38,43 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.BoolVar(&f.strict, "strict", false, "treat warnings as errors")
 	fl.StringVar(&f.affected, "affected", "", "only targets whose inputs changed since the merge base with REF (default origin/HEAD, else main), and those that depend on them: --affected or --affected=REF")
 	fl.Lookup("affected").NoOptDefVal = affectedDefault
+	fl.BoolVar(&f.noCache, "no-cache", false, "build without the cache (shorthand for --set *.no-cache=true)")
+	fl.BoolVar(&f.pull, "pull", false, "always pull base images (shorthand for --set *.pull=true)")
+	fl.StringVar(&f.provenance, "provenance", "", "provenance attestation: true, false or mode=max (shorthand for --set *.attest=type=provenance,...)")
+	fl.StringVar(&f.sbom, "sbom", "", "SBOM attestation: true, false or generator=IMAGE (shorthand for --set *.attest=type=sbom,...)")
+	fl.StringVar(&f.call, "call", "", "ask the frontend instead of building: check, outline or targets (shorthand for --set *.call=...)")
+	fl.BoolVar(&f.check, "check", false, "run the Dockerfile linter instead of building (shorthand for --call check)")
+}
+
+// shorthandSets are the --set values bake's shorthand flags stand for,
+// applied after the explicit --set, as bake applies them.
+func (f *buildFlags) shorthandSets() []string {
+	var sets []string
+	if f.noCache {
+		sets = append(sets, "*.no-cache=true")
+	}
+	if f.pull {
+		sets = append(sets, "*.pull=true")
+	}
+	for _, a := range []struct{ typ, v string }{{"provenance", f.provenance}, {"sbom", f.sbom}} {
+		typ, v := a.typ, a.v
+		switch v {
+		case "":
+		case "true", "1":
+			sets = append(sets, "*.attest=type="+typ)
+		case "false", "0":
+			sets = append(sets, "*.attest=type="+typ+",disabled=true")
+		default:
+			sets = append(sets, "*.attest=type="+typ+","+v)
+		}
+	}
+	switch {
+	case f.check || f.call == "check": // bake names the linter's call "lint" here
+		sets = append(sets, "*.call=lint")
+	case f.call != "":
+		sets = append(sets, "*.call="+f.call)
+	}
+	return sets
 }
 
 // plan narrows the selection with --affected and plans it with the
@@ -104,6 +145,7 @@ func (f *buildFlags) grantReads(sf *specFlags) error {
 	}
 	sf.allowRead = opts.Allow.ReadPaths
 	sf.strict = opts.Strict
+	sf.extraSets = f.shorthandSets()
 	return nil
 }
 

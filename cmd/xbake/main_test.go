@@ -151,3 +151,23 @@ func TestUnknownAttributeInBakeFiles(t *testing.T) {
 		}
 	}
 }
+
+// bake's flags: run --print is plan --print, the shorthands are --set on
+// every target, and an unknown flag points at --set.
+func TestBakeFlags(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "docker-bake.hcl", "target \"default\" {\n  tags = [\"x/app:1\"]\n}\n")
+	code, planOut, errOut := xbake(t, dir, "", "plan", "--print", "--no-cache", "--pull", "--check")
+	if code != 0 || !strings.Contains(planOut, `"no-cache": true`) || !strings.Contains(planOut, `"pull": true`) || !strings.Contains(planOut, `"call": "lint"`) {
+		t.Errorf("plan --print with shorthands: exit %d\n%s%s", code, planOut, errOut)
+	}
+	if code, runOut, errOut := xbake(t, dir, "", "run", "--print", "--no-cache", "--pull", "--check"); code != 0 || runOut != planOut {
+		t.Errorf("run --print: exit %d, differs from plan --print:\n%s%s", code, runOut, errOut)
+	}
+	if code, out, _ := xbake(t, dir, "", "run", "--list", "targets"); code != 0 || !strings.Contains(out, "default") {
+		t.Errorf("run --list targets: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := xbake(t, dir, "", "run", "--platform", "linux/arm64"); code != 2 || !strings.Contains(errOut, "--set TARGET.KEY=VALUE") {
+		t.Errorf("an unknown flag: exit %d\n%s", code, errOut)
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/spf13/cobra"
 )
 
@@ -21,13 +23,17 @@ docker-bake.hcl/.json), checks it, and builds its targets on BuildKit.
   xbake schema          the JSON Schema of the YAML/JSON format
 
 Documentation: docs/spec.md, docs/rules.md, docs/run.md, docs/builders.md,
-docs/monorepo.md.`,
+docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return usageErrorf("%s (see --help)", err)
+		hint := ""
+		if strings.HasPrefix(err.Error(), "unknown flag") {
+			hint = "; a target's options are set with --set TARGET.KEY=VALUE, as in bake (--set '*.platform=linux/arm64')"
+		}
+		return usageErrorf("%s%s (see --help)", err, hint)
 	})
 	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand())
 	return root

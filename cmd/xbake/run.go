@@ -27,6 +27,8 @@ type runOptions struct {
 	metadataFile  string
 	skipUnchanged bool
 	stateFile     string
+	print         bool   // as plan --print
+	list          string // as plan --list
 }
 
 func newRunCommand() *cobra.Command {
@@ -60,6 +62,8 @@ Exit status: 0 all built, 1 a target failed or the plan has errors,
 	fl.StringVar(&o.metadataFile, "metadata-file", "", "write the build results (digests, descriptors, image names) as JSON to this file")
 	fl.BoolVar(&o.skipUnchanged, "skip-unchanged", false, "skip targets whose input digest matches their last successful build (recorded on pushed images, and in --state-file for other outputs)")
 	fl.StringVar(&o.stateFile, "state-file", envOr("XBAKE_STATE_FILE", ""), "where to record builds to files or the cache for --skip-unchanged (for example .xbake/state.json, kept by CI between runs)")
+	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON and build nothing (as xbake plan --print, and bake)")
+	fl.StringVar(&o.list, "list", "", "list \"targets\" or \"variables\" and build nothing (as xbake plan --list)")
 	return cmd
 }
 
@@ -71,6 +75,12 @@ func envOr(name, def string) string {
 }
 
 func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
+	if o.print || o.list != "" { // bake's habit: bake --print builds nothing
+		return runPlan(cmd, &planOptions{spec: o.spec, build: o.build, print: o.print, list: o.list, format: "text"}, args)
+	}
+	if o.progress == "none" { // bake's name for it
+		o.progress = "quiet"
+	}
 	if o.pushMode != string(exec.PushAtomic) && o.pushMode != string(exec.PushEager) {
 		return usageErrorf("--push-mode %q: use atomic or eager", o.pushMode)
 	}
@@ -80,7 +90,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	switch o.progress {
 	case "auto", "tty", "plain", "rawjson", "quiet":
 	default:
-		return usageErrorf("--progress %q: use auto, tty, plain, rawjson or quiet", o.progress)
+		return usageErrorf("--progress %q: use auto, tty, plain, rawjson, quiet or none", o.progress)
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	if err := o.build.grantReads(&o.spec); err != nil {

@@ -21,6 +21,8 @@ type specFlags struct {
 	allowRead []string
 	// strict makes the spec's warnings errors (--strict of plan and run).
 	strict bool
+	// extraSets are --set values that other flags stand for (--no-cache).
+	extraSets []string
 	// optional: without -f and without a spec file here, an empty spec
 	// (the built-in builder only) instead of an error; for builders.
 	optional bool
@@ -44,7 +46,7 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 		}
 		vars[name] = value
 	}
-	overrides, diags := spec.ParseOverrides(f.sets, os.LookupEnv)
+	overrides, diags := spec.ParseOverrides(append(append([]string{}, f.sets...), f.extraSets...), os.LookupEnv)
 	if diags.HasErrors() {
 		diag.Write(stderr, diags, nil, colorOn(stderr))
 		return nil, &exitError{code: exitUsage}

@@ -291,6 +291,7 @@ func addResources(attrs map[string]string, res map[string]spec.String) {
 // callRequests maps call to the frontend's subrequests, as buildx does.
 var callRequests = map[string]string{
 	"check":   "frontend.lint",
+	"lint":    "frontend.lint", // what bake's --check and --call check write
 	"outline": "frontend.outline",
 	"targets": "frontend.targets",
 }
@@ -302,7 +303,7 @@ func (b *build) callResult(res *gateway.Result) error {
 	if !ok {
 		return nil
 	}
-	if len(txt) == 0 && b.j.node.Target.Call.Value == "check" {
+	if call := b.j.node.Target.Call.Value; len(txt) == 0 && (call == "check" || call == "lint") {
 		txt = []byte("check: no problems found\n")
 	}
 	b.callAnswer = string(txt)
