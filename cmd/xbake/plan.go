@@ -80,6 +80,9 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 	}
 	s, err := o.spec.load(cmd.InOrStdin(), stderr)
 	if err != nil {
+		if o.format == "json" && !o.print && o.list == "" && o.spec.diags.HasErrors() {
+			plan.WriteJSONDiagnostics(stdout, o.spec.diags) // CI reads the errors from stdout too
+		}
 		return err
 	}
 	switch o.list {
@@ -91,6 +94,9 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 	sel, diags := s.Select(args)
 	if diags.HasErrors() {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+		if o.format == "json" && !o.print {
+			plan.WriteJSONDiagnostics(stdout, diags)
+		}
 		return errSpec
 	}
 	if o.print {

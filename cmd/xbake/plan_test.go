@@ -126,3 +126,34 @@ target "other" {
 		t.Errorf("input digest = %q", doc.Targets[0].InputDigest)
 	}
 }
+
+// plan --format json always writes its document: with a spec that does
+// not load, the diagnostics with their positions; with one that does,
+// each target's image names.
+func TestPlanJSONOnLoadErrorsAndImages(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"app\" {\n  tags = [\"x/app:1\"\n}\n")
+	code, out, _ := xbake(t, dir, "", "plan", "--format", "json")
+	var doc struct {
+		Targets []struct {
+			Name   string   `json:"name"`
+			Images []string `json:"images"`
+		} `json:"targets"`
+		Diagnostics []struct {
+			Severity, File string
+			Line           int
+		} `json:"diagnostics"`
+		Summary struct{ Errors int } `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 || doc.Summary.Errors == 0 ||
+		len(doc.Diagnostics) == 0 || doc.Diagnostics[0].File != "xbuild.hcl" || doc.Diagnostics[0].Line == 0 {
+		t.Errorf("a syntax error: exit %d, %v\n%s", code, err, out)
+	}
+	writeFile(t, dir, "Dockerfile", "FROM scratch\n")
+	writeFile(t, dir, "xbuild.hcl", "target \"app\" {\n  tags = [\"x/app:1\", \"x/app:latest\"]\n  output = [\"type=image,push=true\"]\n}\n")
+	code, out, _ = xbake(t, dir, "", "plan", "--format", "json")
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 0 || len(doc.Targets) != 1 ||
+		strings.Join(doc.Targets[0].Images, " ") != "x/app:1 x/app:latest" {
+		t.Errorf("images: exit %d, %v\n%s", code, err, out)
+	}
+}

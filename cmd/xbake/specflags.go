@@ -23,6 +23,8 @@ type specFlags struct {
 	strict bool
 	// extraSets are --set values that other flags stand for (--no-cache).
 	extraSets []string
+	// diags are the last load's diagnostics, for --format json.
+	diags hcl.Diagnostics
 	// optional: without -f and without a spec file here, an empty spec
 	// (the built-in builder only) instead of an error; for builders.
 	optional bool
@@ -67,6 +69,7 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 			d.Severity = hcl.DiagError
 		}
 	}
+	f.diags = diags
 	if len(diags) > 0 {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"encoding/json"
 	"io"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -26,8 +27,10 @@ type jsonTarget struct {
 	Builder   string              `json:"builder"`
 	Platforms []string            `json:"platforms"`
 	Outputs   []map[string]string `json:"outputs"`
-	DependsOn []string            `json:"depends_on"`
-	Contexts  map[string]string   `json:"contexts"`
+	// Images are the names it is pushed, loaded or stored under.
+	Images    []string          `json:"images"`
+	DependsOn []string          `json:"depends_on"`
+	Contexts  map[string]string `json:"contexts"`
 	// Waits says, per target in depends_on, what the run waits for:
 	// "result" (its build result, kept alive for its users) or "done".
 	Waits    map[string]Wait `json:"waits"`
@@ -60,7 +63,7 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 	for _, n := range p.Nodes {
 		t := jsonTarget{
 			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level, Nodes: n.Placement, InputDigest: n.InputDigest,
-			Outputs: []map[string]string{}, DependsOn: []string{}, Contexts: map[string]string{}, Waits: map[string]Wait{},
+			Outputs: []map[string]string{}, Images: imagesOf(n), DependsOn: []string{}, Contexts: map[string]string{}, Waits: map[string]Wait{},
 		}
 		if t.Platforms == nil {
 			t.Platforms = []string{}
@@ -94,6 +97,17 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 		doc.CriticalPath = append(doc.CriticalPath, n.Name)
 	}
 	doc.Summary.Targets = len(p.Nodes)
+	return writeJSONDoc(w, doc, diags)
+}
+
+// WriteJSONDiagnostics writes the document of a spec that could not be
+// planned (it did not load): no targets, its diagnostics.
+func WriteJSONDiagnostics(w io.Writer, diags hcl.Diagnostics) error {
+	doc := jsonPlan{Version: 1, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
+	return writeJSONDoc(w, doc, diags)
+}
+
+func writeJSONDoc(w io.Writer, doc jsonPlan, diags hcl.Diagnostics) error {
 	for _, d := range diags {
 		doc.Diagnostics = append(doc.Diagnostics, jsonDiagnosticOf(d))
 		if d.Severity == hcl.DiagError {
@@ -116,4 +130,20 @@ func jsonDiagnosticOf(d *hcl.Diagnostic) jsonDiagnostic {
 		j.File, j.Line, j.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
 	}
 	return j
+}
+
+// imagesOf lists the names a node's image outputs use, once each.
+func imagesOf(n *Node) []string {
+	out := []string{}
+	for _, o := range n.Outputs {
+		switch o.Type {
+		case "image", "registry", "docker", "oci":
+			for _, name := range imageNames(n.Target, o) {
+				if !slices.Contains(out, name.Value) {
+					out = append(out, name.Value)
+				}
+			}
+		}
+	}
+	return out
 }
