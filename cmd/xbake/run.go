@@ -136,6 +136,11 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if err := exec.WriteSummary(summaryOut, res); err != nil {
 		return err
 	}
+	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
+		if err := exec.AppendMarkdownSummary(path, res); err != nil {
+			fmt.Fprintf(stderr, "xbake: warning: writing $GITHUB_STEP_SUMMARY: %v\n", err)
+		}
+	}
 	if o.metadataFile != "" {
 		if err := exec.WriteMetadata(o.metadataFile, res); err != nil {
 			return &exitError{code: exitSpec, msg: "writing --metadata-file: " + err.Error()}

@@ -1,0 +1,71 @@
+package exec
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// AppendMarkdownSummary appends the run's summary as Markdown to path:
+// GitHub Actions shows $GITHUB_STEP_SUMMARY on the run's page.
+func AppendMarkdownSummary(path string, res *Result) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if err := WriteMarkdownSummary(f, res); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// WriteMarkdownSummary writes one table row per target (status, time,
+// cached steps, digest), then each failure with its step and log.
+func WriteMarkdownSummary(w io.Writer, res *Result) error {
+	built, failed := 0, 0
+	for _, t := range res.Targets {
+		switch t.Status {
+		case Built, Cached, UpToDate:
+			built++
+		case Failed:
+			failed++
+		}
+	}
+	fmt.Fprintf(w, "### xbake: %d of %d targets built", built, len(res.Targets))
+	if failed > 0 {
+		fmt.Fprintf(w, ", %d failed", failed)
+	}
+	fmt.Fprint(w, "\n\n| target | status | time | cached steps | digest |\n|---|---|---|---|---|\n")
+	for _, t := range res.Targets {
+		steps := "-"
+		if t.TotalSteps > 0 {
+			steps = fmt.Sprintf("%d/%d", t.CachedSteps, t.TotalSteps)
+		}
+		status := string(t.Status)
+		if t.Status == Failed {
+			status = "**failed**"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | `%s` |\n", mdEscape(t.Name), status, duration(t.Duration), steps, short(t.Digest))
+	}
+	for _, t := range res.Targets {
+		if t.Status != Failed {
+			continue
+		}
+		fmt.Fprintf(w, "\n<details><summary>%s failed at %s</summary>\n\n```\n%v\n", mdEscape(t.Name), mdEscape(t.FailedStep), t.Err)
+		for _, l := range t.Logs {
+			fmt.Fprintln(w, l)
+		}
+		fmt.Fprint(w, "```\n</details>\n")
+	}
+	if res.PublishErr != nil {
+		fmt.Fprintf(w, "\npublishing tags failed: %s\n", mdEscape(res.PublishErr.Error()))
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;").Replace(s)
+}

@@ -1,0 +1,35 @@
+package exec
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMarkdownSummary(t *testing.T) {
+	res := &Result{Targets: []*TargetResult{
+		{Name: "api", Status: Built, Duration: 1200 * time.Millisecond, CachedSteps: 2, TotalSteps: 5, Digest: "sha256:0123456789abcdef0123"},
+		{Name: "web|x", Status: Failed, FailedStep: "[3/4] RUN make", Err: errors.New("exit code: 2"), Logs: []string{"make: *** no rule"}},
+	}}
+	path := filepath.Join(t.TempDir(), "summary.md")
+	os.WriteFile(path, []byte("earlier step\n"), 0o644)
+	if err := AppendMarkdownSummary(path, res); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	got := string(b)
+	for _, want := range []string{
+		"earlier step\n### xbake: 1 of 2 targets built, 1 failed",
+		"| api | built | 1.2s | 2/5 | `sha256:0123456789ab` |",
+		"| web\\|x | **failed** |",
+		"<summary>web\\|x failed at [3/4] RUN make</summary>",
+		"make: *** no rule",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+}
