@@ -14,6 +14,7 @@ import (
 	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
 
+	xexec "github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
@@ -214,5 +215,40 @@ target "t" {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not name %s", err, want)
 		}
+	}
+}
+
+// A registry cache written by one builder serves a fresh builder with an
+// empty state: every step comes from the cache, as CI runners without
+// local state rely on.
+func TestRegistryCacheAcrossBuilders(t *testing.T) {
+	needDaemon(t)
+	reg := startRegistry(t)
+	nonce := fmt.Sprint(time.Now().UnixNano())
+	files := map[string]string{
+		"Dockerfile": busyboxBase + "ARG NONCE\nRUN echo $NONCE > /n.txt\n",
+	}
+	spec := func(builder string) string {
+		return fmt.Sprintf(`%s
+target "app" {
+  %s
+  platforms  = ["linux/amd64"]
+  args       = { NONCE = "%s" }
+  cache-from = ["type=registry,ref=%[4]s/xbake/cache:1"]
+  cache-to   = ["type=registry,ref=%[4]s/xbake/cache:1,mode=max"]
+  output     = ["type=cacheonly"]
+}`, builder, map[bool]string{true: `builder = "fresh"`, false: ""}[builder != ""], nonce, reg)
+	}
+	files["xbuild.hcl"] = spec("")
+	dir := project(t, files)
+	if res := build(t, ctx(t), dir, runOpts{}); res.Failed() || res.Targets[0].Status != xexec.Built {
+		t.Fatalf("first build: %+v", *res.Targets[0])
+	}
+	fresh := startDaemon(t, "linux/amd64")
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(spec(fmt.Sprintf("builder \"fresh\" {\n  driver   = \"remote\"\n  endpoint = \"unix://%s\"\n}", fresh))), 0o644)
+	res := build(t, ctx(t), dir, runOpts{})
+	tr := res.Targets[0]
+	if res.Failed() || tr.Status != xexec.Cached || tr.CachedSteps != tr.TotalSteps {
+		t.Errorf("on a fresh builder: %s, %d of %d steps cached; want all from the registry cache", tr.Status, tr.CachedSteps, tr.TotalSteps)
 	}
 }
