@@ -3,11 +3,12 @@ package exec
 // Loading into Docker: the docker exporter piped into docker load.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
+	"strings"
 
 	"github.com/moby/buildkit/client"
 )
@@ -15,8 +16,9 @@ import (
 // loadOutput is a docker tarball piped into `docker load`. A load cannot
 // be taken back, so commit applies it after every other output.
 type loadOutput struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	output *bytes.Buffer // docker load's own messages, kept off the display
 }
 
 // prepareLoad pipes a docker tarball into `docker load`. Without a Docker
@@ -30,13 +32,17 @@ func (o *outputs) prepareLoad(attrs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// docker load draws a progress bar and prints "Loaded image"; both
+	// would break into the progress display, so they are kept and the
+	// summary says what was loaded.
+	l := &loadOutput{cmd: cmd, stdin: stdin, output: &bytes.Buffer{}}
+	cmd.Stdout, cmd.Stderr = l.output, l.output
 	if err := cmd.Start(); err != nil {
 		return err
 	}
 	o.exports = append(o.exports, client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
 		Output: func(map[string]string) (io.WriteCloser, error) { return stdin, nil }})
-	o.staged = append(o.staged, &loadOutput{cmd: cmd, stdin: stdin})
+	o.staged = append(o.staged, l)
 	o.described = append(o.described, "docker load")
 	return nil
 }
@@ -46,7 +52,7 @@ func (l *loadOutput) check() error { return nil }
 func (l *loadOutput) apply() error {
 	l.stdin.Close()
 	if err := l.cmd.Wait(); err != nil {
-		return fmt.Errorf("docker load: %w", err)
+		return fmt.Errorf("docker load: %w: %s", err, strings.TrimSpace(l.output.String()))
 	}
 	return nil
 }

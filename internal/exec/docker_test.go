@@ -1,0 +1,109 @@
+package exec_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/xbake/xbake/internal/plan"
+)
+
+// startDockerd runs a Docker engine of the test's own (Debian's docker.io:
+// its own socket, data and exec roots under a temporary directory) and
+// points DOCKER_HOST at it.
+func startDockerd(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("dockerd"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("dockerd is not installed in CI (scripts/test installs docker.io)")
+		}
+		t.Skip("needs dockerd (apt-get install docker.io)")
+	}
+	dir, err := os.MkdirTemp("/tmp", "xbd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "docker.sock")
+	log, _ := os.Create(filepath.Join(dir, "log"))
+	cmd := exec.Command("dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
+		"-H", "unix://"+sock, "--pidfile", filepath.Join(dir, "pid"), "--bridge", "none", "--iptables=false")
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		exec.Command("umount", "-R", filepath.Join(dir, "data")).Run()
+		os.RemoveAll(dir)
+	})
+	t.Setenv("DOCKER_HOST", "unix://"+sock)
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if exec.Command("docker", "info", "--format", "{{.ID}}").Run() == nil {
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "log"))
+	t.Fatalf("dockerd did not start:\n%s", b)
+}
+
+func docker(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestLoadIntoDocker: --load of one platform puts a runnable image into
+// a real engine, for the machine's platform and an emulated one; a
+// docker tarball output loads with docker load -i.
+func TestLoadIntoDocker(t *testing.T) {
+	needDaemon(t)
+	startDockerd(t)
+	dir := project(t, map[string]string{
+		"Dockerfile": busyboxBase,
+		"xbuild.hcl": `target "amd" {
+  platforms = ["linux/amd64"]
+  tags      = ["xbake-test/amd:1"]
+}
+target "arm" {
+  platforms = ["linux/arm64"]
+  tags      = ["xbake-test/arm:1"]
+}
+target "file" {
+  platforms = ["linux/amd64"]
+  tags      = ["xbake-test/file:1"]
+  output    = ["type=docker,dest=out/file.tar"]
+}
+`,
+	})
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"amd", "arm"}, plan: plan.Options{Load: true}})
+	if res.Failed() {
+		t.Fatalf("%+v %+v", *res.Targets[0], *res.Targets[1])
+	}
+	if got := docker(t, "run", "--rm", "--platform", "linux/amd64", "xbake-test/amd:1", "uname", "-m"); got != "x86_64" {
+		t.Errorf("the loaded amd64 image runs as %q", got)
+	}
+	if got := docker(t, "run", "--rm", "--platform", "linux/arm64", "xbake-test/arm:1", "uname", "-m"); got != "aarch64" {
+		t.Errorf("the loaded arm64 image runs as %q (through qemu)", got)
+	}
+	if res := build(t, ctx(t), dir, runOpts{targets: []string{"file"}}); res.Failed() {
+		t.Fatalf("%+v", *res.Targets[0])
+	}
+	docker(t, "load", "-i", filepath.Join(dir, "out/file.tar"))
+	if got := docker(t, "run", "--rm", "xbake-test/file:1", "echo", "loaded"); got != "loaded" {
+		t.Errorf("the docker tarball's image runs as %q", got)
+	}
+}
