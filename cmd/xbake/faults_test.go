@@ -1,9 +1,7 @@
 package main
 
 import (
-	"fmt"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,29 +16,11 @@ import (
 // and the next run starts a new daemon and succeeds.
 func TestDaemonKilledMidBuild(t *testing.T) {
 	realBuilder(t)
-	bin, _ := filepath.Abs("../../bin/xbake")
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("bin/xbake not built")
-	}
-	dir := t.TempDir()
-	b, _ := os.ReadFile("../../bin/busybox-amd64")
-	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
 	// The step outlives its daemon (runc's process is orphaned by the
 	// kill): keep it short so that it does not linger into other tests.
-	writeFile(t, dir, "Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"8\"]\n", time.Now().UnixNano()))
-	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  platforms = [\"linux/amd64\"]\n"+
-		"  output = [\"type=oci,dest=out/t.tar\", \"type=local,dest=out/dir\"]\n}\n")
-	cmd := osexec.Command(bin, "run", "--progress", "plain")
-	cmd.Dir = dir
-	var stdout, stderr lockedBuffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(stderr.String(), "sleep") && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-	}
+	r := startSlowRun(t, 8, `"type=oci,dest=out/t.tar", "type=local,dest=out/dir"`)
+	cmd, dir := r.cmd, r.dir
+	stdout, stderr := r.stdout, r.stderr
 	pidFile := filepath.Join(os.Getenv("XBAKE_STATE_DIR"), "builders", "local", "buildkitd.pid")
 	pb, err := os.ReadFile(pidFile)
 	if err != nil {

@@ -124,26 +124,8 @@ func TestRunFailureAndUsage(t *testing.T) {
 // of a build: it must exit 130 and leave no output behind.
 func TestInterruptExits130(t *testing.T) {
 	realBuilder(t)
-	bin, _ := filepath.Abs("../../bin/xbake")
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("bin/xbake not built")
-	}
-	dir := t.TempDir()
-	writeFile(t, dir, "Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"60\"]\n", time.Now().UnixNano()))
-	b, _ := os.ReadFile("../../bin/busybox-amd64")
-	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
-	writeFile(t, dir, "xbuild.hcl", "target \"slow\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=oci,dest=out/slow.tar\"]\n}\n")
-	cmd := osexec.Command(bin, "run", "--progress", "plain")
-	cmd.Dir = dir
-	var stderr lockedBuffer // written by the process's copier, read here
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(stderr.String(), "sleep") && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-	}
+	r := startSlowRun(t, 60, `"type=oci,dest=out/slow.tar"`)
+	cmd, stderr, dir := r.cmd, r.stderr, r.dir
 	cmd.Process.Signal(os.Interrupt)
 	err := cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
@@ -152,6 +134,39 @@ func TestInterruptExits130(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(dir, "out")); len(entries) != 0 {
 		t.Errorf("interrupted run left %v", entries)
 	}
+}
+
+// slowRun starts the real binary on a target whose step sleeps for
+// seconds, with outputs, and returns once the step runs: the moment the
+// fault tests interrupt, kill xbake or kill its daemon.
+type slowRun struct {
+	cmd            *osexec.Cmd
+	dir            string
+	stdout, stderr *lockedBuffer // written by the process's copiers, read here
+}
+
+func startSlowRun(t *testing.T, seconds int, outputs string) *slowRun {
+	t.Helper()
+	bin, _ := filepath.Abs("../../bin/xbake")
+	if _, err := os.Stat(bin); err != nil {
+		t.Skip("bin/xbake not built")
+	}
+	dir := t.TempDir()
+	b, _ := os.ReadFile("../../bin/busybox-amd64")
+	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
+	writeFile(t, dir, "Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"%d\"]\n", time.Now().UnixNano(), seconds))
+	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  platforms = [\"linux/amd64\"]\n  output = ["+outputs+"]\n}\n")
+	r := &slowRun{cmd: osexec.Command(bin, "run", "--progress", "plain"), dir: dir, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}
+	r.cmd.Dir = dir
+	r.cmd.Stdout, r.cmd.Stderr = r.stdout, r.stderr
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(r.stderr.String(), "sleep") && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	return r
 }
 
 // lockedBuffer is a bytes.Buffer safe for one writer and one reader.
@@ -178,28 +193,8 @@ func (b *lockedBuffer) String() string {
 // writes its outputs.
 func TestKilledRunIsSweptByTheNext(t *testing.T) {
 	realBuilder(t)
-	bin, _ := filepath.Abs("../../bin/xbake")
-	if _, err := os.Stat(bin); err != nil {
-		t.Skip("bin/xbake not built")
-	}
-	dir := t.TempDir()
-	b, _ := os.ReadFile("../../bin/busybox-amd64")
-	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
-	slow := fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV NONCE=%d\nRUN [\"/bin/busybox\", \"sleep\", \"60\"]\n", time.Now().UnixNano())
-	writeFile(t, dir, "Dockerfile", slow)
-	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  platforms = [\"linux/amd64\"]\n"+
-		"  output = [\"type=oci,dest=out/t.tar\", \"type=local,dest=out/dir\"]\n}\n")
-	cmd := osexec.Command(bin, "run", "--progress", "plain")
-	cmd.Dir = dir
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(stderr.String(), "sleep") && time.Now().Before(deadline) {
-		time.Sleep(200 * time.Millisecond)
-	}
+	r := startSlowRun(t, 60, `"type=oci,dest=out/t.tar", "type=local,dest=out/dir"`)
+	cmd, dir := r.cmd, r.dir
 	cmd.Process.Kill()
 	cmd.Wait()
 	left := temporaries(t, filepath.Join(dir, "out"))

@@ -19,10 +19,7 @@ func WriteSummary(w io.Writer, res *Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tSTATUS\tTIME\tCACHED\tDIGEST\tOUTPUTS")
 	for _, t := range res.Targets {
-		steps := "-"
-		if t.TotalSteps > 0 {
-			steps = fmt.Sprintf("%d/%d", t.CachedSteps, t.TotalSteps)
-		}
+		steps := cachedSteps(t)
 		status := string(t.Status)
 		if t.Reason != "" {
 			status += " (" + t.Reason + ")"
@@ -69,6 +66,14 @@ func WriteSummary(w io.Writer, res *Result) error {
 		}
 	}
 	return nil
+}
+
+// cachedSteps shows "cached/all" steps, or "-".
+func cachedSteps(t *TargetResult) string {
+	if t.TotalSteps == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d/%d", t.CachedSteps, t.TotalSteps)
 }
 
 func duration(d time.Duration) string {

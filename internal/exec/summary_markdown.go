@@ -39,10 +39,7 @@ func WriteMarkdownSummary(w io.Writer, res *Result) error {
 	}
 	fmt.Fprint(w, "\n\n| target | status | time | cached steps | digest |\n|---|---|---|---|---|\n")
 	for _, t := range res.Targets {
-		steps := "-"
-		if t.TotalSteps > 0 {
-			steps = fmt.Sprintf("%d/%d", t.CachedSteps, t.TotalSteps)
-		}
+		steps := cachedSteps(t)
 		status := string(t.Status)
 		if t.Status == Failed {
 			status = "**failed**"

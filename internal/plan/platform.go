@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/agext/levenshtein"
 )
 
 var (
@@ -69,12 +67,7 @@ func checkOnePlatform(p string) string {
 // suggestPart proposes the platform with part i replaced by the closest
 // known name, if one is close.
 func suggestPart(given string, known []string, parts []string, i int) string {
-	best, bestDist := "", 3
-	for _, k := range known {
-		if d := levenshtein.Distance(given, k, nil); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
+	best := closest(given, known)
 	if best == "" {
 		return ""
 	}
