@@ -74,7 +74,7 @@ var (
 
 // Drivers and endpoint schemes xbake knows.
 var (
-	builderDrivers  = []string{"local", "remote"}
+	builderDrivers  = []string{"local", "remote", "docker"}
 	endpointSchemes = []string{"unix", "tcp", "docker-container", "kube-pod", "ssh", "npipe"}
 )
 
@@ -167,7 +167,7 @@ func (l *loader) decodeBuilder(b *block) *Builder {
 		bld.Driver = *d
 		if !contains(builderDrivers, d.Value) {
 			l.diags = append(l.diags, errorf(d.Range, "Unknown builder driver",
-				"%q is not a driver; use \"local\" (xbake runs its own buildkitd) or \"remote\" (BuildKit daemons you run).%s", d.Value, didYouMean(d.Value, builderDrivers)))
+				"%q is not a driver; use \"local\" (xbake runs its own buildkitd), \"remote\" (BuildKit daemons you run) or \"docker\" (a Docker engine's own BuildKit).%s", d.Value, didYouMean(d.Value, builderDrivers)))
 		}
 	}
 	bld.Default = e.boolean(content.Attributes, "default")
@@ -198,6 +198,11 @@ func (l *loader) checkBuilderShape(bld *Builder) {
 		if len(bld.Nodes) == 0 {
 			l.diags = append(l.diags, errorf(bld.DeclRange, "Remote builder without endpoint",
 				"Builder %q uses the remote driver but names no daemon; add endpoint = \"tcp://host:1234\" or node blocks.", bld.Name))
+		}
+	case "docker":
+		if len(bld.Nodes) > 1 || (len(bld.Nodes) == 1 && !strings.HasPrefix(bld.Nodes[0].Endpoint.Value, "unix://")) {
+			l.diags = append(l.diags, errorf(bld.Nodes[len(bld.Nodes)-1].DeclRange, "Invalid Docker endpoint",
+				"Builder %q uses the docker driver: it takes one engine, as endpoint = \"unix:///var/run/docker.sock\" (the default is $DOCKER_HOST, else that socket).", bld.Name))
 		}
 	case "local":
 		if len(bld.Nodes) > 0 {

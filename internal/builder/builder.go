@@ -67,6 +67,14 @@ func For(s *spec.Spec, name string) (Driver, error) {
 		}
 		return NewLocal(name, spec.BuilderConfig{}), nil
 	}
+	if b.Driver.Value == "docker" {
+		endpoint := ""
+		if len(b.Nodes) > 0 {
+			endpoint = b.Nodes[0].Endpoint.Value
+		}
+		r := &Remote{name: name, node: name, endpoint: "unix://" + dockerSocket(endpoint), docker: true}
+		return &Multi{name: name, nodes: []*Node{{Builder: name, Name: name, Declared: spec.Values(b.Platforms), remote: r}}}, nil
+	}
 	if b.Driver.Value == "remote" {
 		if len(b.Nodes) == 0 {
 			return nil, fmt.Errorf("builder %q has no endpoint", name)
@@ -101,7 +109,10 @@ type nodesOrErr struct {
 // NodeClient is a connected node and the platforms it builds.
 type NodeClient struct {
 	Builder, Name string
-	Endpoint      string
+	// Docker is set for a Docker engine's BuildKit: images export into
+	// the engine's store directly.
+	Docker   bool
+	Endpoint string
 	// Log is the daemon's log file, for a local builder.
 	Log    string
 	Client *client.Client
@@ -151,7 +162,7 @@ func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, error
 			return nil, err
 		}
 		reported, _ := reportedPlatforms(ctx, cl)
-		nc := NodeClient{Builder: n.Builder, Name: n.Name, Endpoint: n.Endpoint(), Client: cl, Native: n.Declared,
+		nc := NodeClient{Builder: n.Builder, Name: n.Name, Endpoint: n.Endpoint(), Docker: n.remote != nil && n.remote.docker, Client: cl, Native: n.Declared,
 			All: append(append([]string{}, n.Declared...), reported...)}
 		if n.local != nil {
 			nc.Log = n.local.logPath()

@@ -18,6 +18,7 @@ import (
 type Remote struct {
 	name, node, endpoint string
 	tls                  *spec.TLS
+	docker               bool // a Docker engine's BuildKit (docker.go)
 }
 
 // Nodes implements Driver.
@@ -71,7 +72,13 @@ func (r *Remote) Client(ctx context.Context) (*client.Client, error) {
 			opts = append(opts, client.WithCredentials(r.tls.Cert, r.tls.Key))
 		}
 	}
-	c, err := client.New(ctx, r.endpoint, opts...)
+	var c *client.Client
+	var err error
+	if r.docker {
+		c, err = dockerClient(ctx, dockerSocket(r.endpoint))
+	} else {
+		c, err = client.New(ctx, r.endpoint, opts...)
+	}
 	if err != nil {
 		return nil, r.unreachable(err)
 	}

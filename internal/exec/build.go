@@ -87,7 +87,7 @@ func (b *build) run(ctx context.Context) error {
 	}
 	release := b.r.occupy(b.j.node.Builder, parts[0].node.Name, parts[0].reserved)
 	defer release()
-	outs, err := b.r.prepareOutputs(b.j, false)
+	outs, err := b.r.prepareOutputs(b.j, false, parts[0].node.Docker)
 	if err != nil {
 		return err
 	}

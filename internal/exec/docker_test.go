@@ -5,12 +5,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/spec"
 )
 
 // startDockerd runs a Docker engine of the test's own (Debian's docker.io:
@@ -105,5 +108,43 @@ target "file" {
 	docker(t, "load", "-i", filepath.Join(dir, "out/file.tar"))
 	if got := docker(t, "run", "--rm", "xbake-test/file:1", "echo", "loaded"); got != "loaded" {
 		t.Errorf("the docker tarball's image runs as %q", got)
+	}
+}
+
+// TestDockerDriver builds with the engine's own BuildKit (no daemon of
+// xbake's): the image lands in the engine's store and runs, and the
+// builder reports the engine's platforms.
+func TestDockerDriver(t *testing.T) {
+	needDaemon(t)
+	startDockerd(t)
+	dir := project(t, map[string]string{
+		"Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\n",
+		"xbuild.hcl": `builder "desktop" {
+  driver   = "docker"
+  endpoint = "` + os.Getenv("DOCKER_HOST") + `"
+}
+target "app" {
+  builder   = "desktop"
+  platforms = ["linux/amd64"]
+  tags      = ["xbake-test/driver:1"]
+  output    = ["type=docker"]
+}
+`,
+	})
+	res := build(t, ctx(t), dir, runOpts{})
+	if res.Failed() {
+		t.Fatalf("%+v", *res.Targets[0])
+	}
+	if got := docker(t, "run", "--rm", "xbake-test/driver:1", "/bin/busybox", "uname", "-m"); got != "x86_64" {
+		t.Errorf("the image built by the engine runs as %q", got)
+	}
+	s, diags := spec.Load(spec.Options{Dir: dir, Files: []string{"xbuild.hcl"}})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	info, err := builder.Describe(ctx(t), s, "desktop", false)
+	if err != nil || info.Driver != "docker" || len(info.Nodes) != 1 || info.Nodes[0].Status != builder.StatusRunning ||
+		!slices.Contains(info.Nodes[0].Reported, "linux/amd64") {
+		t.Errorf("builders inspect desktop: %+v, %v", info, err)
 	}
 }

@@ -147,7 +147,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 	// a failure here never leaves goroutines running after we return.
 	outs := make([]*outputs, len(parts))
 	for i := range parts {
-		o, err := b.r.prepareOutputs(b.j, true)
+		o, err := b.r.prepareOutputs(b.j, true, false)
 		if err != nil {
 			for _, prepared := range outs[:i] {
 				prepared.cleanup()

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/spec"
 )
 
 // loadOutput is a docker tarball piped into `docker load`. A load cannot
@@ -80,5 +82,16 @@ func dockerAnswers() error {
 	if err := exec.Command("docker", "info", "--format", "{{.ID}}").Run(); err != nil {
 		return ErrNoDocker
 	}
+	return nil
+}
+
+// prepareEngineImage stores the image in the Docker engine that builds
+// it (the docker driver): its BuildKit's "moby" exporter, no docker load.
+func (o *outputs) prepareEngineImage(t *spec.Target, attrs map[string]string) error {
+	if attrs["name"] == "" && len(t.Tags) > 0 {
+		attrs["name"] = strings.Join(spec.Values(t.Tags), ",")
+	}
+	o.exports = append(o.exports, client.ExportEntry{Type: "moby", Attrs: attrs})
+	o.described = append(o.described, "docker image "+attrs["name"])
 	return nil
 }

@@ -115,11 +115,12 @@ func outputErr(kind, dest string, err error) error {
 
 // prepareOutputs prepares a target's exports. byDigest pushes images by
 // digest whatever the push mode: the part of a build split over nodes
-// gets its tags only on the index that joins the parts.
-func (r *runner) prepareOutputs(j *job, byDigest bool) (*outputs, error) {
+// gets its tags only on the index that joins the parts. toEngine is set
+// on a Docker engine's BuildKit, which stores images itself.
+func (r *runner) prepareOutputs(j *job, byDigest, toEngine bool) (*outputs, error) {
 	o := &outputs{}
 	for _, e := range j.node.Outputs {
-		if err := r.prepareOutput(o, j, e, byDigest); err != nil {
+		if err := r.prepareOutput(o, j, e, byDigest, toEngine); err != nil {
 			o.cleanup()
 			return nil, err
 		}
@@ -133,7 +134,7 @@ func (r *runner) prepareOutputs(j *job, byDigest bool) (*outputs, error) {
 	return o, nil
 }
 
-func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest bool) error {
+func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest, toEngine bool) error {
 	t := j.node.Target
 	attrs := map[string]string{}
 	for k, v := range e.Attrs {
@@ -145,6 +146,9 @@ func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest bool) 
 		o.described = append(o.described, "cache only")
 		return nil
 	case "image", "registry":
+		if toEngine && e.Type == "image" && attrs["push"] != "true" {
+			return o.prepareEngineImage(t, attrs)
+		}
 		return r.prepareImage(o, j, attrs, e.Type == "registry", byDigest)
 	case "local":
 		return o.prepareDir(r, client.ExporterLocal, nil, e.Dest)
@@ -153,6 +157,9 @@ func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest bool) 
 			attrs["name"] = strings.Join(spec.Values(t.Tags), ",")
 		}
 		if e.Dest == "" && e.Type == "docker" {
+			if toEngine {
+				return o.prepareEngineImage(t, attrs)
+			}
 			return o.prepareLoad(attrs)
 		}
 		if e.Dest == "" {
