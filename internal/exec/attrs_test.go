@@ -186,3 +186,26 @@ func TestAnnotationsAndProvenance(t *testing.T) {
 		t.Errorf("want one attestation manifest, index has %+v", m.Manifests)
 	}
 }
+
+// The frontend's warnings of a normal build (a lint finding) are kept
+// and written to the metadata file as buildx.build.warnings, as bake
+// writes them.
+func TestBuildWarningsInMetadata(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"Dockerfile": "FROM scratch as base\nCOPY busybox-amd64 /b\n",
+		"xbuild.hcl": "target \"app\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=cacheonly\"]\n}\n",
+	})
+	res := build(t, ctx(t), dir, runOpts{})
+	if res.Failed() || len(res.Targets[0].Warnings) == 0 {
+		t.Fatalf("no warnings recorded: %+v", *res.Targets[0])
+	}
+	path := filepath.Join(dir, "meta.json")
+	if err := exec.WriteMetadata(path, res); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), `"buildx.build.warnings"`) || !strings.Contains(string(b), "rule/from-as-casing") {
+		t.Errorf("metadata without the warning:\n%s", b)
+	}
+}

@@ -32,6 +32,7 @@ type progress struct {
 type targetStats struct {
 	vertices map[digest.Digest]*client.Vertex
 	logs     map[digest.Digest][]byte
+	warnings []*client.VertexWarning // the frontend's (lint) warnings
 }
 
 func newProgress(mode string, out io.Writer) (*progress, error) {
@@ -97,6 +98,7 @@ func (p *progress) record(st *targetStats, s *client.SolveStatus) {
 	for _, l := range s.Logs {
 		st.logs[l.Vertex] = append(st.logs[l.Vertex], l.Data...)
 	}
+	st.warnings = append(st.warnings, s.Warnings...)
 }
 
 // prefixed copies a status with vertex names prefixed by the target, so
@@ -121,6 +123,7 @@ func (p *progress) fill(res *TargetResult) {
 	if st == nil {
 		return
 	}
+	res.Warnings = st.warnings
 	for d, v := range st.vertices {
 		if isStep(v.Name) && (v.Completed != nil || v.Cached) {
 			res.TotalSteps++

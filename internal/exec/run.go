@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/moby/buildkit/client"
+
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/plan"
 )
@@ -86,6 +88,9 @@ type TargetResult struct {
 	Logs       []string
 	// CallResult is the answer of call = "check", "outline" or "targets".
 	CallResult string
+	// Warnings are the frontend's warnings (lint findings), as bake
+	// records them in the metadata file.
+	Warnings []*client.VertexWarning
 }
 
 // Result is the outcome of a run.

@@ -106,6 +106,9 @@ func WriteMetadata(path string, res *Result) error {
 		for k, v := range t.Response {
 			m[k] = decodeValue(v)
 		}
+		if len(t.Warnings) > 0 {
+			m["buildx.build.warnings"] = t.Warnings
+		}
 		doc[t.Name] = m
 	}
 	for _, s := range res.TagStates {
