@@ -1,6 +1,7 @@
 package exec_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +185,20 @@ func TestAnnotationsAndProvenance(t *testing.T) {
 	}
 	if attestations != 1 {
 		t.Errorf("want one attestation manifest, index has %+v", m.Manifests)
+	}
+	meta := filepath.Join(dir, "meta.json")
+	if err := exec.WriteMetadata(meta, res); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]any
+	b, _ := os.ReadFile(meta)
+	json.Unmarshal(b, &doc)
+	prov, keys := doc["annotated"]["buildx.build.provenance"].(map[string]any), []string{}
+	for k := range doc["annotated"] {
+		keys = append(keys, k)
+	}
+	if prov["buildDefinition"] == nil && prov["buildType"] == nil { // SLSA 1, or 0.2
+		t.Errorf("metadata has no provenance predicate (keys %v): %v", keys, prov)
 	}
 }
 

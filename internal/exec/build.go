@@ -56,6 +56,7 @@ type build struct {
 	cleanup     []func() // temporary files of this build
 	callAnswer  string   // what a call (check, outline, targets) answered
 	buildRef    string   // BUILDER/NODE/REF of the last solve, as buildx names a build
+	solveRef    string   // REF alone, the daemon's name of the build
 }
 
 // metadataOf is what --metadata-file records of a build, as bake writes
@@ -98,6 +99,13 @@ func (b *build) run(ctx context.Context) error {
 		return outs.writeErr(err)
 	}
 	b.j.res.Response = metadataOf(resp.ExporterResponse, b.buildRef, outs.pending)
+	if wantsProvenance(b.j.node.Target) {
+		// A provenance that cannot be read back leaves the key out: the
+		// build stands.
+		if prov, err := fetchProvenance(ctx, parts[0].node.Client, b.solveRef); err == nil {
+			maps.Copy(b.j.res.Response, prov)
+		}
+	}
 	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
 	if err := outs.commit(); err != nil {
 		return err
@@ -122,6 +130,7 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	so.Exports = outs.exports
 	so.FrontendAttrs = attrs // the exporters compare the result with the requested platforms
 	so.Ref = identity.NewID()
+	b.solveRef = so.Ref
 	b.buildRef = part.node.Builder + "/" + part.node.Name + "/" + so.Ref
 	statusCh := make(chan *client.SolveStatus)
 	forwarded := b.r.progress.forward(b.j.node.Name, label, statusCh)
