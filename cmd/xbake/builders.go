@@ -111,9 +111,10 @@ func newBuildersInspect() *cobra.Command {
 	var bootstrap bool
 	var format string
 	cmd := &cobra.Command{
-		Use:   "inspect [NAME]",
-		Short: "Show a builder's nodes (the default builder without NAME): status, platforms, BuildKit version, worker labels",
-		Args:  cobra.MaximumNArgs(1),
+		Use:               "inspect [NAME]",
+		ValidArgsFunction: completeBuilders,
+		Short:             "Show a builder's nodes (the default builder without NAME): status, platforms, BuildKit version, worker labels",
+		Args:              cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := ""
 			if len(args) == 1 {
@@ -192,9 +193,10 @@ func newBuildersStop(remove bool) *cobra.Command {
 		use, short = "rm NAME", "Stop a local builder's daemon and delete its state and cache"
 	}
 	cmd := &cobra.Command{
-		Use:   use,
-		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Use:               use,
+		Short:             short,
+		ValidArgsFunction: completeBuilders,
+		Args:              cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadWithBuilder(cmd, &sf, args[0])
 			if err != nil {

@@ -171,3 +171,24 @@ func TestBakeFlags(t *testing.T) {
 		t.Errorf("an unknown flag: exit %d\n%s", code, errOut)
 	}
 }
+
+// Shell completion offers the spec's targets and groups, builders, and
+// the values of fixed-set flags.
+func TestCompletion(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "group \"all\" {\n  targets = [\"api\"]\n}\ntarget \"api\" {}\nbuilder \"farm\" {\n  driver = \"remote\"\n  endpoint = \"tcp://x:1\"\n}\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"__complete", "run", ""}, "all\napi\n"},
+		{[]string{"__complete", "plan", "--builder", ""}, "local\nfarm\n"},
+		{[]string{"__complete", "builders", "inspect", ""}, "local\nfarm\n"},
+		{[]string{"__complete", "run", "--push-mode", ""}, "atomic\neager\n"},
+	} {
+		_, out, _ := xbake(t, dir, "", c.args...)
+		if !strings.HasPrefix(out, c.want) {
+			t.Errorf("%v: %q, want it to start with %q", c.args, out, c.want)
+		}
+	}
+}

@@ -55,6 +55,7 @@ Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON (the format of 'docker buildx bake --print')")
 	fl.StringVar(&o.list, "list", "", "list \"targets\" or \"variables\" instead of planning")
 	fl.StringVar(&o.format, "format", "text", "output format: text, json, dot or mermaid (--list: text or json)")
+	registerCompletions(cmd)
 	return cmd
 }
 

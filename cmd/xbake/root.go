@@ -3,11 +3,15 @@ package main
 import (
 	"strings"
 
+	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
+
+// debugFlag is --debug, for every command.
+var debugFlag bool
 
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
@@ -35,6 +39,14 @@ docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
 		}
 		return usageErrorf("%s%s (see --help)", err, hint)
 	})
+	root.PersistentFlags().BoolVar(&debugFlag, "debug", false, "show more: the plan before a run, and BuildKit's client logs")
+	root.PersistentPreRun = func(*cobra.Command, []string) {
+		level := logrus.InfoLevel
+		if debugFlag {
+			level = logrus.DebugLevel
+		}
+		logrus.SetLevel(level)
+	}
 	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand())
 	return root
 }

@@ -64,6 +64,7 @@ Exit status: 0 all built, 1 a target failed or the plan has errors,
 	fl.StringVar(&o.stateFile, "state-file", envOr("XBAKE_STATE_FILE", ""), "where to record builds to files or the cache for --skip-unchanged (for example .xbake/state.json, kept by CI between runs)")
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON and build nothing (as xbake plan --print, and bake)")
 	fl.StringVar(&o.list, "list", "", "list \"targets\" or \"variables\" and build nothing (as xbake plan --list)")
+	registerCompletions(cmd)
 	return cmd
 }
 
@@ -111,6 +112,10 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	}
 	if p.Note != "" {
 		fmt.Fprintln(stderr, p.Note)
+	}
+	if debugFlag {
+		cwd, _ := os.Getwd()
+		plan.WriteText(stderr, p, nil, plan.TextOptions{Cwd: cwd, Sources: s.Sources})
 	}
 	diag.Write(stderr, diags, s.Sources, colorOn(stderr)) // warnings are shown before building
 	if diags.HasErrors() {

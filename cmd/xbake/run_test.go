@@ -229,3 +229,14 @@ func temporaries(t *testing.T, dir string) []string {
 	})
 	return out
 }
+
+// --debug shows the plan before the run.
+func TestRunDebugShowsThePlan(t *testing.T) {
+	realBuilder(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"t\" {\n  dockerfile-inline = \"FROM scratch\"\n  output = [\"type=cacheonly\"]\n}\n")
+	code, out, errOut := xbake(t, dir, "", "run", "--debug", "--progress", "quiet")
+	if code != 0 || !strings.Contains(errOut, "level 0\n  t\n") {
+		t.Errorf("run --debug: exit %d\n%s%s", code, out, errOut)
+	}
+}
