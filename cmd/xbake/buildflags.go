@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
@@ -158,5 +159,9 @@ func (f *buildFlags) planOptions() (plan.Options, error) {
 	if err != nil {
 		return plan.Options{}, usageErrorf("%v", err)
 	}
-	return plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict}, nil
+	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict}
+	if f.load {
+		opts.EngineMultiPlatform = exec.EngineStoresMultiPlatform()
+	}
+	return opts, nil
 }

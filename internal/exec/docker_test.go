@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/xbake/xbake/internal/builder"
+	xexec "github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
@@ -146,5 +147,15 @@ target "app" {
 	if err != nil || info.Driver != "docker" || len(info.Nodes) != 1 || info.Nodes[0].Status != builder.StatusRunning ||
 		!slices.Contains(info.Nodes[0].Reported, "linux/amd64") {
 		t.Errorf("builders inspect desktop: %+v, %v", info, err)
+	}
+}
+
+// Two platforms with --load are refused at plan time by an engine
+// without the containerd image store (Debian's Docker 20.10), which the
+// CLI asks.
+func TestMultiPlatformLoadAsksTheEngine(t *testing.T) {
+	startDockerd(t)
+	if xexec.EngineStoresMultiPlatform() {
+		t.Fatal("Docker 20.10 reported the containerd image store")
 	}
 }

@@ -4,6 +4,7 @@ package exec
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -94,4 +95,27 @@ func (o *outputs) prepareEngineImage(t *spec.Target, attrs map[string]string) er
 	o.exports = append(o.exports, client.ExportEntry{Type: "moby", Attrs: attrs})
 	o.described = append(o.described, "docker image "+attrs["name"])
 	return nil
+}
+
+// EngineStoresMultiPlatform asks the Docker engine whether it keeps
+// images in the containerd image store, which holds several platforms
+// per image (then a multi-platform --load is allowed, as buildx allows
+// it). An engine that does not answer does not.
+func EngineStoresMultiPlatform() bool {
+	out, err := exec.Command("docker", "info", "--format", "{{json .DriverStatus}}").Output()
+	return err == nil && usesContainerdStore(out)
+}
+
+// usesContainerdStore reads docker info's DriverStatus pairs.
+func usesContainerdStore(driverStatus []byte) bool {
+	var pairs [][2]string
+	if json.Unmarshal(driverStatus, &pairs) != nil {
+		return false
+	}
+	for _, p := range pairs {
+		if p[0] == "driver-type" && strings.HasPrefix(p[1], "io.containerd.snapshotter") {
+			return true
+		}
+	}
+	return false
 }

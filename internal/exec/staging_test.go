@@ -174,3 +174,16 @@ func TestOutputErrSaysTheDiskIsFull(t *testing.T) {
 		t.Errorf("got %q", err)
 	}
 }
+
+func TestUsesContainerdStore(t *testing.T) {
+	for in, want := range map[string]bool{
+		`[["driver-type","io.containerd.snapshotter.v1"]]`:            true,
+		`[["Backing Filesystem","extfs"],["Supports d_type","true"]]`: false,
+		`null`: false,
+		``:     false,
+	} {
+		if got := usesContainerdStore([]byte(in)); got != want {
+			t.Errorf("usesContainerdStore(%s) = %v, want %v", in, got, want)
+		}
+	}
+}

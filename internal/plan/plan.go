@@ -16,6 +16,10 @@ const BuiltinBuilder = spec.BuiltinBuilder
 type Options struct {
 	Push bool // --push: every target also pushes its image
 	Load bool // --load: every target also loads into the docker image store
+	// EngineMultiPlatform: the Docker engine keeps images in the
+	// containerd image store, which holds several platforms per image,
+	// so a multi-platform load is fine (the CLI asks the engine).
+	EngineMultiPlatform bool
 	// Allow holds the --allow grants (network.host, security.insecure,
 	// fs.write=PATH), parsed by ParseAllow.
 	Allow Allow

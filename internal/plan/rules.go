@@ -73,7 +73,7 @@ func platformsRange(t *spec.Target) hcl.Range {
 
 // multiPlatformLoad: a docker image store takes one platform per image.
 func (c *checker) multiPlatformLoad(n *Node) {
-	if len(n.Platforms) < 2 {
+	if len(n.Platforms) < 2 || c.opts.EngineMultiPlatform {
 		return
 	}
 	for _, o := range n.Outputs {
@@ -85,7 +85,8 @@ func (c *checker) multiPlatformLoad(n *Node) {
 			how = "--load"
 		}
 		c.errorf(rule.MultiPlatformLoad, platformsRange(n.Target), "Multi-platform load",
-			"Target %q builds %d platforms (%s) but %s loads it into a Docker image store, which holds one platform per image. "+
+			"Target %q builds %d platforms (%s) but %s loads it into a Docker image store, which holds one platform per image "+
+				"(unless the engine uses the containerd image store, which this one does not). "+
 				"Push it instead (--push, or output type=image,push=true), write an OCI archive (output type=oci,dest=%s.tar), or build one platform.",
 			n.Name, len(n.Platforms), strings.Join(n.Platforms, ", "), how, n.Name)
 		return
