@@ -5,6 +5,13 @@
 # `xbake plan --format json` (load, rules, graph).
 # Goal: 10,000 targets loaded and planned in under 1 s and 150 MB.
 #
+# Then docker-bake.hcl files shaped like real ones (bench/gen -shape
+# bake: inherits with ${TAG}, a conditional output, a shared named
+# context, target: links, groups, a matrix) of 2,000 and 10,000 targets:
+# CPU seconds and peak memory of `plan --print` and of `plan` (with input
+# digests). With $BUILDX naming a buildx binary it also times
+# `$BUILDX bake --print` on the same file and prints the CPU ratio.
+#
 #   bash bench/spec-load.sh [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +22,7 @@ xbake=$PWD/bin/xbake
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-measure() { # dir, args...: prints "best-seconds peak-MB"
+measure() { # dir, args...: prints "best-seconds peak-MB" for xbake
   local dir=$1 best=999 peak=0 secs kb
   shift
   for _ in $(seq "$runs"); do
@@ -36,4 +43,32 @@ for n in 1000 10000; do
     read -r js jm <<<"$(measure "$d" plan --format json)"
     printf '%-12s %9s %8s %9s %8s\n' "$n-$shape" "$ps" "$pm" "$js" "$jm"
   done
+done
+
+cpu() { # dir, command...: prints "best-cpu-seconds peak-MB"
+  local dir=$1 best=999 peak=0 secs kb
+  shift
+  for _ in $(seq "$runs"); do
+    (cd "$dir" && /usr/bin/time -o "$work/time" -f '%U %S %M' "$@" >/dev/null 2>&1)
+    read -r secs kb < <(awk '{printf "%.2f %d\n", $1+$2, $3}' "$work/time")
+    best=$(awk -v a="$best" -v b="$secs" 'BEGIN{print (b<a)?b:a}')
+    peak=$(( kb/1024 > peak ? kb/1024 : peak ))
+  done
+  echo "$best $peak"
+}
+
+echo
+printf '%-12s %18s %18s %18s %8s\n' "bake file" "plan --print" "plan (digests)" "buildx --print" "ratio"
+printf '%-12s %9s %8s %9s %8s %9s %8s\n' "" "cpu s" "MB" "cpu s" "MB" "cpu s" "MB"
+for n in 2000 10000; do
+  d="$work/bake-$n"
+  go run ./bench/gen -n "$n" -shape bake -dir "$d"
+  read -r ps pm <<<"$(cpu "$d" "$xbake" plan --print)"
+  read -r ds dm <<<"$(cpu "$d" "$xbake" plan)"
+  bs=- bm=- ratio=-
+  if [ -n "${BUILDX:-}" ]; then
+    read -r bs bm <<<"$(cpu "$d" "$BUILDX" bake --print)"
+    ratio=$(awk -v a="$bs" -v b="$ps" 'BEGIN{printf "%.1fx", a/b}')
+  fi
+  printf '%-12s %9s %8s %9s %8s %9s %8s %8s\n' "$n" "$ps" "$pm" "$ds" "$dm" "$bs" "$bm" "$ratio"
 done
