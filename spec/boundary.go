@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 )
 
 // Boundary holds the directories a spec may read or write below.
@@ -21,18 +22,54 @@ type Boundary struct {
 	// Granted are the paths --allow grants beyond the trees; "*" grants
 	// everything.
 	Granted []string
+
+	// resolved remembers ResolvePath's answers when Memoized made the
+	// boundary: a plan asks about the same few directories (a shared
+	// named context, the trees) for every target, and resolving walks
+	// every component of the path with lstat.
+	resolved *resolveMemo
+}
+
+type resolveMemo struct {
+	mu    sync.Mutex
+	paths map[string]string
+}
+
+// Memoized returns a copy of b that resolves each path once. Use it for
+// one pass over a plan, not across passes: a link changed in between
+// would not be seen.
+func (b Boundary) Memoized() Boundary {
+	b.resolved = &resolveMemo{paths: map[string]string{}}
+	return b
 }
 
 // Allows reports whether path lies below a tree or a granted path, once
 // symbolic links are resolved on both sides.
 func (b Boundary) Allows(path string) bool {
-	real := ResolvePath(path)
+	real := b.resolve(path)
 	for _, dir := range append(append([]string{}, b.Trees...), b.Granted...) {
-		if dir == "*" || Within(real, ResolvePath(dir)) {
+		if dir == "*" || Within(real, b.resolve(dir)) {
 			return true
 		}
 	}
 	return false
+}
+
+func (b Boundary) resolve(path string) string {
+	m := b.resolved
+	if m == nil {
+		return ResolvePath(path)
+	}
+	m.mu.Lock()
+	real, ok := m.paths[path]
+	m.mu.Unlock()
+	if !ok {
+		real = ResolvePath(path)
+		m.mu.Lock()
+		m.paths[path] = real
+		m.mu.Unlock()
+	}
+	return real
 }
 
 // Within reports whether path is dir or below it (both clean and

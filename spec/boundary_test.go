@@ -50,3 +50,25 @@ func TestResolvePath(t *testing.T) {
 		}
 	}
 }
+
+// A memoized boundary answers as the plain one does, for paths inside,
+// outside, through a link out of the tree and below a grant.
+func TestMemoizedBoundaryAgrees(t *testing.T) {
+	dir, outside, granted := t.TempDir(), t.TempDir(), t.TempDir()
+	os.Symlink(outside, filepath.Join(dir, "out"))
+	os.Symlink(granted, filepath.Join(dir, "in"))
+	plain := Boundary{Trees: []string{dir}, Granted: []string{granted}}
+	memo := plain.Memoized()
+	paths := []string{
+		filepath.Join(dir, "ctx"), filepath.Join(dir, "out/x"), filepath.Join(dir, "in/y"),
+		outside, filepath.Join(granted, "z"), "/etc",
+	}
+	want := []bool{true, false, true, false, true, false}
+	for round := 0; round < 2; round++ { // the second round answers from the memo
+		for i, p := range paths {
+			if got := memo.Allows(p); got != want[i] || got != plain.Allows(p) {
+				t.Errorf("round %d: memoized Allows(%s) = %v, want %v", round, p, got, want[i])
+			}
+		}
+	}
+}

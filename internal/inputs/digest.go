@@ -22,13 +22,37 @@ import (
 // (with its ignore rules) so that targets sharing a context hash it once.
 // It is safe for concurrent use.
 type Hasher struct {
-	mu   sync.Mutex            // guards dirs and sums
-	dirs map[string]string     // "dir\x00ignorefile" -> digest
-	sums map[string]fileDigest // file path -> content digest and mode
+	mu   sync.Mutex               // guards dirs, tops and sums
+	dirs map[string]string        // "dir\x00ignorefile" -> digest
+	tops map[string][]fs.DirEntry // context dir -> its listing
+	sums map[string]fileDigest    // file path -> content digest and mode
 }
 
 // NewHasher returns an empty hasher.
-func NewHasher() *Hasher { return &Hasher{dirs: map[string]string{}, sums: map[string]fileDigest{}} }
+func NewHasher() *Hasher {
+	return &Hasher{dirs: map[string]string{}, tops: map[string][]fs.DirEntry{}, sums: map[string]fileDigest{}}
+}
+
+// list reads a context directory once per run: which ignore file applies
+// depends on its listing, so a directory shared by many targets (a named
+// context) would otherwise be listed for each before the digest cache
+// answers.
+func (h *Hasher) list(dir string) ([]fs.DirEntry, error) {
+	h.mu.Lock()
+	top, ok := h.tops[dir]
+	h.mu.Unlock()
+	if ok {
+		return top, nil
+	}
+	top, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	h.tops[dir] = top
+	h.mu.Unlock()
+	return top, nil
+}
 
 // sum hashes a file once per run: a Dockerfile inside its context is
 // read by the walk and again as the Dockerfile.
@@ -170,7 +194,7 @@ func buildAttributes(t *spec.Target) [][2]string {
 // dir hashes a directory's files that the ignore rules keep: each path,
 // mode and content digest, in name order.
 func (h *Hasher) dir(dir, dockerfile string) (string, error) {
-	top, err := os.ReadDir(dir)
+	top, err := h.list(dir)
 	if err != nil {
 		return "", err
 	}

@@ -103,7 +103,7 @@ func readsInside(t *spec.Target, b spec.Boundary) bool {
 }
 
 func (c *checker) readsOutsideTree(n *Node) {
-	b := readBoundary(c.spec, c.opts.Allow)
+	b := c.reads
 	for _, r := range localReads(n.Target) {
 		if b.Allows(r.path) {
 			continue

@@ -145,12 +145,13 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	}
 	// The rules and the digests both read the file system and do not
 	// touch each other's data: they run at once.
-	c := &checker{plan: p, spec: s, opts: opts}
+	reads := readBoundary(s, opts.Allow).Memoized()
+	c := &checker{plan: p, spec: s, opts: opts, reads: reads}
 	ruled := make(chan struct{})
 	go func() { defer close(ruled); c.run() }()
 	var digestDiags hcl.Diagnostics
 	if !opts.SkipDigests {
-		digestDiags = p.computeDigests(readBoundary(s, opts.Allow))
+		digestDiags = p.computeDigests(reads)
 	}
 	<-ruled
 	diags = append(diags, c.diags...)

@@ -20,9 +20,12 @@ import (
 // that compare targets (output-conflict, duplicate-tag) run after the
 // per-target ones.
 type checker struct {
-	plan  *Plan
-	spec  *spec.Spec
-	opts  Options
+	plan *Plan
+	spec *spec.Spec
+	opts Options
+	// reads is where builds may read, shared with the digests so each
+	// path's links are resolved once per plan.
+	reads spec.Boundary
 	diags hcl.Diagnostics
 }
 
