@@ -17,6 +17,15 @@ func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
+	// The parser's garbage is most of a load's work for the collector:
+	// letting the heap grow by 150% instead of 100% before a collection
+	// took a sixth of the CPU time off `plan --print` of a 2,000-target
+	// bake file (0.44 to 0.36 CPU-seconds, 78 to 82 MB; 200% saved
+	// little more for 98 MB). The limit above still bounds larger specs.
+	// GOGC in the environment replaces it.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(150)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
