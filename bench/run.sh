@@ -11,6 +11,11 @@
 # the same base stage inline (cached after its first build), so both do the
 # same work. Goals: xbake's overhead over buildctl under 5% for one
 # target; for many targets, wall time well under building them one by one.
+#
+# With $BUILDX naming a buildx binary (DOCKER_CONFIG and BUILDX_CONFIG
+# pointing at empty directories), `$BUILDX bake` builds the same file on
+# the same daemon through a remote-driver builder, and the last column is
+# xbake's wall time over bake's (issue 12's goals: cold <= 0.9, warm <= 0.5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -53,7 +58,17 @@ generate() { # n dir
   printf 'group "default" {\n  targets = [%s]\n}\n' "$(IFS=,; echo "${names[*]}")" >> "$dir/xbuild.hcl"
 }
 
-seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); awk -v a="$s" -v b="$e" 'BEGIN{printf "%.2f", b-a}'; }
+seconds() { # command...: its wall time; its output only when it fails
+  local s e
+  s=$(date +%s.%N)
+  if ! "$@" >"$work/out" 2>&1; then
+    echo "bench: failed: $*" >&2
+    cat "$work/out" >&2
+    exit 1
+  fi
+  e=$(date +%s.%N)
+  awk -v a="$s" -v b="$e" 'BEGIN{printf "%.2f", b-a}'
+}
 prune() { bin/buildctl --addr "$addr" prune --all >/dev/null; }
 xbake_all() { (cd "$1" && "$root/bin/xbake" run --progress quiet); }
 buildctl_all() {
@@ -64,17 +79,30 @@ buildctl_all() {
   done
 }
 
-# Start the daemon once through xbake, so both use it.
-generate 1 "$work/warmup" && xbake_all "$work/warmup" >/dev/null
+bake_all() { (cd "$1" && "$BUILDX" bake --builder xbench -f xbuild.hcl --progress quiet); }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b/a}'; }
 
-printf '%-8s %-6s %10s %10s %8s\n' targets cache buildctl xbake ratio
+# Start the daemon once through xbake, so every tool uses it.
+generate 1 "$work/warmup" && seconds xbake_all "$work/warmup" >/dev/null
+if [ -n "${BUILDX:-}" ]; then
+  "$BUILDX" rm xbench >/dev/null 2>&1 || true
+  "$BUILDX" create --name xbench --driver remote "$addr" >/dev/null
+  trap '"$BUILDX" rm xbench >/dev/null 2>&1; cleanup' EXIT
+fi
+
+printf '%-8s %-6s %10s %10s %8s %10s %10s\n' targets cache buildctl xbake ratio bake xbake/bake
 for n in 1 20 100; do
   dir=$work/mono$n
   generate "$n" "$dir"
   prune; b_cold=$(seconds buildctl_all "$dir"); b_warm=$(seconds buildctl_all "$dir")
   prune; x_cold=$(seconds xbake_all "$dir");    x_warm=$(seconds xbake_all "$dir")
+  k_cold=- k_warm=-
+  if [ -n "${BUILDX:-}" ]; then
+    prune; k_cold=$(seconds bake_all "$dir"); k_warm=$(seconds bake_all "$dir")
+  fi
   for c in cold warm; do
-    b=b_$c x=x_$c
-    printf '%-8s %-6s %9ss %9ss %8s\n' "$n" "$c" "${!b}" "${!x}" "$(awk -v a="${!b}" -v b="${!x}" 'BEGIN{printf "%.2f", b/a}')"
+    b=b_$c x=x_$c k=k_$c vs=-
+    [ "${!k}" = - ] || vs=$(ratio "${!k}" "${!x}")
+    printf '%-8s %-6s %9ss %9ss %8s %10s %10s\n' "$n" "$c" "${!b}" "${!x}" "$(ratio "${!b}" "${!x}")" "${!k}" "$vs"
   done
 done
