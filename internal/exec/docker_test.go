@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -34,30 +33,13 @@ func startDockerd(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(dir, "docker.sock")
-	log, _ := os.Create(filepath.Join(dir, "log"))
 	cmd := exec.Command("dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
 		"-H", "unix://"+sock, "--pidfile", filepath.Join(dir, "pid"), "--bridge", "none", "--iptables=false")
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-		exec.Command("umount", "-R", filepath.Join(dir, "data")).Run()
-		os.RemoveAll(dir)
-	})
+	startInBackground(t, cmd, dir, func() { exec.Command("umount", "-R", filepath.Join(dir, "data")).Run() })
 	t.Setenv("DOCKER_HOST", "unix://"+sock)
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if exec.Command("docker", "info", "--format", "{{.ID}}").Run() == nil {
-			return
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
-	b, _ := os.ReadFile(filepath.Join(dir, "log"))
-	t.Fatalf("dockerd did not start:\n%s", b)
+	waitUntilReady(t, dir, "dockerd", func() bool {
+		return exec.Command("docker", "info", "--format", "{{.ID}}").Run() == nil
+	})
 }
 
 func docker(t *testing.T, args ...string) string {

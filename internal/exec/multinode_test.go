@@ -29,9 +29,29 @@ func startDaemon(t *testing.T, platform string) string {
 	}
 	sock := filepath.Join(dir, "bk.sock")
 	os.WriteFile(filepath.Join(dir, "buildkitd.toml"), []byte("[worker.containerd]\n  enabled = false\n"), 0o600)
-	log, _ := os.Create(filepath.Join(dir, "log"))
 	cmd := exec.Command(os.Getenv("XBAKE_BUILDKITD"), "--root", filepath.Join(dir, "root"), "--addr", "unix://"+sock,
 		"--config", filepath.Join(dir, "buildkitd.toml"), "--oci-worker-platform", platform)
+	startInBackground(t, cmd, dir, nil)
+	waitUntilReady(t, dir, "buildkitd for "+platform, func() bool {
+		c, err := client.New(context.Background(), "unix://"+sock)
+		if err != nil {
+			return false
+		}
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err = c.ListWorkers(ctx)
+		return err == nil
+	})
+	return sock
+}
+
+// startInBackground starts a daemon in its own process group with its
+// output in dir/log; when the test ends it stops it, runs afterStop (if
+// any) and removes dir.
+func startInBackground(t *testing.T, cmd *exec.Cmd, dir string, afterStop func()) {
+	t.Helper()
+	log, _ := os.Create(filepath.Join(dir, "log"))
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
@@ -40,24 +60,24 @@ func startDaemon(t *testing.T, platform string) string {
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
+		if afterStop != nil {
+			afterStop()
+		}
 		os.RemoveAll(dir)
 	})
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := client.New(context.Background(), "unix://"+sock); err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			_, err = c.ListWorkers(ctx)
-			cancel()
-			c.Close()
-			if err == nil {
-				return sock
-			}
+}
+
+// waitUntilReady polls ready for up to a minute and fails the test with
+// the daemon's log (dir/log) if it never answers.
+func waitUntilReady(t *testing.T, dir, what string, ready func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if ready() {
+			return
 		}
-		time.Sleep(200 * time.Millisecond)
 	}
 	b, _ := os.ReadFile(filepath.Join(dir, "log"))
-	t.Fatalf("buildkitd for %s did not start:\n%s", platform, b)
-	return ""
+	t.Fatalf("%s did not start:\n%s", what, b)
 }
 
 // builtPlatforms asks a daemon's build history which platforms it built.
