@@ -22,11 +22,12 @@ xbake=$PWD/bin/xbake
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-measure() { # dir, args...: prints "best-seconds peak-MB" for xbake
-  local dir=$1 best=999 peak=0 secs kb
-  shift
+best() { # wall|cpu, dir, command...: prints "best-seconds peak-MB" over $runs runs
+  local what=$1 dir=$2 best=999 peak=0 secs kb
+  shift 2
   for _ in $(seq "$runs"); do
-    read -r secs kb < <( (cd "$dir" && /usr/bin/time -f '%e %M' "$xbake" "$@" >/dev/null) 2>&1 | tail -1)
+    (cd "$dir" && /usr/bin/time -o "$work/time" -f '%e %U %S %M' "$@" >/dev/null 2>&1)
+    read -r secs kb < <(awk -v w="$what" '{printf "%.2f %d\n", (w == "wall") ? $1 : $2 + $3, $4}' "$work/time")
     best=$(awk -v a="$best" -v b="$secs" 'BEGIN{print (b<a)?b:a}')
     peak=$(( kb/1024 > peak ? kb/1024 : peak ))
   done
@@ -39,23 +40,11 @@ for n in 1000 10000; do
   for shape in wide deep; do
     d="$work/$n-$shape"
     go run ./bench/gen -n "$n" -shape "$shape" -dir "$d"
-    read -r ps pm <<<"$(measure "$d" plan --print)"
-    read -r js jm <<<"$(measure "$d" plan --format json)"
+    read -r ps pm <<<"$(best wall "$d" "$xbake" plan --print)"
+    read -r js jm <<<"$(best wall "$d" "$xbake" plan --format json)"
     printf '%-12s %9s %8s %9s %8s\n' "$n-$shape" "$ps" "$pm" "$js" "$jm"
   done
 done
-
-cpu() { # dir, command...: prints "best-cpu-seconds peak-MB"
-  local dir=$1 best=999 peak=0 secs kb
-  shift
-  for _ in $(seq "$runs"); do
-    (cd "$dir" && /usr/bin/time -o "$work/time" -f '%U %S %M' "$@" >/dev/null 2>&1)
-    read -r secs kb < <(awk '{printf "%.2f %d\n", $1+$2, $3}' "$work/time")
-    best=$(awk -v a="$best" -v b="$secs" 'BEGIN{print (b<a)?b:a}')
-    peak=$(( kb/1024 > peak ? kb/1024 : peak ))
-  done
-  echo "$best $peak"
-}
 
 echo
 printf '%-12s %18s %18s %18s %8s\n' "bake file" "plan --print" "plan (digests)" "buildx --print" "ratio"
@@ -63,11 +52,11 @@ printf '%-12s %9s %8s %9s %8s %9s %8s\n' "" "cpu s" "MB" "cpu s" "MB" "cpu s" "M
 for n in 2000 10000; do
   d="$work/bake-$n"
   go run ./bench/gen -n "$n" -shape bake -dir "$d"
-  read -r ps pm <<<"$(cpu "$d" "$xbake" plan --print)"
-  read -r ds dm <<<"$(cpu "$d" "$xbake" plan)"
+  read -r ps pm <<<"$(best cpu "$d" "$xbake" plan --print)"
+  read -r ds dm <<<"$(best cpu "$d" "$xbake" plan)"
   bs=- bm=- ratio=-
   if [ -n "${BUILDX:-}" ]; then
-    read -r bs bm <<<"$(cpu "$d" "$BUILDX" bake --print)"
+    read -r bs bm <<<"$(best cpu "$d" "$BUILDX" bake --print)"
     ratio=$(awk -v a="$bs" -v b="$ps" 'BEGIN{printf "%.1fx", a/b}')
   fi
   printf '%-12s %9s %8s %9s %8s %9s %8s %8s\n' "$n" "$ps" "$pm" "$ds" "$dm" "$bs" "$bm" "$ratio"
