@@ -166,6 +166,11 @@ func startSlowRun(t *testing.T, seconds int, outputs string) *slowRun {
 	for !strings.Contains(r.stderr.String(), "sleep") && time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 	}
+	if !strings.Contains(r.stderr.String(), "sleep") {
+		r.cmd.Process.Kill()
+		r.cmd.Wait()
+		t.Fatalf("the build never reached its sleeping step:\n%s%s", r.stdout, r.stderr)
+	}
 	return r
 }
 

@@ -70,10 +70,11 @@ func (l *Local) Client(ctx context.Context) (*client.Client, error) {
 	if c := l.answering(ctx); c != nil {
 		return c, nil
 	}
-	if err := l.start(); err != nil {
+	exited, err := l.start()
+	if err != nil {
 		return nil, err
 	}
-	return l.waitReady(ctx)
+	return l.waitReady(ctx, exited)
 }
 
 // lock takes the builder's file lock, so that concurrent xbake processes
@@ -109,25 +110,28 @@ func (l *Local) answering(ctx context.Context) *client.Client {
 }
 
 // start launches buildkitd in the background, in its own session so it
-// outlives this process.
-func (l *Local) start() error {
+// outlives this process. The channel is closed if the daemon exits while
+// this process lives: waiting on the child is the only exact way to tell,
+// since until the exec completes (seconds on a cold page cache) its
+// /proc cmdline is still xbake's.
+func (l *Local) start() (<-chan struct{}, error) {
 	bin, err := FindBuildkitd()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, err := exec.LookPath("runc"); err != nil {
-		return errors.New("runc is not installed; BuildKit needs it to run build steps. On Debian: apt-get install runc")
+		return nil, errors.New("runc is not installed; BuildKit needs it to run build steps. On Debian: apt-get install runc")
 	}
 	if os.Geteuid() != 0 {
-		return errors.New("the local builder runs buildkitd as root; run xbake as root, or declare a remote builder")
+		return nil, errors.New("the local builder runs buildkitd as root; run xbake as root, or declare a remote builder")
 	}
 	if err := os.WriteFile(filepath.Join(l.dir, "buildkitd.toml"), l.configTOML(), 0o600); err != nil {
-		return err
+		return nil, err
 	}
 	os.Remove(l.socket())
 	logf, err := os.OpenFile(l.logPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer logf.Close()
 	cmd := exec.Command(bin,
@@ -137,30 +141,33 @@ func (l *Local) start() error {
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("builder %q: starting %s: %w", l.name, bin, err)
+		return nil, fmt.Errorf("builder %q: starting %s: %w", l.name, bin, err)
 	}
-	pid := cmd.Process.Pid
-	cmd.Process.Release()
-	return os.WriteFile(l.pidPath(), []byte(strconv.Itoa(pid)), 0o600)
+	exited := make(chan struct{})
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
+	pid := strconv.Itoa(cmd.Process.Pid)
+	return exited, os.WriteFile(l.pidPath(), []byte(pid), 0o600)
 }
 
 func (l *Local) logPath() string { return filepath.Join(l.dir, "buildkitd.log") }
 func (l *Local) pidPath() string { return filepath.Join(l.dir, "buildkitd.pid") }
 
-// waitReady polls the new daemon until it answers, it dies, or the
+// waitReady polls the new daemon until it answers, it exits, or the
 // timeout passes; the error then carries the end of its log.
-func (l *Local) waitReady(ctx context.Context) (*client.Client, error) {
+func (l *Local) waitReady(ctx context.Context, exited <-chan struct{}) (*client.Client, error) {
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
 		if c := l.answering(ctx); c != nil {
 			return c, nil
 		}
-		if !l.Running() {
-			return nil, fmt.Errorf("builder %q: buildkitd exited at start; the end of %s:\n%s", l.name, l.logPath(), tail(l.logPath(), 15))
-		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-exited:
+			return nil, fmt.Errorf("builder %q: buildkitd exited at start; the end of %s:\n%s", l.name, l.logPath(), tail(l.logPath(), 15))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

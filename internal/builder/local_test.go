@@ -205,3 +205,43 @@ builder "gone" {
 		t.Errorf("builder gone waited %s for builder slow", took)
 	}
 }
+
+// scriptedBuildkitd writes a shell script named buildkitd that runs body,
+// and points XBAKE_BUILDKITD at it.
+func scriptedBuildkitd(t *testing.T, body string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "buildkitd")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XBAKE_BUILDKITD", path)
+}
+
+// A daemon that takes a while to exec (a cold page cache: its /proc
+// cmdline is not yet buildkitd's) is waited for, not reported dead.
+func TestSlowStartingDaemonIsWaitedFor(t *testing.T) {
+	needBuildkitd(t)
+	real := os.Getenv("XBAKE_BUILDKITD")
+	scriptedBuildkitd(t, "sleep 2\nexec "+real+` "$@"`)
+	l := NewLocal("slow", spec.BuilderConfig{})
+	t.Cleanup(func() { l.Stop() })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := l.Client(ctx)
+	if err != nil {
+		t.Fatalf("a daemon slow to exec was taken for dead: %v", err)
+	}
+	c.Close()
+}
+
+// A daemon that exits at once is reported with the end of its log.
+func TestDaemonExitingAtStartShowsItsLog(t *testing.T) {
+	needBuildkitd(t)
+	scriptedBuildkitd(t, "echo 'flag provided but not defined: -bogus' >&2\nexit 1")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := NewLocal("dead", spec.BuilderConfig{}).Client(ctx)
+	if err == nil || !strings.Contains(err.Error(), "exited at start") || !strings.Contains(err.Error(), "-bogus") {
+		t.Fatalf("got %v, want the exit and the log's last lines", err)
+	}
+}
