@@ -8,12 +8,14 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/diag"
 	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/internal/report"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -38,7 +40,9 @@ outputs and dependencies, then every warning and error.
 With no names, the "default" group is selected, or every target when there
 is no default group. Names may be targets, groups or glob patterns ("app-*").
 
-  --format text|json|dot|mermaid   how to show the plan (json: docs/plan-json.md)
+  --format text|json|dot|mermaid|html   how to show the plan (json:
+                     docs/plan-json.md; html: a page with the graph, the levels
+                     and the rules' findings, for a pull request's artifacts)
   --print            the resolved targets as JSON, as 'docker buildx bake --print'
   --list targets     the targets and groups, with their descriptions
   --list variables   the variables, their types, values and where each value came from
@@ -54,7 +58,7 @@ Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON (the format of 'docker buildx bake --print')")
 	fl.StringVar(&o.list, "list", "", "list \"targets\" or \"variables\" instead of planning")
-	fl.StringVar(&o.format, "format", "text", "output format: text, json, dot or mermaid (--list: text or json)")
+	fl.StringVar(&o.format, "format", "text", "output format: text, json, dot, mermaid or html (--list: text or json)")
 	registerCompletions(cmd)
 	return cmd
 }
@@ -62,12 +66,12 @@ Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,
 func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 	switch o.format {
 	case "text", "json":
-	case "dot", "mermaid":
+	case "dot", "mermaid", "html":
 		if o.print || o.list != "" {
 			return usageErrorf("--format %s draws the plan; --print and --list take text or json", o.format)
 		}
 	default:
-		return usageErrorf("--format %q is not a format; use text, json, dot or mermaid", o.format)
+		return usageErrorf("--format %q is not a format; use text, json, dot, mermaid or html", o.format)
 	}
 	if o.list != "" && o.list != "targets" && o.list != "variables" {
 		return usageErrorf("--list %q is not a list; use targets or variables", o.list)
@@ -139,6 +143,8 @@ func writePlan(stdout, stderr io.Writer, format string, p *plan.Plan, diags hcl.
 		return plan.WriteJSON(stdout, p, diags, cwd)
 	case "dot":
 		return plan.WriteDOT(stdout, p)
+	case "html":
+		return report.WriteHTML(stdout, report.FromPlan(p, diags, time.Now()))
 	}
 	return plan.WriteMermaid(stdout, p)
 }

@@ -133,7 +133,7 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	b.solveRef = so.Ref
 	b.buildRef = part.node.Builder + "/" + part.node.Name + "/" + so.Ref
 	statusCh := make(chan *client.SolveStatus)
-	forwarded := b.r.progress.forward(b.j.node.Name, label, statusCh)
+	forwarded := b.r.progress.forward(b.j.node.Name, label, part.node.Name, statusCh)
 	resp, err := part.node.Client.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
 		res, err := gw.Solve(ctx, gateway.SolveRequest{
 			Frontend: "dockerfile.v0", FrontendOpt: attrs, FrontendInputs: inputs, CacheImports: gatewayCache(so.CacheImports),

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -33,6 +34,7 @@ type targetStats struct {
 	vertices map[digest.Digest]*client.Vertex
 	logs     map[digest.Digest][]byte
 	warnings []*client.VertexWarning // the frontend's (lint) warnings
+	nodes    []string                // the builder nodes of its builds
 }
 
 func newProgress(mode string, out io.Writer) (*progress, error) {
@@ -66,9 +68,10 @@ func (p *progress) stop(done chan struct{}) {
 	<-done
 }
 
-// forward relays one build's status into the display; the returned
-// channel closes when the build's status channel has been drained.
-func (p *progress) forward(target, label string, in chan *client.SolveStatus) chan struct{} {
+// forward relays the status of one build of target on a builder node
+// into the display; the returned channel closes when the build's status
+// channel has been drained.
+func (p *progress) forward(target, label, node string, in chan *client.SolveStatus) chan struct{} {
 	done := make(chan struct{})
 	p.mu.Lock()
 	st := p.stats[target]
@@ -76,6 +79,7 @@ func (p *progress) forward(target, label string, in chan *client.SolveStatus) ch
 		st = &targetStats{vertices: map[digest.Digest]*client.Vertex{}, logs: map[digest.Digest][]byte{}}
 		p.stats[target] = st
 	}
+	st.nodes = append(st.nodes, node)
 	p.mu.Unlock()
 	prefix := "[" + label + "] "
 	go func() {
@@ -124,8 +128,10 @@ func (p *progress) fill(res *TargetResult) {
 		return
 	}
 	res.Warnings = st.warnings
+	res.Nodes = slices.Clone(st.nodes)
+	res.Steps = steps(st.vertices)
 	for d, v := range st.vertices {
-		if isStep(v.Name) && (v.Completed != nil || v.Cached) {
+		if IsDockerfileStep(v.Name) && (v.Completed != nil || v.Cached) {
 			res.TotalSteps++
 			if v.Cached {
 				res.CachedSteps++
@@ -138,12 +144,43 @@ func (p *progress) fill(res *TargetResult) {
 	}
 }
 
+// steps lists a build's vertices in the order they started (those that
+// never started last), by name where they tie.
+func steps(vertices map[digest.Digest]*client.Vertex) []Step {
+	out := make([]Step, 0, len(vertices))
+	for _, v := range vertices {
+		st := Step{Name: v.Name, Cached: v.Cached, Error: v.Error}
+		if v.Started != nil {
+			st.Started = *v.Started
+		}
+		if v.Completed != nil {
+			st.Completed = *v.Completed
+		}
+		out = append(out, st)
+	}
+	slices.SortFunc(out, func(a, b Step) int {
+		switch {
+		case a.Started.IsZero() != b.Started.IsZero():
+			if a.Started.IsZero() {
+				return 1
+			}
+			return -1
+		case !a.Started.Equal(b.Started):
+			return a.Started.Compare(b.Started)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
 // stepName matches the Dockerfile steps among the vertices ("[2/3] RUN
 // ...", "[linux/arm64 build 1/4] COPY ..."), leaving out context
 // transfers and exports, which are never cached.
 var stepName = regexp.MustCompile(`^\[[^\]]*\b\d+/\d+\] `)
 
-func isStep(name string) bool { return stepName.MatchString(name) }
+// IsDockerfileStep reports whether a vertex of a build is one of its
+// Dockerfile's instructions (not a context transfer or an export).
+func IsDockerfileStep(name string) bool { return stepName.MatchString(name) }
 
 func lastLines(s string, n int) []string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")

@@ -85,8 +85,9 @@ type TargetResult struct {
 	// Response is BuildKit's exporter response (containerimage.digest, ...).
 	Response map[string]string
 	Err      error
-	// Reason says why a target was skipped or cancelled.
-	Reason string
+	// Reason says why a target was skipped or cancelled; Cause names the
+	// failed target that led to it (empty after an interrupt).
+	Reason, Cause string
 	// FailedStep and Logs describe the step that failed.
 	FailedStep string
 	Logs       []string
@@ -95,11 +96,35 @@ type TargetResult struct {
 	// Warnings are the frontend's warnings (lint findings), as bake
 	// records them in the metadata file.
 	Warnings []*client.VertexWarning
+
+	// The moments of its run, for the report (zero where it never got
+	// that far): Ready when all it waits for was done, Started when it
+	// got a --jobs slot, Shared when its result went to the targets that
+	// use it as a context, Finished when its outputs were written or it
+	// was given up.
+	Ready, Started, Shared, Finished time.Time
+	// Nodes are the builder nodes that built it.
+	Nodes []string
+	// Steps are BuildKit's vertices of its build, in the order they
+	// started.
+	Steps []Step
+}
+
+// Step is one vertex of a build as BuildKit reported it.
+type Step struct {
+	Name               string
+	Started, Completed time.Time // zero if it never started or ended
+	Cached             bool
+	Error              string
 }
 
 // Result is the outcome of a run.
 type Result struct {
 	Targets []*TargetResult // in plan order
+	// Started and Finished bound the builds (publishing included).
+	Started, Finished time.Time
+	// Jobs is the --jobs limit the run had.
+	Jobs int
 	// Tags are the tags created after an atomic push.
 	Tags []string
 	// PublishErr is set when creating the tags failed.
@@ -175,6 +200,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	if opts.SkipUnchanged {
 		r.decideSkips(ctx)
 	}
+	started := time.Now()
 	display := r.progress.start(ctx)
 	var wg sync.WaitGroup
 	for _, j := range r.order {
@@ -186,11 +212,12 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	}
 	wg.Wait()
 	r.progress.stop(display)
-	res := &Result{}
+	res := &Result{Started: started, Jobs: opts.Jobs}
 	for _, j := range r.order {
 		res.Targets = append(res.Targets, j.res)
 	}
 	r.publish(context.WithoutCancel(ctx), res)
+	res.Finished = time.Now()
 	if opts.StateFile != "" {
 		digests := map[string]string{}
 		for _, j := range r.order {
@@ -283,6 +310,7 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 	defer close(j.done)
 	defer r.closeInputs(j)
 	defer r.releaseParents(j)
+	defer func() { j.res.Finished = time.Now() }()
 	for _, e := range j.node.Needs {
 		parent := r.jobs[e.To.Name]
 		wait := parent.done
@@ -300,10 +328,14 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 			}
 		}
 		if reason := unusable(parent, e.Waits); reason != "" {
-			j.res.Status, j.res.Reason = Skipped, reason
+			j.res.Status, j.res.Reason, j.res.Cause = Skipped, reason, parent.res.Cause
+			if parent.res.Status == Failed {
+				j.res.Cause = parent.node.Name
+			}
 			return
 		}
 	}
+	j.res.Ready = time.Now()
 	if j.skip {
 		j.ok, j.res.Status = true, UpToDate
 		j.res.Reason = "inputs unchanged since the recorded build"
@@ -318,12 +350,12 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 		r.cancelled(j, ctx)
 		return
 	}
-	start := time.Now()
+	j.res.Started = time.Now()
 	var slotOnce sync.Once
 	releaseSlot := func() { slotOnce.Do(func() { <-r.sem }) }
 	err := r.solver.solve(ctx, r, j, releaseSlot)
 	releaseSlot()
-	j.res.Duration = time.Since(start)
+	j.res.Duration = time.Since(j.res.Started)
 	r.progress.fill(j.res)
 	switch {
 	case err == nil:
@@ -348,6 +380,7 @@ func (r *runner) cancelled(j *job, _ context.Context) {
 	r.mu.Lock()
 	if r.failure != "" && !r.interrupted() {
 		j.res.Reason = "fail-fast after " + r.failure + " failed (use --keep-going to build the rest)"
+		j.res.Cause = r.failure
 	}
 	r.mu.Unlock()
 }
@@ -405,6 +438,7 @@ func (r *runner) closeInputs(j *job) {
 // with --jobs 1.
 func (r *runner) share(ctx context.Context, j *job, in *contextInput, releaseSlot func()) error {
 	j.states = in
+	j.res.Shared = time.Now()
 	close(j.inputs)
 	releaseSlot()
 	waited := make(chan struct{})
