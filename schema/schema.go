@@ -325,3 +325,12 @@ func toJSON(n *yaml.Node, depth int) any {
 	}
 	return n.Value
 }
+
+// ReportDocument is the schema of the JSON report `xbake run --report
+// FILE.json` writes (internal/report).
+//
+//go:embed report.schema.json
+var ReportDocument []byte
+
+// ReportURL is the report schema's $id.
+const ReportURL = "https://xbake.dev/schema/report.schema.json"

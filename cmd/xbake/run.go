@@ -26,7 +26,7 @@ type runOptions struct {
 	pushMode      string
 	progress      string
 	metadataFile  string
-	report        string // --report: the run's report, .html or .json
+	reports       []string // --report: files for the run's report, .html or .json
 	skipUnchanged bool
 	stateFile     string
 	print         bool   // as plan --print
@@ -62,7 +62,7 @@ Exit status: 0 all built, 1 a target failed or the plan has errors,
 	fl.StringVar(&o.pushMode, "push-mode", string(exec.PushAtomic), "atomic: tag pushed images only after every target built; eager: tag each as it finishes")
 	fl.StringVar(&o.progress, "progress", envOr("BUILDKIT_PROGRESS", "auto"), "progress display: auto, tty, plain, rawjson or quiet")
 	fl.StringVar(&o.metadataFile, "metadata-file", "", "write the build results (digests, descriptors, image names) as JSON to this file")
-	fl.StringVar(&o.report, "report", "", "write a report of the run to this file: .html, a page with a timeline, the graph and every step (docs/report.md), or .json, the same data")
+	fl.StringArrayVar(&o.reports, "report", nil, "write a report of the run to this file: .html, a page with a timeline, the graph and every step, or .json, the same data (docs/report.md); repeatable")
 	fl.BoolVar(&o.skipUnchanged, "skip-unchanged", false, "skip targets whose input digest matches their last successful build (recorded on pushed images, and in --state-file for other outputs)")
 	fl.StringVar(&o.stateFile, "state-file", envOr("XBAKE_STATE_FILE", ""), "where to record builds to files or the cache for --skip-unchanged (for example .xbake/state.json, kept by CI between runs)")
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON and build nothing (as xbake plan --print, and bake)")
@@ -96,8 +96,8 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	default:
 		return usageErrorf("--progress %q: use auto, tty, plain, rawjson, quiet or none", o.progress)
 	}
-	if o.report != "" {
-		if _, err := report.FormatOf(o.report); err != nil {
+	for _, path := range o.reports {
+		if _, err := report.FormatOf(path); err != nil {
 			return usageErrorf("%s", err)
 		}
 	}
@@ -154,11 +154,14 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 			fmt.Fprintf(stderr, "xbake: warning: writing $GITHUB_STEP_SUMMARY: %v\n", err)
 		}
 	}
-	if o.report != "" {
+	if len(o.reports) > 0 {
 		// A report of a failed run is the one people need most: it is
 		// written whatever happened to the targets.
-		if err := report.WriteFile(o.report, report.FromRun(p, res)); err != nil {
-			return &exitError{code: exitSpec, msg: "writing --report: " + err.Error()}
+		r := report.FromRun(p, res)
+		for _, path := range o.reports {
+			if err := report.WriteFile(path, r); err != nil {
+				return &exitError{code: exitSpec, msg: "writing --report: " + err.Error()}
+			}
 		}
 	}
 	if o.metadataFile != "" {
