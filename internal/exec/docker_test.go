@@ -2,7 +2,6 @@ package exec_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -148,34 +147,13 @@ func TestMultiPlatformLoadAsksTheEngine(t *testing.T) {
 // must not land in the scrollback between xbake's display and summary.
 func TestLoadKeepsTheTTYDisplayClean(t *testing.T) {
 	needDaemon(t)
-	bin, _ := filepath.Abs("../../bin/xbake")
-	if _, err := exec.LookPath("tmux"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("tmux is not installed in CI (scripts/test installs it)")
-		}
-		t.Skip("needs tmux")
-	}
 	startDockerd(t)
 	dir := project(t, map[string]string{
 		"Dockerfile": busyboxBase,
 		"xbuild.hcl": "target \"app\" {\n  platforms = [\"linux/amd64\"]\n  tags = [\"xbake-test/tty:1\"]\n}\n",
 	})
-	session := fmt.Sprintf("xbake-tty-%d", time.Now().UnixNano())
-	script := fmt.Sprintf("cd %s && DOCKER_HOST=%s XBAKE_STATE_DIR=%s XBAKE_BUILDKITD=%s %s run --load --progress tty; echo XBAKE-DONE; sleep 60",
-		dir, os.Getenv("DOCKER_HOST"), os.Getenv("XBAKE_STATE_DIR"), os.Getenv("XBAKE_BUILDKITD"), bin)
-	if out, err := exec.Command("tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "30", script).CombinedOutput(); err != nil {
-		t.Fatalf("tmux: %v %s", err, out)
-	}
-	defer exec.Command("tmux", "kill-session", "-t", session).Run()
-	var screen string
-	deadline := time.Now().Add(2 * time.Minute)
-	for time.Now().Before(deadline) {
-		out, _ := exec.Command("tmux", "capture-pane", "-p", "-t", session, "-S", "-2000").Output()
-		if screen = string(out); strings.Contains(screen, "XBAKE-DONE") {
-			break
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	capture := tmux(t, dir, []string{"DOCKER_HOST=" + os.Getenv("DOCKER_HOST")}, "run --load --progress tty")
+	screen := waitScreen(capture, "XBAKE-DONE")
 	if !strings.Contains(screen, "XBAKE-DONE") || !strings.Contains(screen, "TARGET") {
 		t.Fatalf("the run did not finish with its summary:\n%s", screen)
 	}

@@ -26,8 +26,10 @@ type progress struct {
 	out  io.Writer
 	ch   chan *client.SolveStatus // into the display
 
-	mu    sync.Mutex // guards stats
-	stats map[string]*targetStats
+	mu     sync.Mutex // guards stats and phases
+	stats  map[string]*targetStats
+	phases map[string]*boardState // where each target is, for the board
+	board  *board                 // nil without a terminal or with one target
 }
 
 type targetStats struct {
@@ -46,15 +48,26 @@ func newProgress(mode string, out io.Writer) (*progress, error) {
 	default:
 		return nil, fmt.Errorf("--progress %q: use auto, tty, plain, rawjson or quiet", mode)
 	}
-	return &progress{mode: progressui.DisplayMode(mode), out: out, ch: make(chan *client.SolveStatus, 64), stats: map[string]*targetStats{}}, nil
+	return &progress{mode: progressui.DisplayMode(mode), out: out, ch: make(chan *client.SolveStatus, 64), stats: map[string]*targetStats{}, phases: map[string]*boardState{}}, nil
 }
 
-// start runs the display until stop.
-func (p *progress) start(ctx context.Context) chan struct{} {
+// start runs the display of the targets' builds until stop. On a
+// terminal, several targets get the board above BuildKit's display.
+func (p *progress) start(ctx context.Context, targets []string) chan struct{} {
+	for _, t := range targets {
+		p.setPhase(t, "waiting")
+	}
+	out := p.out
+	if f, ok := out.(*os.File); ok && (p.mode == progressui.TtyMode || p.mode == progressui.AutoMode || p.mode == "") {
+		if p.board = newBoard(f, len(targets), p.boardLines(0)); p.board != nil {
+			p.board.draw = p.boardLines(p.board.lines)
+			out = p.board
+		}
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		d, err := progressui.NewDisplay(p.out, p.mode)
+		d, err := progressui.NewDisplay(out, p.mode)
 		if err != nil { // no terminal for tty: fall back to plain
 			d, _ = progressui.NewDisplay(p.out, progressui.PlainMode)
 		}
@@ -66,6 +79,9 @@ func (p *progress) start(ctx context.Context) chan struct{} {
 func (p *progress) stop(done chan struct{}) {
 	close(p.ch)
 	<-done
+	if p.board != nil {
+		p.board.close()
+	}
 }
 
 // forward relays the status of one build of target on a builder node

@@ -201,7 +201,11 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 		r.decideSkips(ctx)
 	}
 	started := time.Now()
-	display := r.progress.start(ctx)
+	names := make([]string, len(r.order))
+	for i, j := range r.order {
+		names[i] = j.node.Name
+	}
+	display := r.progress.start(ctx, names)
 	var wg sync.WaitGroup
 	for _, j := range r.order {
 		wg.Add(1)
@@ -310,7 +314,10 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 	defer close(j.done)
 	defer r.closeInputs(j)
 	defer r.releaseParents(j)
-	defer func() { j.res.Finished = time.Now() }()
+	defer func() {
+		j.res.Finished = time.Now()
+		r.progress.setPhase(j.node.Name, string(j.res.Status))
+	}()
 	for _, e := range j.node.Needs {
 		parent := r.jobs[e.To.Name]
 		wait := parent.done
@@ -344,6 +351,7 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 		r.mu.Unlock()
 		return
 	}
+	r.progress.setPhase(j.node.Name, "queued")
 	select {
 	case r.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -351,6 +359,7 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 		return
 	}
 	j.res.Started = time.Now()
+	r.progress.setPhase(j.node.Name, "building")
 	var slotOnce sync.Once
 	releaseSlot := func() { slotOnce.Do(func() { <-r.sem }) }
 	err := r.solver.solve(ctx, r, j, releaseSlot)
@@ -439,6 +448,7 @@ func (r *runner) closeInputs(j *job) {
 func (r *runner) share(ctx context.Context, j *job, in *contextInput, releaseSlot func()) error {
 	j.states = in
 	j.res.Shared = time.Now()
+	r.progress.setPhase(j.node.Name, "serving")
 	close(j.inputs)
 	releaseSlot()
 	waited := make(chan struct{})
