@@ -44,8 +44,8 @@ type board struct {
 const boardMinTargets = 2
 
 // newBoard sets up the board for a terminal, or returns nil where there
-// is no terminal or no pseudo-terminal to be had.
-func newBoard(out *os.File, targets int, draw func(width int) []string) *board {
+// is no terminal or no pseudo-terminal to be had. The caller sets draw.
+func newBoard(out *os.File, targets int) *board {
 	real, err := console.ConsoleFromFile(out)
 	if err != nil || targets < boardMinTargets {
 		return nil
@@ -65,7 +65,7 @@ func newBoard(out *os.File, targets int, draw func(width int) []string) *board {
 	}
 	// One line per target and the count, up to a third of the screen.
 	lines := min(targets+1, max(3, int(size.Height)/3))
-	b := &board{real: out, size: real, pty: pty, slave: slave, lines: lines, draw: draw, afterShow: true}
+	b := &board{real: out, size: real, pty: pty, slave: slave, lines: lines, afterShow: true}
 	b.resize()
 	return b
 }
@@ -229,8 +229,8 @@ func (p *progress) boardLines(limit int) func(width int) []string {
 	}
 }
 
-// buildingLine is a building target's line: its step n/m, time, and the
-// steps from the cache.
+// buildingLine is a building target's line: the step it is on (n/m),
+// its time so far, and the steps from the cache.
 func (p *progress) buildingLine(name string, st *boardState) string {
 	step, total, cached := 0, 0, 0
 	if ts := p.stats[name]; ts != nil {
@@ -242,7 +242,7 @@ func (p *progress) buildingLine(name string, st *boardState) string {
 			n, _ := strconv.Atoi(m[1])
 			of, _ := strconv.Atoi(m[2])
 			total = max(total, of)
-			if v.Completed != nil || v.Cached {
+			if v.Started != nil || v.Cached { // the step it is on
 				step = max(step, n)
 			}
 			if v.Cached {

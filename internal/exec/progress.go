@@ -59,7 +59,7 @@ func (p *progress) start(ctx context.Context, targets []string) chan struct{} {
 	}
 	out := p.out
 	if f, ok := out.(*os.File); ok && (p.mode == progressui.TtyMode || p.mode == progressui.AutoMode || p.mode == "") {
-		if p.board = newBoard(f, len(targets), p.boardLines(0)); p.board != nil {
+		if p.board = newBoard(f, len(targets)); p.board != nil {
 			p.board.draw = p.boardLines(p.board.lines)
 			out = p.board
 		}

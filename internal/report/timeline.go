@@ -216,7 +216,9 @@ func (tl *timeline) loadChart(r *Report) load {
 	} else {
 		l.Limit = 0
 	}
-	yOf := func(n int) float64 { return float64(loadHeight-6) - float64(n)/float64(scaleTo)*float64(loadHeight-10) }
+	// From the chart's foot to under its caption.
+	const foot, top = loadHeight - 6, 22
+	yOf := func(n int) float64 { return foot - float64(n)/float64(scaleTo)*(foot-top) }
 	l.LimitY = yOf(l.Limit)
 	pts := fmt.Sprintf("%.1f,%.1f", tl.x(0), yOf(0))
 	running = 0
