@@ -157,3 +157,28 @@ func TestPlanJSONOnLoadErrorsAndImages(t *testing.T) {
 		t.Errorf("images: exit %d, %v\n%s", code, err, out)
 	}
 }
+
+func TestPlanFormatHTML(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"base\" {}\ntarget \"app\" {\n  contexts = { base = \"target:base\" }\n}\n")
+	// Without a Dockerfile the plan has errors: the page shows them, the
+	// exit status says so.
+	code, out, _ := xbake(t, dir, "", "plan", "--format", "html", "app")
+	if code != exitSpec || !strings.Contains(out, "has errors") || !strings.Contains(out, "<code>xbuild.hcl:1:8</code>: Missing Dockerfile") {
+		t.Errorf("plan --format html with errors: exit %d\n%s", code, out)
+	}
+	writeFile(t, dir, "Dockerfile", "FROM scratch\n")
+	code, out, errOut := xbake(t, dir, "", "plan", "--format", "html", "app")
+	if code != 0 || !strings.HasPrefix(out, "<!doctype html>") || !strings.Contains(out, `data-target="base"`) || !strings.Contains(out, "ready to run") {
+		t.Errorf("plan --format html: exit %d\n%.300s\n%s", code, out, errOut)
+	}
+}
+
+func TestRunReportNeedsAKnownExtension(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"t\" {}\n")
+	code, _, errOut := xbake(t, dir, "", "run", "--report", "report.txt")
+	if code != exitUsage || !strings.Contains(errOut, "report.txt: name the file .html") {
+		t.Errorf("run --report report.txt: exit %d\n%s", code, errOut)
+	}
+}

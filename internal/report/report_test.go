@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/xbake/xbake/internal/exec"
@@ -216,12 +217,15 @@ func TestPageNamesEverything(t *testing.T) {
 func TestPlanPage(t *testing.T) {
 	p := testPlan(t)
 	var page bytes.Buffer
-	r := FromPlan(p, nil, time.Now())
+	finding := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "No output", Detail: "Add one.",
+		Subject: &hcl.Range{Filename: "xbuild.hcl", Start: hcl.Pos{Line: 3, Column: 8}}}
+	r := FromPlan(p, hcl.Diagnostics{finding}, time.Now())
 	if err := WriteHTML(&page, r); err != nil {
 		t.Fatal(err)
 	}
 	html := page.String()
-	for _, want := range []string{"xbake plan: 5 targets in 3 levels", `id="levels"`, `id="graph-chart"`, `data-target="after"`} {
+	for _, want := range []string{"xbake plan: 5 targets in 3 levels", `id="levels"`, `id="graph-chart"`, `data-target="after"`,
+		"0 errors, 1 warning.", "<code>xbuild.hcl:3:8</code>: No output"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the plan page lacks %q", want)
 		}
