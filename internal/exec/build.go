@@ -130,6 +130,11 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	so.Exports = outs.exports
 	so.FrontendAttrs = attrs // the exporters compare the result with the requested platforms
 	so.Ref = identity.NewID()
+	// A build BuildKit records in its history costs it database writes
+	// and a copy of the build's trace: half the time of a fully cached
+	// run. Record only when asked, or when the metadata needs the
+	// record (the provenance is read back from it).
+	so.Internal = !b.r.opts.History && !wantsProvenance(b.j.node.Target)
 	b.solveRef = so.Ref
 	b.buildRef = part.node.Builder + "/" + part.node.Name + "/" + so.Ref
 	statusCh := make(chan *client.SolveStatus)

@@ -146,7 +146,10 @@ target "both" {
 	})
 	// What the plan says (xbake plan --format json shows this placement)...
 	planned := plannedPlacement(t, dir, "both")
-	res := build(t, ctx(t), dir, runOpts{targets: []string{"both"}})
+	// --history: the test reads where each platform built from the
+	// daemons' build histories.
+	history := xexec.Options{History: true}
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"both"}, opts: history})
 	if res.Failed() {
 		t.Fatalf("%+v", res.Targets[0])
 	}
@@ -158,7 +161,7 @@ target "both" {
 	}
 	// Two targets without platforms, started together: the least busy
 	// node takes each.
-	if free := build(t, ctx(t), dir, runOpts{targets: []string{"free1", "free2"}}); free.Failed() {
+	if free := build(t, ctx(t), dir, runOpts{targets: []string{"free1", "free2"}, opts: history}); free.Failed() {
 		t.Fatalf("%+v", free.Targets)
 	}
 	// Each node built its own platform of "both", and one of the two
@@ -270,5 +273,50 @@ target "app" {
 	tr := res.Targets[0]
 	if res.Failed() || tr.Status != xexec.Cached || tr.CachedSteps != tr.TotalSteps {
 		t.Errorf("on a fresh builder: %s, %d of %d steps cached; want all from the registry cache", tr.Status, tr.CachedSteps, tr.TotalSteps)
+	}
+}
+
+// A build goes into the daemon's build history only with History (or
+// when its provenance is read back from there): recording costs BuildKit
+// half the time of a fully cached run.
+func TestHistoryOnlyWhenAsked(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"Dockerfile": fmt.Sprintf("FROM scratch\nARG TARGETARCH\nCOPY busybox-${TARGETARCH} /bin/busybox\nENV NONCE=%d\n", time.Now().UnixNano()),
+		"xbuild.hcl": "target \"t\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=cacheonly\"]\n}\n",
+	})
+	sock := filepath.Join(stateDir, "builders", "local", "buildkitd.sock")
+	for _, history := range []bool{false, true} {
+		res := build(t, ctx(t), dir, runOpts{opts: xexec.Options{History: history}})
+		if res.Failed() {
+			t.Fatalf("history %v: %v", history, res.Targets[0].Err)
+		}
+		ref := res.Targets[0].Response["buildx.build.ref"]
+		ref = ref[strings.LastIndex(ref, "/")+1:]
+		if recorded := inHistory(t, sock, ref); recorded != history {
+			t.Errorf("with History %v, the build is recorded: %v", history, recorded)
+		}
+	}
+}
+
+// inHistory reports whether a daemon's build history holds the build ref.
+func inHistory(t *testing.T, sock, ref string) bool {
+	c, err := client.New(context.Background(), "unix://"+sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	stream, err := c.ControlClient().ListenBuildHistory(context.Background(), &controlapi.BuildHistoryRequest{Ref: ref, EarlyExit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		ev, err := stream.Recv()
+		if err != nil {
+			return false
+		}
+		if ev.Record != nil && ev.Record.Ref == ref {
+			return true
+		}
 	}
 }

@@ -52,6 +52,10 @@ type Options struct {
 	SkipUnchanged bool
 	// StateFile records builds to files or the cache, for SkipUnchanged.
 	StateFile string
+	// History records every build in the builder's build history
+	// (buildctl debug histories, docker buildx history); without it only
+	// builds whose provenance the metadata reads back are recorded.
+	History bool
 
 	// solver replaces BuildKit in the scheduler's tests.
 	solver solver
