@@ -58,8 +58,9 @@ generate() { # n dir
   printf 'group "default" {\n  targets = [%s]\n}\n' "$(IFS=,; echo "${names[*]}")" >> "$dir/xbuild.hcl"
 }
 
-seconds() { # command...: its wall time; its output only when it fails
+seconds() { # command...: its wall time, on an idle daemon; its output only when it fails
   local s e
+  settle
   s=$(date +%s.%N)
   if ! "$@" >"$work/out" 2>&1; then
     echo "bench: failed: $*" >&2
@@ -69,7 +70,19 @@ seconds() { # command...: its wall time; its output only when it fails
   e=$(date +%s.%N)
   awk -v a="$s" -v b="$e" 'BEGIN{printf "%.2f", b-a}'
 }
-prune() { bin/buildctl --addr "$addr" prune --all >/dev/null; }
+prune() { bin/buildctl --addr "$addr" prune --all >/dev/null; settle; }
+# settle waits until the daemon is idle: after a run it records the builds
+# in its history in the background (a minute of CPU after bake builds 300
+# targets here), which would slow whatever is measured next.
+settle() {
+  local pid a b
+  pid=$(cat "$XBAKE_STATE_DIR/builders/local/buildkitd.pid" 2>/dev/null) || return 0
+  while :; do
+    a=$(awk '{print $14+$15}' "/proc/$pid/stat"); sleep 1
+    b=$(awk '{print $14+$15}' "/proc/$pid/stat")
+    [ $((b - a)) -lt 10 ] && return
+  done
+}
 xbake_all() { (cd "$1" && "$root/bin/xbake" run --progress quiet); }
 buildctl_all() {
   local dir=$1
