@@ -116,6 +116,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 		return errSpec
 	}
+	o.build.skipDigests = !o.skipUnchanged && o.stateFile == "" && !debugFlag
 	p, diags, err := o.build.plan(cmd.Context(), s, sel)
 	if err != nil {
 		return err

@@ -31,7 +31,8 @@ type Options struct {
 	// LookupEnv reads the environment, for secrets; nil is os.LookupEnv.
 	LookupEnv func(string) (string, bool)
 	// SkipDigests leaves InputDigest empty instead of reading every input
-	// file (fuzzing feeds contexts such as "/").
+	// file: for a run that neither skips nor records builds, and for
+	// fuzzing (which feeds contexts such as "/").
 	SkipDigests bool
 }
 
