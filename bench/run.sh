@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a generated monorepo with `xbake run` and with raw `buildctl build`
 # calls, one after another, on the same daemon, cold (cache pruned) and
-# warm, and prints the times side by side.
+# warm (the median of three), and prints the times side by side.
 #
 #   bash bench/run.sh            # after bash scripts/setup
 #
@@ -93,6 +93,9 @@ buildctl_all() {
 }
 
 bake_all() { (cd "$1" && "$BUILDX" bake --builder xbench -f xbuild.hcl --progress quiet); }
+# warm is the median of three warm runs: a warm run is short, and one
+# alone varies by a fifth from run to run.
+warm() { printf '%s\n' "$(seconds "$@")" "$(seconds "$@")" "$(seconds "$@")" | sort -g | sed -n 2p; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", b/a}'; }
 
 # Start the daemon once through xbake, so every tool uses it.
@@ -107,11 +110,11 @@ printf '%-8s %-6s %10s %10s %8s %10s %10s\n' targets cache buildctl xbake ratio 
 for n in 1 20 100; do
   dir=$work/mono$n
   generate "$n" "$dir"
-  prune; b_cold=$(seconds buildctl_all "$dir"); b_warm=$(seconds buildctl_all "$dir")
-  prune; x_cold=$(seconds xbake_all "$dir");    x_warm=$(seconds xbake_all "$dir")
+  prune; b_cold=$(seconds buildctl_all "$dir"); b_warm=$(warm buildctl_all "$dir")
+  prune; x_cold=$(seconds xbake_all "$dir");    x_warm=$(warm xbake_all "$dir")
   k_cold=- k_warm=-
   if [ -n "${BUILDX:-}" ]; then
-    prune; k_cold=$(seconds bake_all "$dir"); k_warm=$(seconds bake_all "$dir")
+    prune; k_cold=$(seconds bake_all "$dir"); k_warm=$(warm bake_all "$dir")
   fi
   for c in cold warm; do
     b=b_$c x=x_$c k=k_$c vs=-
