@@ -34,7 +34,7 @@ type progress struct {
 
 type targetStats struct {
 	vertices map[digest.Digest]*client.Vertex
-	logs     map[digest.Digest][]byte
+	logs     map[digest.Digest][]*client.VertexLog // as they arrived: stdout and stderr may cross
 	warnings []*client.VertexWarning // the frontend's (lint) warnings
 	nodes    []string                // the builder nodes of its builds
 }
@@ -92,7 +92,7 @@ func (p *progress) forward(target, label, node string, in chan *client.SolveStat
 	p.mu.Lock()
 	st := p.stats[target]
 	if st == nil { // the parts of a build split over nodes share one
-		st = &targetStats{vertices: map[digest.Digest]*client.Vertex{}, logs: map[digest.Digest][]byte{}}
+		st = &targetStats{vertices: map[digest.Digest]*client.Vertex{}, logs: map[digest.Digest][]*client.VertexLog{}}
 		p.stats[target] = st
 	}
 	st.nodes = append(st.nodes, node)
@@ -116,7 +116,7 @@ func (p *progress) record(st *targetStats, s *client.SolveStatus) {
 		st.vertices[v.Digest] = &cp
 	}
 	for _, l := range s.Logs {
-		st.logs[l.Vertex] = append(st.logs[l.Vertex], l.Data...)
+		st.logs[l.Vertex] = append(st.logs[l.Vertex], l)
 	}
 	st.warnings = append(st.warnings, s.Warnings...)
 }
@@ -155,7 +155,7 @@ func (p *progress) fill(res *TargetResult) {
 		}
 		if v.Error != "" && !strings.Contains(v.Error, "context canceled") && res.FailedStep == "" {
 			res.FailedStep = v.Name
-			res.Logs = lastLines(string(st.logs[d]), logLines)
+			res.Logs = lastLines(logText(st.logs[d]), logLines)
 		}
 	}
 }
@@ -197,6 +197,19 @@ var stepName = regexp.MustCompile(`^\[[^\]]*\b\d+/\d+\] `)
 // IsDockerfileStep reports whether a vertex of a build is one of its
 // Dockerfile's instructions (not a context transfer or an export).
 func IsDockerfileStep(name string) bool { return stepName.MatchString(name) }
+
+// logText joins a step's log in the order it was written: BuildKit sends
+// stdout and stderr separately, and a later chunk of one can arrive
+// before an earlier chunk of the other.
+func logText(chunks []*client.VertexLog) string {
+	sorted := slices.Clone(chunks)
+	slices.SortStableFunc(sorted, func(a, b *client.VertexLog) int { return a.Timestamp.Compare(b.Timestamp) })
+	var b strings.Builder
+	for _, c := range sorted {
+		b.Write(c.Data)
+	}
+	return b.String()
+}
 
 func lastLines(s string, n int) []string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
