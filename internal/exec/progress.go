@@ -35,8 +35,8 @@ type progress struct {
 type targetStats struct {
 	vertices map[digest.Digest]*client.Vertex
 	logs     map[digest.Digest][]*client.VertexLog // as they arrived: stdout and stderr may cross
-	warnings []*client.VertexWarning // the frontend's (lint) warnings
-	nodes    []string                // the builder nodes of its builds
+	warnings []*client.VertexWarning               // the frontend's (lint) warnings
+	nodes    []string                              // the builder nodes of its builds
 }
 
 func newProgress(mode string, out io.Writer) (*progress, error) {
