@@ -181,4 +181,8 @@ func TestRunReportNeedsAKnownExtension(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errOut, "report.txt: name the file .html") {
 		t.Errorf("run --report report.txt: exit %d\n%s", code, errOut)
 	}
+	code, _, errOut = xbake(t, dir, "", "run", "--report", "missing/report.html")
+	if code != exitUsage || !strings.Contains(errOut, "the directory missing does not exist") {
+		t.Errorf("run --report missing/report.html: exit %d\n%s", code, errOut)
+	}
 }

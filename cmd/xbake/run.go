@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -98,9 +99,12 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	default:
 		return usageErrorf("--progress %q: use auto, tty, plain, rawjson, quiet or none", o.progress)
 	}
-	for _, path := range o.reports {
+	for _, path := range o.reports { // checked before anything builds
 		if _, err := report.FormatOf(path); err != nil {
 			return usageErrorf("%s", err)
+		}
+		if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+			return usageErrorf("--report %s: the directory %s does not exist", path, filepath.Dir(path))
 		}
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
