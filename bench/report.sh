@@ -65,7 +65,7 @@ printf '%d targets, warm run: %.2f s without --report, %.2f s with (%+.1f%%)\n' 
 printf 'page %.2f MB, JSON %.2f MB\n' "$(echo "$(stat -c %s "$work/r.html") / 1048576" | bc -l)" "$(echo "$(stat -c %s "$work/r.json") / 1048576" | bc -l)"
 
 echo '<!doctype html><title>blank</title>' > "$work/blank.html"
-shot() { chromium --headless --no-sandbox --disable-gpu --user-data-dir="$work/chrome" --window-size=1300,1400 --screenshot="$work/shot.png" "file://$1"; }
+shot() { chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --user-data-dir="$work/chrome" --window-size=1300,1400 --screenshot="$work/shot.png" "file://$1"; }
 blank=() page=()
 for _ in 1 2 3; do
   blank+=("$(wall shot "$work/blank.html")")

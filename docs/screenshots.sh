@@ -25,7 +25,7 @@ cleanup() { (cd "$work" && "$root/bin/xbake" builders stop local >/dev/null 2>&1
 trap cleanup EXIT
 
 shot() { # page.html out.png height
-  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/chrome" \
+  chromium --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$work/chrome" \
     --window-size=1300,"$3" --screenshot="$2" "file://$1" 2>/dev/null
 }
 

@@ -63,7 +63,7 @@ func needRun(t *testing.T) (string, []string) {
 // returns its stdout and the console messages the page logged.
 func chromium(t *testing.T, browser, page string, args ...string) (string, []string) {
 	t.Helper()
-	args = append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
+	args = append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars", "--enable-logging=stderr", "--v=0",
 		"--user-data-dir=" + t.TempDir()}, args...)
 	cmd := exec.Command(browser, append(args, "file://"+page)...)
 	var stdout, stderr bytes.Buffer
