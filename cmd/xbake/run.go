@@ -169,6 +169,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 			if err := report.WriteFile(path, r); err != nil {
 				return &exitError{code: exitSpec, msg: "writing --report: " + err.Error()}
 			}
+			fmt.Fprintf(stderr, "report: %s\n", path)
 		}
 	}
 	if o.metadataFile != "" {
