@@ -66,7 +66,7 @@ type load struct {
 	Max    int
 }
 
-// phases names the bars of a target's row, in the order they happen.
+// phaseTitles says what each bar of a target's row means, for its tooltip.
 var phaseTitles = map[string]string{
 	"waiting":   "waiting for what it needs",
 	"queued":    "ready, waiting for a --jobs slot",
