@@ -164,7 +164,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if len(o.reports) > 0 {
 		// A report of a failed run is the one people need most: it is
 		// written whatever happened to the targets.
-		r := report.FromRun(p, res)
+		r := report.FromRun(p, diags, res)
 		for _, path := range o.reports {
 			if err := report.WriteFile(path, r); err != nil {
 				return &exitError{code: exitSpec, msg: "writing --report: " + err.Error()}

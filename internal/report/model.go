@@ -154,9 +154,10 @@ func FromPlan(p *plan.Plan, diags hcl.Diagnostics, now time.Time) *Report {
 	return r
 }
 
-// FromRun describes a run of p.
-func FromRun(p *plan.Plan, res *exec.Result) *Report {
-	r := skeleton(p, nil)
+// FromRun describes a run of p; diags are the plan's warnings, shown
+// with the run.
+func FromRun(p *plan.Plan, diags hcl.Diagnostics, res *exec.Result) *Report {
+	r := skeleton(p, diags)
 	r.Kind, r.Started, r.Jobs = "run", res.Started, res.Jobs
 	r.DurationMS = res.Finished.Sub(res.Started).Milliseconds()
 	r.Tags, r.Withheld = res.Tags, res.Withheld

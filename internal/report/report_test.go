@@ -86,7 +86,7 @@ func testRun(p *plan.Plan) (*exec.Result, time.Time) {
 func TestFromRun(t *testing.T) {
 	p := testPlan(t)
 	res, _ := testRun(p)
-	r := FromRun(p, res)
+	r := FromRun(p, nil, res)
 	if got := strings.Join(r.CriticalPath, " "); got != "base bad" {
 		t.Errorf("critical path %q, want base bad (bad ended last; base is a parent that lives on for its users)", got)
 	}
@@ -127,7 +127,7 @@ func find(r *Report, name string) *Target {
 func TestTimelineFollowsTheTimes(t *testing.T) {
 	p := testPlan(t)
 	res, _ := testRun(p)
-	r := FromRun(p, res)
+	r := FromRun(p, nil, res)
 	var page bytes.Buffer
 	if err := WriteHTML(&page, r); err != nil {
 		t.Fatal(err)
@@ -198,10 +198,14 @@ func TestPageNamesEverything(t *testing.T) {
 	p := testPlan(t)
 	res, _ := testRun(p)
 	var page bytes.Buffer
-	if err := WriteHTML(&page, FromRun(p, res)); err != nil {
+	warning := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "No output", Subject: &hcl.Range{Filename: "xbuild.hcl", Start: hcl.Pos{Line: 3, Column: 8}}}
+	if err := WriteHTML(&page, FromRun(p, hcl.Diagnostics{warning}, res)); err != nil {
 		t.Fatal(err)
 	}
 	html := page.String()
+	if !strings.Contains(html, "The plan's warnings") || !strings.Contains(html, "<code>xbuild.hcl:3:8</code>: No output") {
+		t.Errorf("the run's page does not show the plan's warning")
+	}
 	for _, want := range []string{`id="t-base"`, `id="t-app"`, `id="t-bad"`, `id="t-after"`, `id="t-multi"`,
 		`data-lane="linux/arm64"`, "[2/2] RUN false", "boom", `Not built because of it: <a href="#t-after">after</a>`,
 		"critical path", "base → bad", `class="edge depends_on`, `class="edge context crit"`} {
@@ -248,7 +252,7 @@ func TestJSONMatchesTheSchema(t *testing.T) {
 	sch := c.MustCompile(schema.ReportURL)
 	p := testPlan(t)
 	res, _ := testRun(p)
-	for name, r := range map[string]*Report{"run": FromRun(p, res), "plan": FromPlan(p, nil, time.Now())} {
+	for name, r := range map[string]*Report{"run": FromRun(p, nil, res), "plan": FromPlan(p, nil, time.Now())} {
 		var b bytes.Buffer
 		if err := WriteJSON(&b, r); err != nil {
 			t.Fatal(err)
@@ -272,7 +276,7 @@ func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
 	p := testPlan(t)
 	res, _ := testRun(p)
-	r := FromRun(p, res)
+	r := FromRun(p, nil, res)
 	for _, name := range []string{"r.html", "r.json"} {
 		path := filepath.Join(dir, name)
 		if err := WriteFile(path, r); err != nil {
