@@ -65,7 +65,7 @@ Exit status: 0 all built, 1 a target failed or the plan has errors,
 	fl.StringVar(&o.progress, "progress", envOr("BUILDKIT_PROGRESS", "auto"), "progress display: auto, tty, plain, rawjson or quiet")
 	fl.StringVar(&o.metadataFile, "metadata-file", "", "write the build results (digests, descriptors, image names) as JSON to this file")
 	fl.StringArrayVar(&o.reports, "report", nil, "write a report of the run to this file: .html, a page with a timeline, the graph and every step, or .json, the same data (docs/report.md); repeatable")
-	fl.BoolVar(&o.history, "history", os.Getenv("XBAKE_HISTORY") != "", "record every build in the builder's build history, for docker buildx history and buildctl debug histories (off by default: it doubles the time of a cached run; or XBAKE_HISTORY=1)")
+	fl.BoolVar(&o.history, "history", os.Getenv("XBAKE_HISTORY") != "", "record every build in the builder's build history (docker buildx history, buildctl debug histories); off by default, since recording doubles the time of a cached run; also XBAKE_HISTORY=1")
 	fl.BoolVar(&o.skipUnchanged, "skip-unchanged", false, "skip targets whose input digest matches their last successful build (recorded on pushed images, and in --state-file for other outputs)")
 	fl.StringVar(&o.stateFile, "state-file", envOr("XBAKE_STATE_FILE", ""), "where to record builds to files or the cache for --skip-unchanged (for example .xbake/state.json, kept by CI between runs)")
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON and build nothing (as xbake plan --print, and bake)")
