@@ -31,8 +31,10 @@ type buildFlags struct {
 	skipDigests bool
 }
 
-// affectedDefault stands for --affected without a REF: origin/HEAD, else main.
-const affectedDefault = "\x00default"
+// affectedDefault stands for --affected without a REF: origin/HEAD, else
+// main. The help shows it, so it is printable; "[" cannot be in a git
+// ref name, so no REF a user types is mistaken for it.
+const affectedDefault = "[merge-base]"
 
 func (f *buildFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()

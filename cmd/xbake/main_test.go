@@ -192,3 +192,17 @@ func TestCompletion(t *testing.T) {
 		}
 	}
 }
+
+// Help is text: no control characters (a flag's hidden default once put
+// a NUL byte in it, and grep took the help for a binary file).
+func TestHelpIsPlainText(t *testing.T) {
+	for _, command := range [][]string{{"--help"}, {"plan", "--help"}, {"run", "--help"}, {"builders", "--help"}} {
+		_, out, _ := xbake(t, "", "", command...)
+		for i, r := range out {
+			if r < 0x20 && r != '\n' && r != '\t' {
+				t.Errorf("xbake %v: control character %q at byte %d", command, r, i)
+				break
+			}
+		}
+	}
+}
