@@ -31,12 +31,12 @@ type board struct {
 	size  console.Console // the same, for its size
 	pty   console.Console // the master side of BuildKit's terminal
 	slave *os.File        // BuildKit's terminal, for its size
-	lines int             // how many lines the board takes, for the whole run
+	lines int             // the most lines the board takes; BuildKit gets the rest
 	draw  func(width int) []string
 
 	mu        sync.Mutex // guards the rest: writes come from the display
 	afterShow bool       // the last write showed the cursor: a frame ended
-	drawn     bool       // the board is on the screen
+	drawn     int        // how many lines the board took in the last frame
 }
 
 // boardMinTargets is the smallest run that gets a board: one target's
@@ -98,30 +98,32 @@ var (
 func (b *board) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !b.afterShow || !cursorMoves.Match(p) {
-		b.afterShow = bytes.Equal(p, showCursor)
+	switch {
+	case bytes.Equal(p, showCursor):
+		// The frame ends: clear what a taller board or frame left below.
+		b.afterShow = true
+		return b.real.Write(append([]byte("\x1b[J"), p...))
+	case !b.afterShow || !cursorMoves.Match(p):
+		b.afterShow = false
 		return b.real.Write(p)
 	}
-	// A new frame: BuildKit moves to the top of its part; the board is
-	// above that.
+	// A new frame: BuildKit moves to the top of its part, which is where
+	// the board ended; the board goes above it, as tall as it now needs.
 	b.afterShow = false
 	b.resize()
 	var out bytes.Buffer
 	out.Write(p)
-	if b.drawn {
-		fmt.Fprintf(&out, "\x1b[%dA", b.lines)
+	if b.drawn > 0 {
+		fmt.Fprintf(&out, "\x1b[%dA", b.drawn)
 	}
 	out.WriteString("\r")
 	width := b.width()
 	shown := b.draw(width)
-	for i := range b.lines {
-		line := ""
-		if i < len(shown) {
-			line = fit(shown[i], width-1)
-		}
-		out.WriteString(line + "\x1b[K\n")
+	shown = shown[:min(len(shown), b.lines)]
+	for _, line := range shown {
+		out.WriteString(fit(line, width-1) + "\x1b[K\n")
 	}
-	b.drawn = true
+	b.drawn = len(shown)
 	if _, err := b.real.Write(out.Bytes()); err != nil {
 		return 0, err
 	}

@@ -45,4 +45,11 @@ func TestBoardInTmux(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^6 targets: 0 building, 0 waiting, 6 done`).MatchString(screen) || !strings.Contains(screen, "TARGET") {
 		t.Errorf("the board does not end with every target done, above the summary:\n%s", screen)
 	}
+	// Redrawn in place: the scrollback holds one board and one display,
+	// with no lines left from a taller earlier frame.
+	boards := regexp.MustCompile(`(?m)^6 targets: `).FindAllString(screen, -1)
+	headers := regexp.MustCompile(`(?m)^\[\+\] Building`).FindAllString(screen, -1)
+	if len(boards) != 1 || len(headers) != 1 || strings.Contains(screen, "  building  t") {
+		t.Errorf("%d boards and %d displays left on the screen, want one each and no building line:\n%s", len(boards), len(headers), screen)
+	}
 }
