@@ -13,13 +13,13 @@ import (
 // The --format json document, described in docs/plan-json.md. Fields are
 // only ever added; version changes if one changes meaning.
 type jsonPlan struct {
-	Version      int              `json:"version"`
-	Targets      []jsonTarget     `json:"targets"`
-	Levels       [][]string       `json:"levels"`
-	CriticalPath []string         `json:"critical_path"`
-	Diagnostics  []jsonDiagnostic `json:"diagnostics"`
-	Summary      jsonSummary      `json:"summary"`
-	Note         string           `json:"note,omitempty"`
+	Version      int          `json:"version"`
+	Targets      []jsonTarget `json:"targets"`
+	Levels       [][]string   `json:"levels"`
+	CriticalPath []string     `json:"critical_path"`
+	Diagnostics  []Diagnostic `json:"diagnostics"`
+	Summary      jsonSummary  `json:"summary"`
+	Note         string       `json:"note,omitempty"`
 }
 
 type jsonTarget struct {
@@ -41,7 +41,9 @@ type jsonTarget struct {
 	InputDigest string `json:"input_digest"`
 }
 
-type jsonDiagnostic struct {
+// Diagnostic is a diagnostic as the JSON documents show it: the plan's
+// (docs/plan-json.md) and, with empty fields left out, the report's.
+type Diagnostic struct {
 	Severity string `json:"severity"`
 	Rule     string `json:"rule"`
 	Summary  string `json:"summary"`
@@ -59,7 +61,7 @@ type jsonSummary struct {
 
 // WriteJSON prints the plan as the stable document CI scripts read.
 func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
-	doc := jsonPlan{Version: 1, Note: p.Note, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
+	doc := jsonPlan{Version: 1, Note: p.Note, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []Diagnostic{}}
 	for _, n := range p.Nodes {
 		t := jsonTarget{
 			Name: n.Name, Builder: n.Builder, Platforms: n.Platforms, Implicit: n.Implicit, Level: n.Level, Nodes: n.Placement, InputDigest: n.InputDigest,
@@ -103,13 +105,13 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 // WriteJSONDiagnostics writes the document of a spec that could not be
 // planned (it did not load): no targets, its diagnostics.
 func WriteJSONDiagnostics(w io.Writer, diags hcl.Diagnostics) error {
-	doc := jsonPlan{Version: 1, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []jsonDiagnostic{}}
+	doc := jsonPlan{Version: 1, Targets: []jsonTarget{}, Levels: [][]string{}, CriticalPath: []string{}, Diagnostics: []Diagnostic{}}
 	return writeJSONDoc(w, doc, diags)
 }
 
 func writeJSONDoc(w io.Writer, doc jsonPlan, diags hcl.Diagnostics) error {
 	for _, d := range diags {
-		doc.Diagnostics = append(doc.Diagnostics, jsonDiagnosticOf(d))
+		doc.Diagnostics = append(doc.Diagnostics, DiagnosticOf(d))
 		if d.Severity == hcl.DiagError {
 			doc.Summary.Errors++
 		} else {
@@ -121,8 +123,10 @@ func writeJSONDoc(w io.Writer, doc jsonPlan, diags hcl.Diagnostics) error {
 	return enc.Encode(doc)
 }
 
-func jsonDiagnosticOf(d *hcl.Diagnostic) jsonDiagnostic {
-	j := jsonDiagnostic{Severity: "error", Rule: string(rule.Of(d)), Summary: d.Summary, Detail: d.Detail}
+// DiagnosticOf flattens a diagnostic: its severity, rule ID, texts and
+// where it starts.
+func DiagnosticOf(d *hcl.Diagnostic) Diagnostic {
+	j := Diagnostic{Severity: "error", Rule: string(rule.Of(d)), Summary: d.Summary, Detail: d.Detail}
 	if d.Severity == hcl.DiagWarning {
 		j.Severity = "warning"
 	}

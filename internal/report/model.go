@@ -9,7 +9,6 @@ import (
 
 	"github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/plan"
-	"github.com/xbake/xbake/internal/rule"
 )
 
 // SchemaVersion is the version of the JSON document; fields are only
@@ -170,7 +169,7 @@ func FromRun(p *plan.Plan, diags hcl.Diagnostics, res *exec.Result) *Report {
 			fill(t, tr, res.Started)
 		}
 	}
-	r.Builders = buildersUsed(r.Targets)
+	r.addNodes()
 	r.CriticalPath = criticalPath(r)
 	r.markCritical()
 	r.summarize()
@@ -214,16 +213,9 @@ func skeleton(p *plan.Plan, diags hcl.Diagnostics) *Report {
 	return r
 }
 
-func findingOf(d *hcl.Diagnostic) Finding {
-	f := Finding{Severity: "error", Rule: string(rule.Of(d)), Summary: d.Summary, Detail: d.Detail}
-	if d.Severity == hcl.DiagWarning {
-		f.Severity = "warning"
-	}
-	if d.Subject != nil {
-		f.File, f.Line, f.Column = d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column
-	}
-	return f
-}
+// findingOf is the plan's JSON form of a diagnostic, whose fields a
+// Finding shares (only its JSON tags differ).
+func findingOf(d *hcl.Diagnostic) Finding { return Finding(plan.DiagnosticOf(d)) }
 
 // fill copies a target's result, its times made relative to the run's
 // start.
@@ -320,26 +312,19 @@ func isExport(name string) bool {
 	return false
 }
 
-func buildersUsed(targets []*Target) []Builder {
-	var out []Builder
-	index := map[string]int{}
-	for _, t := range targets {
-		i, ok := index[t.Builder]
-		if !ok {
-			i = len(out)
-			index[t.Builder] = i
-			out = append(out, Builder{Name: t.Builder, Nodes: []string{}})
-		}
-		for _, n := range t.Nodes {
-			if !slices.Contains(out[i].Nodes, n) {
-				out[i].Nodes = append(out[i].Nodes, n)
+// addNodes lists, under each builder the plan named, the nodes that
+// built its targets.
+func (r *Report) addNodes() {
+	for i := range r.Builders {
+		b := &r.Builders[i]
+		for _, t := range r.Targets {
+			for _, n := range t.Nodes {
+				if t.Builder == b.Name && !slices.Contains(b.Nodes, n) {
+					b.Nodes = append(b.Nodes, n)
+				}
 			}
 		}
 	}
-	if out == nil {
-		out = []Builder{}
-	}
-	return out
 }
 
 func (r *Report) markCritical() {
