@@ -46,8 +46,11 @@ const boardMinTargets = 2
 // newBoard sets up the board for a terminal, or returns nil where there
 // is no terminal or no pseudo-terminal to be had. The caller sets draw.
 func newBoard(out *os.File, targets int) *board {
+	if targets < boardMinTargets {
+		return nil
+	}
 	real, err := console.ConsoleFromFile(out)
-	if err != nil || targets < boardMinTargets {
+	if err != nil {
 		return nil
 	}
 	size, err := real.Size()
