@@ -32,7 +32,7 @@ func (l *loader) ctxFor(sf *sourceFile) *hcl.EvalContext {
 		return ctx
 	}
 	ctx := l.root.NewChild()
-	ctx.Functions = map[string]function.Function{"file": l.budget.limited("file", fileFunc(sf.dir, l.spec.Reads))}
+	ctx.Functions = map[string]function.Function{"file": l.budget.limited("file", fileFunc(sf.dir, l.spec.Reads, l.inputs.read))}
 	l.fileCtx[sf] = ctx
 	return ctx
 }

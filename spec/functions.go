@@ -70,8 +70,9 @@ var timestampFunc = function.New(&function.Spec{
 const maxFileSize = 16 << 20
 
 // fileFunc reads a UTF-8 text file; a relative path resolves against dir,
-// the directory of the spec file that calls it.
-func fileFunc(dir string, reads Boundary) function.Function {
+// the directory of the spec file that calls it. Each file read is passed
+// to record, for the load cache.
+func fileFunc(dir string, reads Boundary, record func(path string, data []byte)) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
@@ -108,6 +109,7 @@ func fileFunc(dir string, reads Boundary) function.Function {
 			if !utf8.Valid(data) {
 				return cty.DynamicVal, function.NewArgErrorf(0, "%q is not UTF-8 text", path)
 			}
+			record(path, data)
 			return cty.StringVal(string(data)), nil
 		},
 	})

@@ -45,6 +45,9 @@ type Options struct {
 	// Evaluating, if set, is kept up to date with the expression being
 	// evaluated, for a watchdog.
 	Evaluating *Evaluating
+	// CacheDir is the directory of the load cache (cache.go); empty
+	// means none: every load parses.
+	CacheDir string
 }
 
 // loader holds the state of one Load.
@@ -73,6 +76,8 @@ type loader struct {
 	stack           []step            // targets being resolved, to find cycles
 	overrideMatches []map[string]bool // per --set, the targets it applies to
 	schemaExtents   []hcl.Range       // what schema errors cover, see finishDiags
+	// inputs records what the load reads, for the cache; nil without one.
+	inputs *loadInputs
 }
 
 // Load reads, evaluates and resolves the spec files. It always returns a
@@ -82,8 +87,29 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 	if opts.Dir == "" {
 		opts.Dir, _ = os.Getwd()
 	}
+	cache := openCache(opts)
+	lookupEnv := opts.LookupEnv
+	if lookupEnv == nil {
+		lookupEnv = os.LookupEnv
+	}
+	if s := cache.lookup(opts, lookupEnv); s != nil {
+		return s, nil
+	}
+	var inputs *loadInputs
+	if cache != nil {
+		inputs = cache.inputs
+	}
+	s, diags := load(opts, inputs)
+	cache.store(s, diags)
+	return s, diags
+}
+
+// load loads the files, recording what it reads in inputs (when not
+// nil).
+func load(opts Options, inputs *loadInputs) (*Spec, hcl.Diagnostics) {
 	l := &loader{
-		opts: opts,
+		inputs: inputs,
+		opts:   opts,
 		spec: &Spec{
 			Sources:   map[string]*hcl.File{},
 			FilePaths: map[string]string{},
@@ -100,7 +126,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		resolved:    map[string]*Target{},
 	}
 	for name, f := range l.root.Functions {
-		l.root.Functions[name] = l.budget.limited(name, f)
+		l.root.Functions[name] = l.budget.limited(name, l.inputs.watch(name, f))
 	}
 	l.spec.Root = opts.Dir
 	l.spec.Reads = readBoundary(opts)
@@ -145,6 +171,10 @@ func (l *loader) readFiles() {
 			continue
 		}
 		seen[sf.path] = true
+		if sf.path == "" || sf.syntax == syntaxCompose { // stdin; compose reads .env beside the file
+			l.inputs.notKept(sf.name)
+		}
+		l.inputs.file(next.name, src)
 		sf.included = next.included
 		sf.lookupEnv = l.lookupEnv
 		if l.opts.Evaluating != nil { // a watchdog stopping a slow parse names the file
@@ -201,6 +231,7 @@ func (l *loader) includes(sf *sourceFile) []pendingFile {
 func (l *loader) expandInclude(sf *sourceFile, p String) []pendingFile {
 	pattern := absPath(sf.dir, p.Value)
 	matches, err := filepath.Glob(pattern)
+	l.inputs.glob(pattern, matches)
 	if err != nil {
 		l.diags = append(l.diags, errorf(p.Range, "Invalid include", "%q is not a valid glob pattern: %s.", p.Value, err))
 		return nil
@@ -252,10 +283,13 @@ func readBoundary(opts Options) Boundary {
 }
 
 func (l *loader) lookupEnv(name string) (string, bool) {
+	lookup := os.LookupEnv
 	if l.opts.LookupEnv != nil {
-		return l.opts.LookupEnv(name)
+		lookup = l.opts.LookupEnv
 	}
-	return os.LookupEnv(name)
+	value, set := lookup(name)
+	l.inputs.env(name, value, set)
+	return value, set
 }
 
 // checkTargets reports what only the resolved targets show: links and

@@ -186,3 +186,49 @@ func TestRunReportNeedsAKnownExtension(t *testing.T) {
 		t.Errorf("run --report missing/report.html: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestSpecCache: a second plan of an unchanged spec comes from the load
+// cache and prints the same; a changed variable or file is seen; off
+// keeps nothing.
+func TestSpecCache(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	t.Setenv("XBAKE_SPEC_CACHE", cache)
+	t.Setenv("TAG", "one")
+	writeFile(t, dir, "docker-bake.hcl", `
+variable "TAG" { default = "dev" }
+target "app" {
+  tags = ["app:${TAG}"]
+  args = {}
+}`)
+	plan := func() string {
+		t.Helper()
+		code, out, errOut := xbake(t, dir, "", "plan", "--print", "app")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		return out
+	}
+	first := plan()
+	if entries, _ := os.ReadDir(cache); len(entries) != 1 {
+		t.Fatalf("the load was not kept: %d entries", len(entries))
+	}
+	if again := plan(); again != first {
+		t.Fatalf("from the cache:\n%s\nloaded:\n%s", again, first)
+	}
+	t.Setenv("TAG", "two")
+	if out := plan(); !strings.Contains(out, "app:two") {
+		t.Fatalf("a changed variable was not seen:\n%s", out)
+	}
+	writeFile(t, dir, "docker-bake.hcl", `target "app" { tags = ["app:edited"] }`)
+	if out := plan(); !strings.Contains(out, "app:edited") {
+		t.Fatalf("an edited file was not seen:\n%s", out)
+	}
+
+	off := t.TempDir()
+	t.Setenv("XBAKE_SPEC_CACHE", "off")
+	t.Setenv("XDG_CACHE_HOME", off)
+	plan()
+	if entries, _ := os.ReadDir(off); len(entries) != 0 {
+		t.Fatalf("XBAKE_SPEC_CACHE=off kept %d entries", len(entries))
+	}
+}

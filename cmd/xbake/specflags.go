@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -62,7 +63,8 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	}
 	ev := &spec.Evaluating{}
 	stop := watchLoad(stderr, ev)
-	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead, Evaluating: ev})
+	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead,
+		Evaluating: ev, CacheDir: specCacheDir()})
 	stop()
 	if f.strict {
 		for _, d := range diags {
@@ -77,6 +79,24 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 		return s, errSpec
 	}
 	return s, nil
+}
+
+// specCacheDir is where loads are kept (see spec/cache.go):
+// $XBAKE_SPEC_CACHE, else $XDG_CACHE_HOME/xbake/spec or
+// ~/.cache/xbake/spec; XBAKE_SPEC_CACHE=off keeps none.
+func specCacheDir() string {
+	switch dir := os.Getenv("XBAKE_SPEC_CACHE"); dir {
+	case "off", "0", "false":
+		return ""
+	case "":
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(base, "xbake", "spec")
+	default:
+		return dir
+	}
 }
 
 func colorOn(w io.Writer) bool {

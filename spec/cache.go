@@ -1,0 +1,387 @@
+package spec
+
+// The load cache. Parsing is most of a load's time (HCL's lexer and
+// parser, then the collector freeing their tokens), and a spec rarely
+// changes between two commands. So, like Gradle's configuration cache,
+// a load that succeeded without a diagnostic is kept, together with
+// everything it read: each file's content, what each include glob
+// matched, each file file() read and each environment variable it
+// looked up. The next load with
+// the same command line reads those inputs again; when all are
+// unchanged it decodes the kept model instead of parsing. A load that
+// calls a function whose result is not a function of its arguments
+// (timestamp, uuidv4, bcrypt, homedir) or reads a compose file
+// (its .env) or stdin is never kept.
+//
+// An entry is found by a key over the command line and the xbake binary
+// itself, so a rebuilt xbake never reads an older one's entries.
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/containerd/platforms"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/function"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
+)
+
+// cacheFormat changes whenever the entry's layout or the model changes
+// meaning; it is part of every key.
+const cacheFormat = "xbake-load-1"
+
+// maxCacheEntries bounds the cache directory: each command line (its
+// files, --var and --set) has its own entry.
+const maxCacheEntries = 64
+
+// impureFunctions are the functions whose result a cached load could
+// not reproduce.
+var impureFunctions = map[string]bool{"timestamp": true, "uuidv4": true, "bcrypt": true, "homedir": true}
+
+// loadInputs is what one load read, in the order it read it.
+type loadInputs struct {
+	Files []inputFile // spec files
+	Reads []inputFile // what file() read, by absolute path
+	Globs []inputGlob
+	Env   []inputEnv
+	// uncacheable says why the load must not be kept ("" if it may).
+	uncacheable string
+}
+
+type inputFile struct {
+	Name string // as readFile is given it
+	Sum  [sha256.Size]byte
+}
+
+type inputGlob struct {
+	Pattern string
+	Matches []string
+}
+
+type inputEnv struct {
+	Name, Value string
+	Set         bool
+}
+
+// cachedSpec is Spec as it is kept: Sources are the files read again,
+// and cty values are kept as JSON.
+type cachedSpec struct {
+	Files       []string
+	FilePaths   map[string]string
+	Root        string
+	Trees       []string
+	Granted     []string
+	Variables   []cachedVariable
+	Targets     map[string]*Target
+	TargetNames []string
+	Groups      map[string]*Group
+	Builders    map[string]*Builder
+}
+
+type cachedVariable struct {
+	Name, Description, Source string
+	DeclRange                 hcl.Range
+	Type, ValueType, Value    []byte // JSON, as go-cty's json package writes them
+}
+
+// loadCache is the cache as one Load sees it.
+type loadCache struct {
+	path   string      // the entry's file
+	inputs *loadInputs // filled by the load on a miss
+}
+
+// openCache returns the cache for opts, nil when opts do not use one or
+// the load cannot be kept.
+func openCache(opts Options) *loadCache {
+	if opts.CacheDir == "" || slices.Contains(opts.Files, "-") {
+		return nil
+	}
+	names := opts.Files
+	if len(names) == 0 {
+		var diags hcl.Diagnostics
+		if names, diags = findFiles(opts.Dir); diags.HasErrors() {
+			return nil
+		}
+	}
+	exe := executableID()
+	if exe == "" {
+		return nil
+	}
+	h := sha256.New()
+	field := func(s string) { fmt.Fprintf(h, "%d:%s;", len(s), s) }
+	for _, s := range []string{cacheFormat, exe, platforms.Format(platforms.DefaultSpec()), opts.Dir} {
+		field(s)
+	}
+	for _, list := range [][]string{names, opts.AllowRead} {
+		field(fmt.Sprint(len(list)))
+		for _, s := range list {
+			field(s)
+		}
+	}
+	vars := make([]string, 0, len(opts.Vars))
+	for name := range opts.Vars {
+		vars = append(vars, name)
+	}
+	sort.Strings(vars)
+	for _, name := range vars {
+		field(name)
+		field(opts.Vars[name])
+	}
+	for _, o := range opts.Overrides {
+		field(fmt.Sprintf("%#v", *o))
+	}
+	key := hex.EncodeToString(h.Sum(nil))
+	return &loadCache{path: filepath.Join(opts.CacheDir, key[:32]), inputs: &loadInputs{}}
+}
+
+// executableID names this build of xbake by its path, size and time:
+// entries written by another build are never read.
+var executableID = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	info, err := os.Stat(exe)
+	if err != nil {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d:%d", exe, info.Size(), info.ModTime().UnixNano())
+})
+
+// lookup returns the kept spec when every input it read is unchanged,
+// else nil.
+func (c *loadCache) lookup(opts Options, lookupEnv func(string) (string, bool)) *Spec {
+	if c == nil {
+		return nil
+	}
+	data, err := os.ReadFile(c.path)
+	if err != nil {
+		return nil
+	}
+	dec := gob.NewDecoder(bytes.NewReader(data))
+	var inputs loadInputs
+	if dec.Decode(&inputs) != nil {
+		return nil
+	}
+	sources, ok := inputs.unchanged(opts, lookupEnv)
+	if !ok {
+		return nil
+	}
+	var kept cachedSpec
+	var empties []emptyAt
+	if dec.Decode(&kept) != nil || dec.Decode(&empties) != nil {
+		return nil
+	}
+	restoreEmpties(&kept, empties)
+	s, err := kept.spec(sources)
+	if err != nil {
+		return nil
+	}
+	s.Reads = readBoundary(opts)
+	cacheHits.Add(1)
+	return s
+}
+
+// cacheHits counts the loads the cache answered, for tests.
+var cacheHits atomic.Int64
+
+// unchanged reads the inputs again and reports whether all are as they
+// were; it returns the files read, for Spec.Sources.
+func (in *loadInputs) unchanged(opts Options, lookupEnv func(string) (string, bool)) (map[string]*hcl.File, bool) {
+	for _, e := range in.Env {
+		if v, set := lookupEnv(e.Name); v != e.Value || set != e.Set {
+			return nil, false
+		}
+	}
+	reads := readBoundary(opts)
+	for _, g := range in.Globs {
+		matches, err := filepath.Glob(g.Pattern)
+		if err != nil || !slices.Equal(matches, g.Matches) {
+			return nil, false
+		}
+		for _, m := range matches { // a link may have moved one out of the tree
+			if !reads.Allows(m) {
+				return nil, false
+			}
+		}
+	}
+	for _, f := range in.Reads {
+		data, err := os.ReadFile(f.Name)
+		if err != nil || !reads.Allows(f.Name) || sha256.Sum256(data) != f.Sum {
+			return nil, false
+		}
+	}
+	sources := make(map[string]*hcl.File, len(in.Files))
+	for _, f := range in.Files {
+		sf, src, diags := readFile(f.Name, opts.Dir, nil, opts.ReadFile)
+		if diags.HasErrors() || sha256.Sum256(src) != f.Sum {
+			return nil, false
+		}
+		sources[sf.name] = &hcl.File{Bytes: src}
+	}
+	return sources, true
+}
+
+// store keeps a load's result when it may be kept. Failing to write is
+// not an error: the next load parses again.
+func (c *loadCache) store(s *Spec, diags hcl.Diagnostics) {
+	if c == nil || len(diags) > 0 || c.inputs.uncacheable != "" {
+		return
+	}
+	kept, err := keep(s)
+	if err != nil {
+		return
+	}
+	var buf bytes.Buffer
+	enc := gob.NewEncoder(&buf)
+	if enc.Encode(c.inputs) != nil || enc.Encode(kept) != nil || enc.Encode(findEmpties(kept)) != nil {
+		return
+	}
+	dir := filepath.Dir(c.path)
+	if os.MkdirAll(dir, 0o700) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return
+	}
+	_, err = tmp.Write(buf.Bytes())
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil || os.Rename(tmp.Name(), c.path) != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	pruneCache(dir)
+}
+
+// pruneCache removes the least recently written entries beyond
+// maxCacheEntries.
+func pruneCache(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) <= maxCacheEntries {
+		return
+	}
+	type aged struct {
+		name string
+		mod  int64
+	}
+	var all []aged
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil {
+			all = append(all, aged{e.Name(), info.ModTime().UnixNano()})
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].mod > all[j].mod })
+	for _, a := range all[min(maxCacheEntries, len(all)):] {
+		os.Remove(filepath.Join(dir, a.name))
+	}
+}
+
+// keep converts a spec to the form it is kept in.
+func keep(s *Spec) (*cachedSpec, error) {
+	kept := &cachedSpec{Files: s.Files, FilePaths: s.FilePaths, Root: s.Root, Trees: s.Reads.Trees, Granted: s.Reads.Granted,
+		Targets: s.Targets, TargetNames: s.TargetNames, Groups: s.Groups, Builders: s.Builders}
+	for _, v := range s.Variables {
+		typ, err := ctyjson.MarshalType(v.Type)
+		if err != nil {
+			return nil, err
+		}
+		valueType, err := ctyjson.MarshalType(v.Value.Type())
+		if err != nil {
+			return nil, err
+		}
+		value, err := ctyjson.Marshal(v.Value, v.Value.Type())
+		if err != nil {
+			return nil, err
+		}
+		kept.Variables = append(kept.Variables, cachedVariable{Name: v.Name, Description: v.Description, Source: v.Source,
+			DeclRange: v.DeclRange, Type: typ, ValueType: valueType, Value: value})
+	}
+	return kept, nil
+}
+
+// spec converts a kept spec back.
+func (kept *cachedSpec) spec(sources map[string]*hcl.File) (*Spec, error) {
+	s := &Spec{Files: kept.Files, FilePaths: kept.FilePaths, Root: kept.Root, Sources: sources,
+		Targets: kept.Targets, TargetNames: kept.TargetNames, Groups: kept.Groups, Builders: kept.Builders}
+	for _, v := range kept.Variables {
+		typ, err := ctyjson.UnmarshalType(v.Type)
+		if err != nil {
+			return nil, err
+		}
+		valueType, err := ctyjson.UnmarshalType(v.ValueType)
+		if err != nil {
+			return nil, err
+		}
+		value, err := ctyjson.Unmarshal(v.Value, valueType)
+		if err != nil {
+			return nil, err
+		}
+		s.Variables = append(s.Variables, &Variable{Name: v.Name, Description: v.Description, Source: v.Source,
+			DeclRange: v.DeclRange, Type: typ, Value: value})
+	}
+	return s, nil
+}
+
+// The recording side, called by the loader.
+
+func (in *loadInputs) file(name string, src []byte) {
+	if in != nil {
+		in.Files = append(in.Files, inputFile{Name: name, Sum: sha256.Sum256(src)})
+	}
+}
+
+// read records what file() read.
+func (in *loadInputs) read(path string, data []byte) {
+	if in != nil {
+		in.Reads = append(in.Reads, inputFile{Name: path, Sum: sha256.Sum256(data)})
+	}
+}
+
+func (in *loadInputs) glob(pattern string, matches []string) {
+	if in != nil {
+		in.Globs = append(in.Globs, inputGlob{Pattern: pattern, Matches: matches})
+	}
+}
+
+func (in *loadInputs) env(name, value string, set bool) {
+	if in != nil {
+		in.Env = append(in.Env, inputEnv{Name: name, Value: value, Set: set})
+	}
+}
+
+func (in *loadInputs) notKept(why string) {
+	if in != nil && in.uncacheable == "" {
+		in.uncacheable = why
+	}
+}
+
+// watch wraps an impure function so that calling it keeps the load out
+// of the cache.
+func (in *loadInputs) watch(name string, f function.Function) function.Function {
+	if in == nil || !impureFunctions[name] {
+		return f
+	}
+	return function.New(&function.Spec{
+		Description: f.Description(),
+		Params:      f.Params(),
+		VarParam:    f.VarParam(),
+		Type:        f.ReturnTypeForValues,
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			in.notKept(name + "()")
+			return f.Call(args)
+		},
+	})
+}

@@ -1,0 +1,240 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// cachedLoad loads files in dir through a cache in cacheDir and reports
+// whether the load came from the cache.
+func cachedLoad(t *testing.T, dir, cacheDir string, env map[string]string, opts Options, files ...string) (*Spec, bool) {
+	t.Helper()
+	opts.Dir, opts.CacheDir, opts.Files, opts.LookupEnv = dir, cacheDir, files, mapEnv(env)
+	hits := cacheHits.Load()
+	s, diags := Load(opts)
+	if diags.HasErrors() {
+		t.Fatalf("load: %s", diags.Error())
+	}
+	return s, cacheHits.Load() > hits
+}
+
+// sameSpec fails unless two loads hold the same model: every exported
+// field, nil and empty told apart, and the variables' values.
+func sameSpec(t *testing.T, want, got *Spec) {
+	t.Helper()
+	w, g := *want, *got
+	for _, s := range []*Spec{&w, &g} {
+		s.Reads.resolved = nil
+		s.Variables = nil
+		for _, target := range s.Targets {
+			target.contextDefaulted = false
+		}
+		for _, group := range s.Groups {
+			group.included = false
+		}
+	}
+	if !reflect.DeepEqual(w, g) {
+		for name := range w.Targets {
+			if !reflect.DeepEqual(w.Targets[name], g.Targets[name]) {
+				t.Fatalf("target %q differs:\nloaded %#v\ncached %#v", name, w.Targets[name], g.Targets[name])
+			}
+		}
+		t.Fatalf("the cached spec differs:\nloaded %#v\ncached %#v", w, g)
+	}
+	if len(want.Variables) != len(got.Variables) {
+		t.Fatalf("%d variables, cached %d", len(want.Variables), len(got.Variables))
+	}
+	for i, v := range want.Variables {
+		c := got.Variables[i]
+		if v.Name != c.Name || v.Source != c.Source || v.DeclRange != c.DeclRange || !v.Type.Equals(c.Type) || !v.Value.RawEquals(c.Value) {
+			t.Errorf("variable %s: loaded %#v, cached %#v", v.Name, v, c)
+		}
+	}
+}
+
+// TestCacheKeepsTheModel loads every valid fixture twice through the
+// cache: the second load must come from it and hold the same model.
+func TestCacheKeepsTheModel(t *testing.T) {
+	dir, _ := filepath.Abs("testdata/valid")
+	files, _ := filepath.Glob("testdata/valid/*.*")
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, ".golden.json") {
+			continue
+		}
+		n++
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			cache := t.TempDir()
+			loaded, hit := cachedLoad(t, dir, cache, nil, Options{}, filepath.Base(f))
+			if hit {
+				t.Fatal("an empty cache answered")
+			}
+			cached, hit := cachedLoad(t, dir, cache, nil, Options{}, filepath.Base(f))
+			if !hit {
+				t.Fatal("the second load parsed again")
+			}
+			sameSpec(t, loaded, cached)
+			if string(cached.Sources[filepath.Base(f)].Bytes) != string(loaded.Sources[filepath.Base(f)].Bytes) {
+				t.Error("the sources differ")
+			}
+		})
+	}
+	if n < 5 {
+		t.Fatalf("found only %d fixtures", n)
+	}
+}
+
+// TestCacheKeepsEmptyApartFromUnset: gob drops empty lists and maps;
+// the cache must bring back "set to nothing".
+func TestCacheKeepsEmptyApartFromUnset(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `
+target "a" {
+  tags      = []
+  args      = {}
+  platforms = []
+  output    = ["type=cacheonly"]
+}
+target "b" {}
+`)
+	loaded, _ := cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl")
+	cached, hit := cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl")
+	if !hit {
+		t.Fatal("not cached")
+	}
+	a := cached.Targets["a"]
+	if a.Tags == nil || a.Args == nil || a.Platforms == nil {
+		t.Fatalf("set-to-nothing came back unset: tags %#v args %#v platforms %#v", a.Tags, a.Args, a.Platforms)
+	}
+	if cached.Targets["b"].Tags != nil {
+		t.Fatal("unset came back set")
+	}
+	sameSpec(t, loaded, cached)
+}
+
+// TestCacheSeesChanges: each input a load read, changed, makes the
+// next load parse again and see the change.
+func TestCacheSeesChanges(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `
+include = ["teams/*.hcl"]
+variable "TAG" { default = "dev" }
+target "app" { tags = ["app:${TAG}"] }
+`)
+	writeFile(t, dir, "teams/a.hcl", `target "a" { args = { V = file("../VERSION") } }`)
+	writeFile(t, dir, "VERSION", "1.0")
+	load := func(env map[string]string, opts Options) (*Spec, bool) {
+		return cachedLoad(t, dir, cache, env, opts, "xbuild.hcl")
+	}
+	tag := func(s *Spec) string { return s.Targets["app"].Tags[0].Value }
+	load(nil, Options{})
+	if _, hit := load(nil, Options{}); !hit {
+		t.Fatal("an unchanged spec was parsed again")
+	}
+
+	if s, hit := load(map[string]string{"TAG": "v1"}, Options{}); hit || tag(s) != "app:v1" {
+		t.Fatalf("an environment variable changed: hit %v, tag %s", hit, tag(s))
+	}
+	if s, hit := load(map[string]string{"TAG": "v1"}, Options{Vars: map[string]string{"TAG": "v2"}}); hit || tag(s) != "app:v2" {
+		t.Fatalf("--var changed: hit %v, tag %s", hit, tag(s))
+	}
+	set, _ := ParseOverrides([]string{"app.tags=other"}, mapEnv(nil))
+	if s, hit := load(nil, Options{Overrides: set}); hit || tag(s) != "other" {
+		t.Fatalf("--set changed: hit %v, tag %s", hit, tag(s))
+	}
+
+	writeFile(t, dir, "VERSION", "1.1")
+	if s, hit := load(nil, Options{}); hit || s.Targets["a"].Args["V"].Value != "1.1" {
+		t.Fatalf("a file read by file() changed: hit %v", hit)
+	}
+	writeFile(t, dir, "teams/a.hcl", `target "a" { tags = ["changed"] }`)
+	if s, hit := load(nil, Options{}); hit || len(s.Targets["a"].Tags) != 1 {
+		t.Fatalf("an included file changed: hit %v", hit)
+	}
+	writeFile(t, dir, "teams/b.hcl", `target "b" {}`)
+	if s, hit := load(nil, Options{}); hit || s.Targets["b"] == nil {
+		t.Fatalf("a file joined the include glob: hit %v", hit)
+	}
+	writeFile(t, dir, "xbuild.hcl", `
+include = ["teams/*.hcl"]
+variable "TAG" { default = "prod" }
+target "app" { tags = ["app:${TAG}"] }
+`)
+	if s, hit := load(nil, Options{}); hit || tag(s) != "app:prod" {
+		t.Fatalf("the spec file changed: hit %v, tag %s", hit, tag(s))
+	}
+	if _, hit := load(nil, Options{}); !hit {
+		t.Fatal("the new spec was not kept")
+	}
+}
+
+// TestCacheNeverKeepsImpureLoads: a load that calls timestamp() or
+// uuidv4() is parsed every time.
+func TestCacheNeverKeepsImpureLoads(t *testing.T) {
+	for name, src := range map[string]string{
+		"timestamp": `target "a" { args = { T = timestamp() } }`,
+		"uuidv4":    `target "a" { args = { T = uuidv4() } }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir, cache := t.TempDir(), t.TempDir()
+			writeFile(t, dir, "xbuild.hcl", src)
+			cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl")
+			if _, hit := cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl"); hit {
+				t.Fatalf("a load calling %s() came from the cache", name)
+			}
+		})
+	}
+}
+
+// TestCacheSurvivesDamage: a damaged or foreign entry is a miss, never a
+// failure, and is replaced.
+func TestCacheSurvivesDamage(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `target "a" { tags = ["a"] }`)
+	cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl")
+	entries, _ := os.ReadDir(cache)
+	if len(entries) != 1 {
+		t.Fatalf("%d entries", len(entries))
+	}
+	entry := filepath.Join(cache, entries[0].Name())
+	whole, _ := os.ReadFile(entry)
+	for _, damaged := range [][]byte{nil, []byte("not gob"), whole[:len(whole)/2], append(append([]byte{}, whole[:len(whole)-8]...), "xxxxxxxx"...)} {
+		if err := os.WriteFile(entry, damaged, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl")
+		if s.Targets["a"] == nil || s.Targets["a"].Tags[0].Value != "a" {
+			t.Fatalf("after damage: %#v", s.Targets)
+		}
+	}
+	if _, hit := cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl"); !hit {
+		t.Fatal("the damaged entry was not replaced")
+	}
+}
+
+// TestCacheIsBounded: old entries go once there are too many.
+func TestCacheIsBounded(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `variable "V" {}
+target "a" { tags = ["${V}"] }`)
+	for i := range maxCacheEntries + 5 {
+		cachedLoad(t, dir, cache, nil, Options{Vars: map[string]string{"V": strings.Repeat("x", i+1)}}, "xbuild.hcl")
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) != maxCacheEntries {
+		t.Fatalf("%d entries, want %d", len(entries), maxCacheEntries)
+	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
