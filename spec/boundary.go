@@ -56,19 +56,35 @@ func (b Boundary) Allows(path string) bool {
 }
 
 func (b Boundary) resolve(path string) string {
-	m := b.resolved
-	if m == nil {
+	if b.resolved == nil {
 		return ResolvePath(path)
 	}
+	return b.resolved.resolve(filepath.Clean(path))
+}
+
+// resolve answers from the answer for the path's parent, so a path
+// below directories already seen costs one lstat, not one per
+// component. Only a symbolic link takes the full walk.
+func (m *resolveMemo) resolve(path string) string {
 	m.mu.Lock()
 	real, ok := m.paths[path]
 	m.mu.Unlock()
-	if !ok {
-		real = ResolvePath(path)
-		m.mu.Lock()
-		m.paths[path] = real
-		m.mu.Unlock()
+	if ok {
+		return real
 	}
+	parent := filepath.Dir(path)
+	info, err := os.Lstat(path)
+	switch {
+	case parent == path:
+		real = ResolvePath(path)
+	case err == nil && info.Mode()&os.ModeSymlink != 0:
+		real = ResolvePath(path)
+	default: // a directory, a file, or nothing there yet
+		real = filepath.Join(m.resolve(parent), filepath.Base(path))
+	}
+	m.mu.Lock()
+	m.paths[path] = real
+	m.mu.Unlock()
 	return real
 }
 

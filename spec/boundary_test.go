@@ -72,3 +72,32 @@ func TestMemoizedBoundaryAgrees(t *testing.T) {
 		}
 	}
 }
+
+// The memo resolves a path from its parent's answer; it must agree with
+// the full walk whatever the path holds: links in the middle, relative
+// and chained links, dangling links, files as parents, missing tails.
+func TestMemoizedResolveAgrees(t *testing.T) {
+	dir, other := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "a/b/c"), 0o755)
+	os.MkdirAll(filepath.Join(other, "d"), 0o755)
+	os.WriteFile(filepath.Join(dir, "a/file"), nil, 0o644)
+	os.Symlink(other, filepath.Join(dir, "a/abs"))
+	os.Symlink("b/c", filepath.Join(dir, "a/rel"))
+	os.Symlink("rel", filepath.Join(dir, "a/chain"))
+	os.Symlink("../nowhere/x", filepath.Join(dir, "a/dangling"))
+	os.Symlink(filepath.Join(dir, "a/abs/d"), filepath.Join(other, "d/back"))
+	var paths []string
+	for _, p := range []string{"a", "a/b/c", "a/abs", "a/abs/d", "a/abs/d/new", "a/rel", "a/rel/x/y", "a/chain/z",
+		"a/dangling", "a/dangling/q", "a/file", "a/file/under", "a/missing/deeper", "a/b/../abs/d", "a/abs/d/back/back"} {
+		paths = append(paths, filepath.Join(dir, p))
+	}
+	paths = append(paths, "/", "/etc", "/proc/self")
+	memo := Boundary{}.Memoized()
+	for round := 0; round < 2; round++ {
+		for _, p := range paths {
+			if got, want := memo.resolve(p), ResolvePath(p); got != want {
+				t.Errorf("round %d: memoized %s -> %s, the full walk -> %s", round, p, got, want)
+			}
+		}
+	}
+}
