@@ -27,6 +27,27 @@ type checker struct {
 	// path's links are resolved once per plan.
 	reads spec.Boundary
 	diags hcl.Diagnostics
+	// stats remembers os.Stat's answers: many targets name the same
+	// named context, and two rules look at each context.
+	stats map[string]statResult
+}
+
+type statResult struct {
+	info os.FileInfo
+	err  error
+}
+
+// stat is os.Stat, once per path and plan.
+func (c *checker) stat(path string) (os.FileInfo, error) {
+	if r, ok := c.stats[path]; ok {
+		return r.info, r.err
+	}
+	info, err := os.Stat(path)
+	if c.stats == nil {
+		c.stats = map[string]statResult{}
+	}
+	c.stats[path] = statResult{info, err}
+	return info, err
 }
 
 func (c *checker) run() {
@@ -236,7 +257,7 @@ func (c *checker) unsupportedPlatforms(n *Node) {
 func (c *checker) missingContext(n *Node) {
 	t := n.Target
 	checkDir := func(dir string, rng hcl.Range, what string) {
-		info, err := os.Stat(dir)
+		info, err := c.stat(dir)
 		switch {
 		case err != nil:
 			c.errorf(rule.MissingContext, rng, "Missing context",
@@ -294,10 +315,10 @@ func (c *checker) missingDockerfile(n *Node) {
 	if !ok {
 		return
 	}
-	if info, err := os.Stat(t.Context.Value); err != nil || !info.IsDir() {
+	if info, err := c.stat(t.Context.Value); err != nil || !info.IsDir() {
 		return // missing-context says it
 	}
-	if info, err := os.Stat(path); err == nil && !info.IsDir() {
+	if info, err := c.stat(path); err == nil && !info.IsDir() {
 		return
 	}
 	subject := t.DeclRange
