@@ -108,7 +108,11 @@ func (l *loader) evalTargetExpr(attr *hcl.Attribute, part *targetPart) (cty.Valu
 	}
 	var diags hcl.Diagnostics
 	refs := map[string]map[string]cty.Value{} // target -> attribute -> declared value
-	for _, trav := range expr.Variables() {
+	var travs []hcl.Traversal
+	if l.keepDeclared { // else no file writes target.NAME: spare the walk
+		travs = expr.Variables()
+	}
+	for _, trav := range travs {
 		if trav.RootName() != "target" {
 			continue
 		}
