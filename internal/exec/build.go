@@ -16,6 +16,7 @@ import (
 	"github.com/docker/cli/cli/config"
 	units "github.com/docker/go-units"
 	"github.com/moby/buildkit/client"
+	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	gateway "github.com/moby/buildkit/frontend/gateway/client"
 	"github.com/moby/buildkit/identity"
@@ -26,6 +27,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/tonistiigi/fsutil"
 
+	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
@@ -197,10 +199,10 @@ func (b *build) solveOpt(ctx context.Context, platforms []string) (client.SolveO
 	t := b.j.node.Target
 	attrs := frontendAttrs(t, platforms)
 	so := client.SolveOpt{LocalMounts: map[string]fsutil.FS{}, AllowedEntitlements: spec.Values(t.Entitlements)}
-	if err := b.contextMounts(&so, attrs); err != nil {
+	inputs := map[string]*pb.Definition{}
+	if err := b.contextMounts(ctx, &so, attrs, inputs); err != nil {
 		return so, nil, nil, err
 	}
-	inputs := map[string]*pb.Definition{}
 	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 		if err := b.namedContext(k, t.Contexts[k].Value, &so, attrs, inputs); err != nil {
 			return so, nil, nil, err
@@ -330,49 +332,94 @@ func (b *build) callResult(res *gateway.Result) error {
 // contextMounts sends the build context and the Dockerfile. A local
 // context shares a key with every other build of the same directory, so
 // BuildKit transfers it once per run and only the changes later.
-func (b *build) contextMounts(so *client.SolveOpt, attrs map[string]string) error {
+func (b *build) contextMounts(ctx context.Context, so *client.SolveOpt, attrs map[string]string, inputs map[string]*pb.Definition) error {
 	t := b.j.node.Target
 	ctxDir := t.Context.Value
-	local := spec.IsLocal(ctxDir)
-	if local {
-		fs, err := contextFS(ctxDir)
-		if err != nil {
-			return fmt.Errorf("context %s: %w", ctxDir, err)
-		}
-		so.LocalMounts["context"] = fs
-		so.SharedKey = sharedKey(ctxDir)
-	} else {
+	if !spec.IsLocal(ctxDir) {
 		attrs["context"] = ctxDir
+		return b.remoteContextDockerfile(so, attrs)
 	}
-	switch {
-	case t.DockerfileInline != nil:
-		dir, err := os.MkdirTemp("", "xbake-inline-")
+	fs, err := contextFS(ctxDir)
+	if err != nil {
+		return fmt.Errorf("context %s: %w", ctxDir, err)
+	}
+	so.LocalMounts["context"] = fs
+	so.SharedKey = sharedKey(ctxDir)
+	def, filename, err := dockerfileInput(ctx, t)
+	if err != nil {
+		return err
+	}
+	inputs["dockerfile"] = def
+	attrs["filename"] = filename
+	return nil
+}
+
+// dockerfileInput is the Dockerfile of a build with a local context,
+// with the ignore rules that apply beside it, as a definition the
+// frontend reads as its "dockerfile" input. Sent as local directories
+// instead, the daemon would ask this process for the Dockerfile, then
+// for the .dockerignore, one after the other: those two round trips
+// were most of the time of a cached build. The ignore rules go in as
+// FILENAME.dockerignore, which BuildKit reads first, so the context's
+// own .dockerignore is never asked for; when no ignore file applies, an
+// empty one (a comment) says so.
+func dockerfileInput(ctx context.Context, t *spec.Target) (*pb.Definition, string, error) {
+	filename, dockerfilePath := "Dockerfile", ""
+	var content []byte
+	if t.DockerfileInline != nil {
+		content = []byte(t.DockerfileInline.Value)
+	} else {
+		dockerfilePath, _ = plan.DockerfilePath(t)
+		filename = filepath.Base(dockerfilePath)
+		var err error
+		if content, err = os.ReadFile(dockerfilePath); err != nil {
+			return nil, "", fmt.Errorf("dockerfile %s: %w", dockerfilePath, err)
+		}
+	}
+	ignore := []byte("# no .dockerignore applies\n")
+	if path := inputs.IgnoreFile(t.Context.Value, dockerfilePath); path != "" {
+		rules, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			return nil, "", fmt.Errorf("%s: %w", path, err)
 		}
-		b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
-		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(t.DockerfileInline.Value), 0o600); err != nil {
-			return err
+		if len(rules) > 0 {
+			ignore = rules
 		}
-		fs, err := fsutil.NewFS(dir)
-		if err != nil {
-			return err
-		}
-		so.LocalMounts["dockerfile"] = fs
-		attrs["filename"] = "Dockerfile"
-	case local:
-		path, _ := plan.DockerfilePath(t)
-		fs, err := fsutil.NewFS(filepath.Dir(path))
-		if err != nil {
-			return fmt.Errorf("dockerfile %s: %w", path, err)
-		}
-		so.LocalMounts["dockerfile"] = fs
-		attrs["filename"] = filepath.Base(path)
-	default:
+	}
+	st := llb.Scratch().File(
+		llb.Mkfile("/"+filename, 0o644, content).Mkfile("/"+filename+".dockerignore", 0o644, ignore),
+		llb.WithCustomName("[internal] load build definition from "+filename))
+	def, err := st.Marshal(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	return def.ToPB(), filename, nil
+}
+
+// remoteContextDockerfile: with a git or https context the frontend
+// reads the Dockerfile from the context, unless it is written inline.
+func (b *build) remoteContextDockerfile(so *client.SolveOpt, attrs map[string]string) error {
+	t := b.j.node.Target
+	if t.DockerfileInline == nil {
 		if t.Dockerfile != nil {
 			attrs["filename"] = t.Dockerfile.Value
 		}
+		return nil
 	}
+	dir, err := os.MkdirTemp("", "xbake-inline-")
+	if err != nil {
+		return err
+	}
+	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
+	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(t.DockerfileInline.Value), 0o600); err != nil {
+		return err
+	}
+	fs, err := fsutil.NewFS(dir)
+	if err != nil {
+		return err
+	}
+	so.LocalMounts["dockerfile"] = fs
+	attrs["filename"] = "Dockerfile"
 	return nil
 }
 

@@ -26,12 +26,7 @@ func ignoreFor(contextDir, dockerfile string, top []fs.DirEntry) (*patternmatche
 		}
 		return false
 	}
-	candidates := []string{}
-	if dockerfile != "" {
-		candidates = append(candidates, dockerfile+".dockerignore")
-	}
-	candidates = append(candidates, filepath.Join(contextDir, ".dockerignore"))
-	for _, c := range candidates {
+	for _, c := range ignoreCandidates(contextDir, dockerfile) {
 		if !listed(c) {
 			continue
 		}
@@ -48,6 +43,28 @@ func ignoreFor(contextDir, dockerfile string, top []fs.DirEntry) (*patternmatche
 		return pm, c, err
 	}
 	return nil, "", nil
+}
+
+// ignoreCandidates are the files that may hold a build's ignore rules,
+// in the order BuildKit looks for them.
+func ignoreCandidates(contextDir, dockerfile string) []string {
+	candidates := []string{}
+	if dockerfile != "" {
+		candidates = append(candidates, dockerfile+".dockerignore")
+	}
+	return append(candidates, filepath.Join(contextDir, ".dockerignore"))
+}
+
+// IgnoreFile returns the file holding the ignore rules of a build of
+// contextDir with the Dockerfile at dockerfile ("" when it is written
+// inline), as BuildKit finds it; "" when there is none.
+func IgnoreFile(contextDir, dockerfile string) string {
+	for _, c := range ignoreCandidates(contextDir, dockerfile) {
+		if info, err := os.Stat(c); err == nil && info.Mode().IsRegular() {
+			return c
+		}
+	}
+	return ""
 }
 
 // excluded reports whether a path relative to the context is left out.
