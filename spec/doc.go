@@ -13,6 +13,11 @@
 //  4. resolves every target: its blocks merged, its parents inherited,
 //     --set overrides applied (target.go, resolve.go, merge.go, set.go).
 //
+// Before any of that, Load asks the load cache (cache.go): a spec whose
+// files, included globs, file() reads and environment lookups are all as
+// they were when it last loaded without a diagnostic is decoded from
+// there instead of parsed.
+//
 // Every value keeps the hcl.Range it came from, and every problem is an
 // hcl.Diagnostic; Load keeps going after an error so one run reports all
 // of them. Print (print.go) renders the bake-compatible --print JSON.
