@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -91,7 +92,8 @@ type fileDigest struct {
 // digests (which the caller passes, by context name or "depends_on").
 func (h *Hasher) Digest(t *spec.Target, dockerfile string, parents map[string]string) (string, error) {
 	w := sha256.New()
-	field := func(k, v string) { fmt.Fprintf(w, "%s=%q\n", k, v) }
+	var line []byte
+	field := func(k, v string) { line = fieldLine(line[:0], k, v); w.Write(line) }
 	field("context", "")
 	if isLocal(t.Context.Value) {
 		d, err := h.dir(t.Context.Value, dockerfile)
@@ -237,7 +239,7 @@ func (h *Hasher) walk(w io.Writer, root, relDir string, entries []fs.DirEntry, p
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(w, "%s\x00%o\x00%s\n", filepath.ToSlash(rel), mode, sum)
+			w.Write(fileLine(filepath.ToSlash(rel), mode, sum))
 		case e.IsDir() && kernelDirs[path]:
 			continue // a context of "/" must not read /proc's endless files
 		case e.IsDir():
@@ -257,6 +259,23 @@ func (h *Hasher) walk(w io.Writer, root, relDir string, entries []fs.DirEntry, p
 		}
 	}
 	return nil
+}
+
+// fieldLine appends an attribute's line in a target's digest to buf:
+// k=%q and a newline, built without fmt, as this runs for every
+// attribute of every target.
+func fieldLine(buf []byte, k, v string) []byte {
+	buf = append(append(buf, k...), '=')
+	return append(strconv.AppendQuote(buf, v), '\n')
+}
+
+// fileLine is a file's line in a directory's digest: path, mode in octal
+// and content digest, NUL-separated.
+func fileLine(rel string, mode fs.FileMode, sum string) []byte {
+	line := make([]byte, 0, len(rel)+len(sum)+16)
+	line = append(append(line, rel...), 0)
+	line = append(strconv.AppendUint(line, uint64(mode), 8), 0)
+	return append(append(line, sum...), '\n')
 }
 
 // fileSum hashes a file's content and returns its mode, with one open.

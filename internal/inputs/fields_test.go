@@ -1,6 +1,8 @@
 package inputs
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -64,6 +66,21 @@ func TestEveryBuildAttributeChangesTheDigest(t *testing.T) {
 		}
 		if got := digest("  " + attr + " = " + sample + "\n"); got == plain {
 			t.Errorf("%s = %s does not change the input digest; hash it in buildAttributes, or list it in notInDigest with the reason", attr, sample)
+		}
+	}
+}
+
+// The digest's lines are built by hand for speed; they must be the bytes
+// fmt wrote before, or every recorded digest (state files) would change.
+func TestDigestLinesAsFmtWroteThem(t *testing.T) {
+	for _, s := range []string{"", "plain", `quo"te`, "tab\tnew\nline", "ünï\u2028cödé", "\x00\xff", "a=b\\c"} {
+		if got, want := string(fieldLine(nil, "k", s)), fmt.Sprintf("%s=%q\n", "k", s); got != want {
+			t.Errorf("field line %q, fmt wrote %q", got, want)
+		}
+		for _, mode := range []fs.FileMode{0o644, 0o755 | fs.ModeSetuid, 0o600 | fs.ModeSticky} {
+			if got, want := string(fileLine(s, mode, "abc")), fmt.Sprintf("%s\x00%o\x00%s\n", s, mode, "abc"); got != want {
+				t.Errorf("file line %q, fmt wrote %q", got, want)
+			}
 		}
 	}
 }
