@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"sync"
@@ -144,7 +145,8 @@ func openCache(opts Options) *loadCache {
 	return &loadCache{path: filepath.Join(opts.CacheDir, key[:32]), inputs: &loadInputs{}}
 }
 
-// executableID names this build of xbake by its path, size and time:
+// executableID names this build of xbake by its path, size and time,
+// and the version and commit it was built from when Go recorded them:
 // entries written by another build are never read.
 var executableID = sync.OnceValue(func() string {
 	exe, err := os.Executable()
@@ -155,7 +157,16 @@ var executableID = sync.OnceValue(func() string {
 	if err != nil {
 		return ""
 	}
-	return fmt.Sprintf("%s:%d:%d", exe, info.Size(), info.ModTime().UnixNano())
+	id := fmt.Sprintf("%s:%d:%d", exe, info.Size(), info.ModTime().UnixNano())
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		id += ":" + bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				id += ":" + s.Value
+			}
+		}
+	}
+	return id
 })
 
 // lookup returns the kept spec when every input it read is unchanged,
