@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	iofs "io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -475,7 +476,26 @@ func contextFS(dir string) (fsutil.FS, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fsutil.NewFilterFS(fs, &fsutil.FilterOpt{ExcludePatterns: []string{tempPrefix + "*", "**/" + tempPrefix + "*"}})
+	return withoutTemporaries{fs}, nil
+}
+
+// withoutTemporaries leaves out of a context every entry whose name
+// starts with tempPrefix, at any depth. It keeps no state, so the walks
+// BuildKit makes of one context at once (one per platform) can share
+// it: fsutil's own exclude filter compiles its patterns on first use,
+// and two walks raced on that.
+type withoutTemporaries struct{ fsutil.FS }
+
+func (w withoutTemporaries) Walk(ctx context.Context, target string, fn iofs.WalkDirFunc) error {
+	return w.FS.Walk(ctx, target, func(path string, entry iofs.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(filepath.Base(path), tempPrefix) {
+			if entry != nil && entry.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		return fn(path, entry, err)
+	})
 }
 
 func sharedKey(dir string) string {
