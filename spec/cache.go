@@ -6,12 +6,11 @@ package spec
 // a load that succeeded without a diagnostic is kept, together with
 // everything it read: each file's content, what each include glob
 // matched, each file file() read and each environment variable it
-// looked up. The next load with
-// the same command line reads those inputs again; when all are
-// unchanged it decodes the kept model instead of parsing. A load that
-// calls a function whose result is not a function of its arguments
-// (timestamp, uuidv4, bcrypt, homedir) or reads a compose file
-// (its .env) or stdin is never kept.
+// looked up. The next load with the same command line reads those
+// inputs again; when all are unchanged it decodes the kept model instead
+// of parsing. A load that calls a function whose result is not a
+// function of its arguments (timestamp, uuidv4, bcrypt, homedir), or
+// reads a compose file (its .env) or stdin, is never kept.
 //
 // An entry is found by a key over the command line and the xbake binary
 // itself, so a rebuilt xbake never reads an older one's entries.
