@@ -3,7 +3,7 @@ package spec
 // The load cache. Parsing is most of a load's time (HCL's lexer and
 // parser, then the collector freeing their tokens), and a spec rarely
 // changes between two commands. So, like Gradle's configuration cache,
-// a load that succeeded without a diagnostic is kept, together with
+// a load that succeeded without an error is kept, with its warnings and
 // everything it read: each file's content, what each include glob
 // matched, each file file() read and each environment variable it
 // looked up. The next load with the same command line reads those
@@ -34,11 +34,13 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
+
+	"github.com/xbake/xbake/internal/rule"
 )
 
 // cacheFormat changes whenever the entry's layout or the model changes
 // meaning; it is part of every key.
-const cacheFormat = "xbake-load-1"
+const cacheFormat = "xbake-load-2"
 
 // maxCacheEntries bounds the cache directory: each command line (its
 // files, --var and --set) has its own entry.
@@ -92,6 +94,38 @@ type cachedVariable struct {
 	Name, Description, Source string
 	DeclRange                 hcl.Range
 	Type, ValueType, Value    []byte // JSON, as go-cty's json package writes them
+}
+
+// cachedWarning is a warning of a kept load: what rendering it, as text
+// or JSON, reads.
+type cachedWarning struct {
+	Summary, Detail  string
+	Subject, Context *hcl.Range
+	Rule             rule.ID
+}
+
+// keepWarnings converts a load's diagnostics to the form they are kept
+// in; ok is false when they cannot be (an error, or an Extra this cache
+// does not know).
+func keepWarnings(diags hcl.Diagnostics) (kept []cachedWarning, ok bool) {
+	for _, d := range diags {
+		if d.Severity != hcl.DiagWarning {
+			return nil, false
+		}
+		if _, known := d.Extra.(rule.Extra); d.Extra != nil && !known {
+			return nil, false
+		}
+		kept = append(kept, cachedWarning{Summary: d.Summary, Detail: d.Detail, Subject: d.Subject, Context: d.Context, Rule: rule.Of(d)})
+	}
+	return kept, true
+}
+
+func (w cachedWarning) diagnostic() *hcl.Diagnostic {
+	d := &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: w.Summary, Detail: w.Detail, Subject: w.Subject, Context: w.Context}
+	if w.Rule != "" {
+		rule.Tag(w.Rule, d)
+	}
+	return d
 }
 
 // loadCache is the cache as one Load sees it.
@@ -168,38 +202,43 @@ var executableID = sync.OnceValue(func() string {
 	return id
 })
 
-// lookup returns the kept spec when every input it read is unchanged,
-// else nil.
-func (c *loadCache) lookup(opts Options, lookupEnv func(string) (string, bool)) *Spec {
+// lookup returns the kept spec and its warnings when every input it
+// read is unchanged, else a nil spec.
+func (c *loadCache) lookup(opts Options, lookupEnv func(string) (string, bool)) (*Spec, hcl.Diagnostics) {
 	if c == nil {
-		return nil
+		return nil, nil
 	}
 	data, err := os.ReadFile(c.path)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	dec := gob.NewDecoder(bytes.NewReader(data))
 	var inputs loadInputs
 	if dec.Decode(&inputs) != nil {
-		return nil
+		return nil, nil
 	}
 	sources, ok := inputs.unchanged(opts, lookupEnv)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var kept cachedSpec
 	var empties []emptyAt
-	if dec.Decode(&kept) != nil || dec.Decode(&empties) != nil {
-		return nil
+	var warnings []cachedWarning
+	if dec.Decode(&kept) != nil || dec.Decode(&empties) != nil || dec.Decode(&warnings) != nil {
+		return nil, nil
 	}
 	restoreEmpties(&kept, empties)
 	s, err := kept.spec(sources)
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	s.Reads = readBoundary(opts)
+	var diags hcl.Diagnostics
+	for _, w := range warnings {
+		diags = append(diags, w.diagnostic())
+	}
 	cacheHits.Add(1)
-	return s
+	return s, diags
 }
 
 // cacheHits counts the loads the cache answered, for tests.
@@ -245,7 +284,11 @@ func (in *loadInputs) unchanged(opts Options, lookupEnv func(string) (string, bo
 // store keeps a load's result when it may be kept. Failing to write is
 // not an error: the next load parses again.
 func (c *loadCache) store(s *Spec, diags hcl.Diagnostics) {
-	if c == nil || len(diags) > 0 || c.inputs.uncacheable != "" {
+	if c == nil || c.inputs.uncacheable != "" {
+		return
+	}
+	warnings, ok := keepWarnings(diags)
+	if !ok {
 		return
 	}
 	kept, err := keep(s)
@@ -254,7 +297,7 @@ func (c *loadCache) store(s *Spec, diags hcl.Diagnostics) {
 	}
 	var buf bytes.Buffer
 	enc := gob.NewEncoder(&buf)
-	if enc.Encode(c.inputs) != nil || enc.Encode(kept) != nil || enc.Encode(findEmpties(kept)) != nil {
+	if enc.Encode(c.inputs) != nil || enc.Encode(kept) != nil || enc.Encode(findEmpties(kept)) != nil || enc.Encode(warnings) != nil {
 		return
 	}
 	dir := filepath.Dir(c.path)

@@ -6,6 +6,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/diag"
 )
 
 // cachedLoad loads files in dir through a cache in cacheDir and reports
@@ -236,5 +240,37 @@ func writeFile(t *testing.T, dir, name, content string) {
 	}
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCacheKeepsWarnings: a bake file with an attribute bake ignores
+// loads with a warning, and is still kept; the cached load gives the
+// same warning, at the same place. An error is never kept.
+func TestCacheKeepsWarnings(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "docker-bake.hcl", `target "app" {
+  tags    = ["app"]
+  unknown = "x"
+}`)
+	opts := Options{Dir: dir, CacheDir: cache, Files: []string{"docker-bake.hcl"}, LookupEnv: mapEnv(nil)}
+	_, first := Load(opts)
+	if len(first) != 1 || first[0].Severity != hcl.DiagWarning {
+		t.Fatalf("want one warning, got %v", first)
+	}
+	hits := cacheHits.Load()
+	_, again := Load(opts)
+	if cacheHits.Load() == hits {
+		t.Fatal("a load with only warnings was not kept")
+	}
+	if len(again) != 1 || diag.Line(again[0]) != diag.Line(first[0]) || *again[0].Subject != *first[0].Subject {
+		t.Fatalf("the cached warning differs:\n%v\n%v", first, again)
+	}
+
+	writeFile(t, dir, "xbuild.hcl", `target "app" { unknown = "x" }`)
+	opts.Files = []string{"xbuild.hcl"}
+	Load(opts)
+	hits = cacheHits.Load()
+	if _, diags := Load(opts); !diags.HasErrors() || cacheHits.Load() != hits {
+		t.Fatalf("a load with an error came from the cache: %v", diags)
 	}
 }

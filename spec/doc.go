@@ -15,7 +15,7 @@
 //
 // Before any of that, Load asks the load cache (cache.go): a spec whose
 // files, included globs, file() reads and environment lookups are all as
-// they were when it last loaded without a diagnostic is decoded from
+// they were when it last loaded without an error is decoded from
 // there instead of parsed.
 //
 // Every value keeps the hcl.Range it came from, and every problem is an

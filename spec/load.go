@@ -92,8 +92,8 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 	if lookupEnv == nil {
 		lookupEnv = os.LookupEnv
 	}
-	if s := cache.lookup(opts, lookupEnv); s != nil {
-		return s, nil
+	if s, warnings := cache.lookup(opts, lookupEnv); s != nil {
+		return s, warnings
 	}
 	var inputs *loadInputs
 	if cache != nil {
