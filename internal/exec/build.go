@@ -200,12 +200,12 @@ func (b *build) solveOpt(ctx context.Context, platforms []string) (client.SolveO
 	t := b.j.node.Target
 	attrs := frontendAttrs(t, platforms)
 	so := client.SolveOpt{LocalMounts: map[string]fsutil.FS{}, AllowedEntitlements: spec.Values(t.Entitlements)}
-	inputs := map[string]*pb.Definition{}
-	if err := b.contextMounts(ctx, &so, attrs, inputs); err != nil {
+	frontendInputs := map[string]*pb.Definition{}
+	if err := b.contextMounts(ctx, &so, attrs, frontendInputs); err != nil {
 		return so, nil, nil, err
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
-		if err := b.namedContext(k, t.Contexts[k].Value, &so, attrs, inputs); err != nil {
+		if err := b.namedContext(k, t.Contexts[k].Value, &so, attrs, frontendInputs); err != nil {
 			return so, nil, nil, err
 		}
 	}
@@ -220,7 +220,7 @@ func (b *build) solveOpt(ctx context.Context, platforms []string) (client.SolveO
 		return so, nil, nil, err
 	}
 	so.Session = attachables
-	return so, attrs, inputs, nil
+	return so, attrs, frontendInputs, nil
 }
 
 // frontendAttrs are the Dockerfile frontend's options for a target.
@@ -333,7 +333,7 @@ func (b *build) callResult(res *gateway.Result) error {
 // contextMounts sends the build context and the Dockerfile. A local
 // context shares a key with every other build of the same directory, so
 // BuildKit transfers it once per run and only the changes later.
-func (b *build) contextMounts(ctx context.Context, so *client.SolveOpt, attrs map[string]string, inputs map[string]*pb.Definition) error {
+func (b *build) contextMounts(ctx context.Context, so *client.SolveOpt, attrs map[string]string, frontendInputs map[string]*pb.Definition) error {
 	t := b.j.node.Target
 	ctxDir := t.Context.Value
 	if !spec.IsLocal(ctxDir) {
@@ -350,7 +350,7 @@ func (b *build) contextMounts(ctx context.Context, so *client.SolveOpt, attrs ma
 	if err != nil {
 		return err
 	}
-	inputs["dockerfile"] = def
+	frontendInputs["dockerfile"] = def
 	attrs["filename"] = filename
 	return nil
 }
