@@ -398,29 +398,38 @@ func dockerfileInput(ctx context.Context, t *spec.Target) (*pb.Definition, strin
 }
 
 // remoteContextDockerfile: with a git or https context the frontend
-// reads the Dockerfile from the context, unless it is written inline.
+// reads the Dockerfile from the context, unless it is written inline or
+// named by an absolute path: then it comes from this machine, through
+// the "dockerfile" directory (dockerfilekey says so), as in bake.
 func (b *build) remoteContextDockerfile(so *client.SolveOpt, attrs map[string]string) error {
 	t := b.j.node.Target
-	if t.DockerfileInline == nil {
-		if t.Dockerfile != nil {
-			attrs["filename"] = t.Dockerfile.Value
+	dir, name := "", ""
+	switch {
+	case t.DockerfileInline != nil:
+		tmp, err := os.MkdirTemp("", "xbake-inline-")
+		if err != nil {
+			return err
 		}
+		b.cleanup = append(b.cleanup, func() { os.RemoveAll(tmp) })
+		if err := os.WriteFile(filepath.Join(tmp, "Dockerfile"), []byte(t.DockerfileInline.Value), 0o600); err != nil {
+			return err
+		}
+		dir, name = tmp, "Dockerfile"
+	case t.Dockerfile != nil && filepath.IsAbs(t.Dockerfile.Value):
+		dir, name = filepath.Split(t.Dockerfile.Value)
+	case t.Dockerfile != nil:
+		attrs["filename"] = t.Dockerfile.Value // inside the remote context
 		return nil
-	}
-	dir, err := os.MkdirTemp("", "xbake-inline-")
-	if err != nil {
-		return err
-	}
-	b.cleanup = append(b.cleanup, func() { os.RemoveAll(dir) })
-	if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte(t.DockerfileInline.Value), 0o600); err != nil {
-		return err
+	default:
+		return nil
 	}
 	fs, err := fsutil.NewFS(dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("dockerfile: %w", err)
 	}
 	so.LocalMounts["dockerfile"] = fs
-	attrs["filename"] = "Dockerfile"
+	attrs["dockerfilekey"] = "dockerfile"
+	attrs["filename"] = name
 	return nil
 }
 

@@ -1,7 +1,10 @@
 package exec_test
 
 import (
+	"net/http/cgi"
+	"net/http/httptest"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -83,6 +86,63 @@ target "none" {
 			if _, err := os.Stat(filepath.Join(out, f)); err == nil {
 				t.Errorf("%s: %s reached the build, though the ignore rules leave it out", c.target, f)
 			}
+		}
+	}
+}
+
+// TestRemoteContextDockerfile: with a git context the Dockerfile comes
+// from the repository, unless the spec writes one inline; then the
+// inline one is built, as in bake. The repository is served by git's
+// own smart-HTTP backend on loopback.
+func TestRemoteContextDockerfile(t *testing.T) {
+	needDaemon(t)
+	gitBin, err := osexec.LookPath("git")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("git is needed in CI")
+		}
+		t.Skip("needs git")
+	}
+	root := t.TempDir()
+	repo := filepath.Join(root, "src")
+	os.MkdirAll(repo, 0o755)
+	os.WriteFile(filepath.Join(repo, "Dockerfile"), []byte("FROM scratch\nCOPY from-repo /used-the-repo-dockerfile\n"), 0o644)
+	os.WriteFile(filepath.Join(repo, "from-repo"), []byte("r"), 0o644)
+	for _, args := range [][]string{
+		{"-C", repo, "init", "-q", "-b", "main"},
+		{"-C", repo, "add", "-A"},
+		{"-C", repo, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "one"},
+		{"clone", "-q", "--bare", repo, filepath.Join(root, "repo.git")},
+	} {
+		if out, err := osexec.Command(gitBin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	srv := httptest.NewServer(&cgi.Handler{Path: gitBin, Args: []string{"http-backend"},
+		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}})
+	t.Cleanup(srv.Close)
+	url := srv.URL + "/repo.git"
+
+	dir := project(t, map[string]string{"xbuild.hcl": `
+target "repo" {
+  context = "` + url + `"
+  output  = ["type=local,dest=out/repo"]
+}
+target "inline" {
+  context           = "` + url + `"
+  dockerfile-inline = "FROM scratch\nCOPY from-repo /used-the-inline-dockerfile\n"
+  output            = ["type=local,dest=out/inline"]
+}`})
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"repo", "inline"}})
+	for _, r := range res.Targets {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Name, r.Err)
+		}
+	}
+	for target, file := range map[string]string{"repo": "used-the-repo-dockerfile", "inline": "used-the-inline-dockerfile"} {
+		if _, err := os.Stat(filepath.Join(dir, "out", target, file)); err != nil {
+			entries, _ := os.ReadDir(filepath.Join(dir, "out", target))
+			t.Errorf("%s: built with the wrong Dockerfile, %s is missing (the output holds %v)", target, file, entries)
 		}
 	}
 }

@@ -10,6 +10,7 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -40,6 +41,10 @@ func localReads(t *spec.Target) []localPath {
 			}
 			out = append(out, localPath{"Dockerfile", path, rng})
 		}
+	} else if t.Dockerfile != nil && t.DockerfileInline == nil && filepath.IsAbs(t.Dockerfile.Value) {
+		// A remote context with a Dockerfile named by an absolute path
+		// builds with that file from this machine.
+		out = append(out, localPath{"Dockerfile", t.Dockerfile.Value, t.Dockerfile.Range})
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[k]

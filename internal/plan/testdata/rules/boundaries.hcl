@@ -21,3 +21,8 @@ target "writes" {
   cache-to = ["type=local,dest=/var/tmp/cache"] # ERROR(output-outside-tree): Output outside the spec's directory @15
   output   = ["type=local,dest=escape/out"] # ERROR(output-outside-tree): Output outside the spec's directory @15
 }
+target "remote-with-local-dockerfile" {
+  context    = "https://github.com/moby/buildkit.git"
+  dockerfile = "/etc/hostname" # ERROR(read-outside-tree): Read outside the tree @16
+  output     = ["type=cacheonly"]
+}
