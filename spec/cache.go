@@ -40,7 +40,7 @@ import (
 
 // cacheFormat changes whenever the entry's layout or the model changes
 // meaning; it is part of every key.
-const cacheFormat = "xbake-load-2"
+const cacheFormat = "xbake-load-3"
 
 // maxCacheEntries bounds the cache directory: each command line (its
 // files, --var and --set) has its own entry.
@@ -209,10 +209,16 @@ func (c *loadCache) lookup(opts Options, lookupEnv func(string) (string, bool)) 
 		return nil, nil
 	}
 	data, err := os.ReadFile(c.path)
-	if err != nil {
+	if err != nil || len(data) < sha256.Size {
 		return nil, nil
 	}
-	dec := gob.NewDecoder(bytes.NewReader(data))
+	// The entry starts with the digest of the rest: a damaged entry that
+	// still decodes must not pass for a load.
+	payload := data[sha256.Size:]
+	if sum := sha256.Sum256(payload); !bytes.Equal(sum[:], data[:sha256.Size]) {
+		return nil, nil
+	}
+	dec := gob.NewDecoder(bytes.NewReader(payload))
 	var inputs loadInputs
 	if dec.Decode(&inputs) != nil {
 		return nil, nil
@@ -296,10 +302,14 @@ func (c *loadCache) store(s *Spec, diags hcl.Diagnostics) {
 		return
 	}
 	var buf bytes.Buffer
+	buf.Write(make([]byte, sha256.Size)) // the payload's digest, below
 	enc := gob.NewEncoder(&buf)
 	if enc.Encode(c.inputs) != nil || enc.Encode(kept) != nil || enc.Encode(findEmpties(kept)) != nil || enc.Encode(warnings) != nil {
 		return
 	}
+	entry := buf.Bytes()
+	sum := sha256.Sum256(entry[sha256.Size:])
+	copy(entry, sum[:])
 	dir := filepath.Dir(c.path)
 	if os.MkdirAll(dir, 0o700) != nil {
 		return
@@ -308,7 +318,7 @@ func (c *loadCache) store(s *Spec, diags hcl.Diagnostics) {
 	if err != nil {
 		return
 	}
-	_, err = tmp.Write(buf.Bytes())
+	_, err = tmp.Write(entry)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

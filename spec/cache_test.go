@@ -274,3 +274,61 @@ func TestCacheKeepsWarnings(t *testing.T) {
 		t.Fatalf("a load with an error came from the cache: %v", diags)
 	}
 }
+
+// FuzzCacheEntry: whatever the cache directory holds, a load answers as
+// a parse would, and never panics. The seeds are a real entry and
+// pieces of it.
+func FuzzCacheEntry(f *testing.F) {
+	dir, cache := f.TempDir(), f.TempDir()
+	src := `variable "V" { default = "v" }
+target "a" {
+  tags = ["a:${V}"]
+  args = {}
+}`
+	if err := os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(src), 0o644); err != nil {
+		f.Fatal(err)
+	}
+	opts := Options{Dir: dir, CacheDir: cache, Files: []string{"xbuild.hcl"}, LookupEnv: mapEnv(nil)}
+	Load(opts)
+	entries, _ := os.ReadDir(cache)
+	if len(entries) != 1 {
+		f.Fatalf("%d entries", len(entries))
+	}
+	entry := filepath.Join(cache, entries[0].Name())
+	whole, _ := os.ReadFile(entry)
+	f.Add(whole)
+	f.Add(whole[:len(whole)/3])
+	f.Add(whole[len(whole)/3:])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if err := os.WriteFile(entry, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s, diags := Load(opts)
+		if diags.HasErrors() {
+			t.Fatalf("load: %v", diags)
+		}
+		if a := s.Targets["a"]; a == nil || len(a.Tags) != 1 || a.Tags[0].Value != "a:v" || a.Args == nil {
+			t.Fatalf("the load differs from a parse: %#v", a)
+		}
+	})
+}
+
+// TestCacheRefusesAnAlteredEntry: an entry changed inside, so that it
+// still decodes (here a tag's value), is not taken for a load.
+func TestCacheRefusesAnAlteredEntry(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `target "a" { tags = ["original"] }`)
+	opts := Options{Dir: dir, CacheDir: cache, Files: []string{"xbuild.hcl"}, LookupEnv: mapEnv(nil)}
+	Load(opts)
+	entries, _ := os.ReadDir(cache)
+	entry := filepath.Join(cache, entries[0].Name())
+	whole, _ := os.ReadFile(entry)
+	altered := strings.Replace(string(whole), "original", "tampered", 1)
+	if altered == string(whole) {
+		t.Fatal("the entry does not hold the tag as text")
+	}
+	os.WriteFile(entry, []byte(altered), 0o600)
+	if s, _ := Load(opts); s.Targets["a"].Tags[0].Value != "original" {
+		t.Fatalf("an altered entry was taken: %q", s.Targets["a"].Tags[0].Value)
+	}
+}
