@@ -28,6 +28,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/containerd/platforms"
 	"github.com/hashicorp/hcl/v2"
@@ -42,9 +43,11 @@ import (
 // meaning; it is part of every key.
 const cacheFormat = "xbake-load-3"
 
-// maxCacheEntries bounds the cache directory: each command line (its
-// files, --var and --set) has its own entry.
+// maxCacheEntries and maxCacheBytes bound the cache directory: each
+// command line (its files, --var and --set) has its own entry.
 const maxCacheEntries = 64
+
+var maxCacheBytes int64 = 256 << 20 // a variable for tests
 
 // impureFunctions are the functions whose result a cached load could
 // not reproduce.
@@ -239,6 +242,8 @@ func (c *loadCache) lookup(opts Options, lookupEnv func(string) (string, bool)) 
 		return nil, nil
 	}
 	s.Reads = readBoundary(opts)
+	now := time.Now() // the entry was used: pruning goes by last use
+	os.Chtimes(c.path, now, now)
 	var diags hcl.Diagnostics
 	for _, w := range warnings {
 		diags = append(diags, w.diagnostic())
@@ -329,26 +334,31 @@ func (c *loadCache) store(s *Spec, diags hcl.Diagnostics) {
 	pruneCache(dir)
 }
 
-// pruneCache removes the least recently written entries beyond
-// maxCacheEntries.
+// pruneCache removes the least recently used entries beyond
+// maxCacheEntries or maxCacheBytes (the newest one always stays): an
+// entry of a 10,000-target spec is about 11 MB.
 func pruneCache(dir string) {
 	entries, err := os.ReadDir(dir)
-	if err != nil || len(entries) <= maxCacheEntries {
+	if err != nil {
 		return
 	}
 	type aged struct {
-		name string
-		mod  int64
+		name       string
+		mod, bytes int64
 	}
 	var all []aged
 	for _, e := range entries {
 		if info, err := e.Info(); err == nil {
-			all = append(all, aged{e.Name(), info.ModTime().UnixNano()})
+			all = append(all, aged{e.Name(), info.ModTime().UnixNano(), info.Size()})
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].mod > all[j].mod })
-	for _, a := range all[min(maxCacheEntries, len(all)):] {
-		os.Remove(filepath.Join(dir, a.name))
+	var total int64
+	for i, a := range all {
+		total += a.bytes
+		if i > 0 && (i >= maxCacheEntries || total > maxCacheBytes) {
+			os.Remove(filepath.Join(dir, a.name))
+		}
 	}
 }
 

@@ -230,6 +230,24 @@ target "a" { tags = ["${V}"] }`)
 	if entries, _ := os.ReadDir(cache); len(entries) != maxCacheEntries {
 		t.Fatalf("%d entries, want %d", len(entries), maxCacheEntries)
 	}
+
+	// By size, the least recently used go first: the entry just read
+	// stays, older ones go.
+	entries, _ := os.ReadDir(cache)
+	info, _ := entries[0].Info()
+	defer func(old int64) { maxCacheBytes = old }(maxCacheBytes)
+	maxCacheBytes = 3*info.Size() + info.Size()/2
+	used := Options{Vars: map[string]string{"V": "xxxxxx"}} // the oldest entry left
+	if _, hit := cachedLoad(t, dir, cache, nil, used, "xbuild.hcl"); !hit {
+		t.Fatal("the oldest entry left is gone already")
+	}
+	cachedLoad(t, dir, cache, nil, Options{Vars: map[string]string{"V": "new"}}, "xbuild.hcl")
+	if entries, _ := os.ReadDir(cache); len(entries) != 3 {
+		t.Fatalf("%d entries within %d bytes, want 3", len(entries), maxCacheBytes)
+	}
+	if _, hit := cachedLoad(t, dir, cache, nil, used, "xbuild.hcl"); !hit {
+		t.Fatal("the entry used last was pruned")
+	}
 }
 
 func writeFile(t *testing.T, dir, name, content string) {
