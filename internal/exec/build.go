@@ -415,13 +415,15 @@ func (b *build) remoteContextDockerfile(so *client.SolveOpt, attrs map[string]st
 			return err
 		}
 		dir, name = tmp, "Dockerfile"
-	case t.Dockerfile != nil && filepath.IsAbs(t.Dockerfile.Value):
-		dir, name = filepath.Split(t.Dockerfile.Value)
-	case t.Dockerfile != nil:
-		attrs["filename"] = t.Dockerfile.Value // inside the remote context
-		return nil
 	default:
-		return nil
+		path, local := plan.DockerfilePath(t)
+		if !local {
+			if t.Dockerfile != nil {
+				attrs["filename"] = t.Dockerfile.Value // inside the remote context
+			}
+			return nil
+		}
+		dir, name = filepath.Split(path)
 	}
 	fs, err := fsutil.NewFS(dir)
 	if err != nil {

@@ -10,7 +10,6 @@ package plan
 import (
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -31,20 +30,17 @@ type localPath struct {
 // localReads lists what a target's build reads from this machine.
 func localReads(t *spec.Target) []localPath {
 	var out []localPath
-	if spec.IsLocal(t.Context.Value) {
+	local := spec.IsLocal(t.Context.Value)
+	if local {
 		out = append(out, localPath{"context", t.Context.Value, t.Context.Range})
-		// A Dockerfile inside the context is covered by the context.
-		if path, ok := DockerfilePath(t); ok && !spec.Within(path, t.Context.Value) {
-			rng := t.Context.Range
-			if t.Dockerfile != nil {
-				rng = t.Dockerfile.Range
-			}
-			out = append(out, localPath{"Dockerfile", path, rng})
+	}
+	// A Dockerfile inside a local context is covered by the context.
+	if path, ok := DockerfilePath(t); ok && !(local && spec.Within(path, t.Context.Value)) {
+		rng := t.Context.Range
+		if t.Dockerfile != nil {
+			rng = t.Dockerfile.Range
 		}
-	} else if t.Dockerfile != nil && t.DockerfileInline == nil && filepath.IsAbs(t.Dockerfile.Value) {
-		// A remote context with a Dockerfile named by an absolute path
-		// builds with that file from this machine.
-		out = append(out, localPath{"Dockerfile", t.Dockerfile.Value, t.Dockerfile.Range})
+		out = append(out, localPath{"Dockerfile", path, rng})
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
 		v := t.Contexts[k]

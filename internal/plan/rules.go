@@ -294,19 +294,25 @@ func gitHint(root, dir string) string {
 }
 
 // DockerfilePath returns the Dockerfile a target builds, resolved against
-// its context, and whether it is a local file to check.
+// its context, and whether it is a file on this machine: with a git or
+// https context only one named by an absolute path is (as in bake), a
+// relative one lies in the repository.
 func DockerfilePath(t *spec.Target) (string, bool) {
-	if t.DockerfileInline != nil || !spec.IsLocal(t.Context.Value) {
+	if t.DockerfileInline != nil {
 		return "", false
 	}
 	name := "Dockerfile"
 	if t.Dockerfile != nil && t.Dockerfile.Value != "" {
 		name = t.Dockerfile.Value
 	}
-	if filepath.IsAbs(name) {
+	switch {
+	case filepath.IsAbs(name):
 		return name, true
+	case spec.IsLocal(t.Context.Value):
+		return filepath.Join(t.Context.Value, name), true
+	default:
+		return "", false
 	}
-	return filepath.Join(t.Context.Value, name), true
 }
 
 func (c *checker) missingDockerfile(n *Node) {
@@ -315,8 +321,10 @@ func (c *checker) missingDockerfile(n *Node) {
 	if !ok {
 		return
 	}
-	if info, err := c.stat(t.Context.Value); err != nil || !info.IsDir() {
-		return // missing-context says it
+	if spec.IsLocal(t.Context.Value) {
+		if info, err := c.stat(t.Context.Value); err != nil || !info.IsDir() {
+			return // missing-context says it
+		}
 	}
 	if info, err := c.stat(path); err == nil && !info.IsDir() {
 		return
