@@ -140,15 +140,8 @@ type loadCache struct {
 // openCache returns the cache for opts, nil when opts do not use one or
 // the load cannot be kept.
 func openCache(opts Options) *loadCache {
-	if opts.CacheDir == "" || slices.Contains(opts.Files, "-") {
+	if opts.CacheDir == "" || len(opts.Files) == 0 || slices.Contains(opts.Files, "-") {
 		return nil
-	}
-	names := opts.Files
-	if len(names) == 0 {
-		var diags hcl.Diagnostics
-		if names, diags = findFiles(opts.Dir); diags.HasErrors() {
-			return nil
-		}
 	}
 	exe := executableID()
 	if exe == "" {
@@ -159,7 +152,7 @@ func openCache(opts Options) *loadCache {
 	for _, s := range []string{cacheFormat, exe, platforms.Format(platforms.DefaultSpec()), opts.Dir} {
 		field(s)
 	}
-	for _, list := range [][]string{names, opts.AllowRead} {
+	for _, list := range [][]string{opts.Files, opts.AllowRead} {
 		field(fmt.Sprint(len(list)))
 		for _, s := range list {
 			field(s)
@@ -207,7 +200,7 @@ var executableID = sync.OnceValue(func() string {
 
 // lookup returns the kept spec and its warnings when every input it
 // read is unchanged, else a nil spec.
-func (c *loadCache) lookup(opts Options, lookupEnv func(string) (string, bool)) (*Spec, hcl.Diagnostics) {
+func (c *loadCache) lookup(opts Options) (*Spec, hcl.Diagnostics) {
 	if c == nil {
 		return nil, nil
 	}
@@ -226,7 +219,7 @@ func (c *loadCache) lookup(opts Options, lookupEnv func(string) (string, bool)) 
 	if dec.Decode(&inputs) != nil {
 		return nil, nil
 	}
-	sources, ok := inputs.unchanged(opts, lookupEnv)
+	sources, ok := inputs.unchanged(opts)
 	if !ok {
 		return nil, nil
 	}
@@ -257,9 +250,9 @@ var cacheHits atomic.Int64
 
 // unchanged reads the inputs again and reports whether all are as they
 // were; it returns the files read, for Spec.Sources.
-func (in *loadInputs) unchanged(opts Options, lookupEnv func(string) (string, bool)) (map[string]*hcl.File, bool) {
+func (in *loadInputs) unchanged(opts Options) (map[string]*hcl.File, bool) {
 	for _, e := range in.Env {
-		if v, set := lookupEnv(e.Name); v != e.Value || set != e.Set {
+		if v, set := opts.LookupEnv(e.Name); v != e.Value || set != e.Set {
 			return nil, false
 		}
 	}
@@ -281,13 +274,17 @@ func (in *loadInputs) unchanged(opts Options, lookupEnv func(string) (string, bo
 			return nil, false
 		}
 	}
+	read := opts.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
 	sources := make(map[string]*hcl.File, len(in.Files))
 	for _, f := range in.Files {
-		sf, src, diags := readFile(f.Name, opts.Dir, nil, opts.ReadFile)
-		if diags.HasErrors() || sha256.Sum256(src) != f.Sum {
+		src, err := read(specPath(f.Name, opts.Dir))
+		if err != nil || sha256.Sum256(src) != f.Sum {
 			return nil, false
 		}
-		sources[sf.name] = &hcl.File{Bytes: src}
+		sources[f.Name] = &hcl.File{Bytes: src}
 	}
 	return sources, true
 }

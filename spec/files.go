@@ -107,9 +107,7 @@ func readFile(name, dir string, stdin io.Reader, read func(string) ([]byte, erro
 		src, err = io.ReadAll(stdin)
 		name = "<stdin>"
 	} else {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(dir, path)
-		}
+		path = specPath(name, dir)
 		src, err = read(path)
 	}
 	if err != nil {
@@ -124,6 +122,15 @@ func readFile(name, dir string, stdin io.Reader, read func(string) ([]byte, erro
 		sf.dir, sf.path = filepath.Dir(path), path
 	}
 	return sf, src, nil
+}
+
+// specPath is where a spec file named on the command line (or by an
+// include) is: relative names start at the working directory.
+func specPath(name, dir string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	return filepath.Join(dir, name)
 }
 
 func errText(err error) string {

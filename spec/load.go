@@ -87,12 +87,16 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 	if opts.Dir == "" {
 		opts.Dir, _ = os.Getwd()
 	}
-	cache := openCache(opts)
-	lookupEnv := opts.LookupEnv
-	if lookupEnv == nil {
-		lookupEnv = os.LookupEnv
+	if opts.LookupEnv == nil {
+		opts.LookupEnv = os.LookupEnv
 	}
-	if s, warnings := cache.lookup(opts, lookupEnv); s != nil {
+	if len(opts.Files) == 0 {
+		if names, diags := findFiles(opts.Dir); !diags.HasErrors() {
+			opts.Files = names // found once, for the cache's key and the load
+		}
+	}
+	cache := openCache(opts)
+	if s, warnings := cache.lookup(opts); s != nil {
 		return s, warnings
 	}
 	var inputs *loadInputs
@@ -283,11 +287,7 @@ func readBoundary(opts Options) Boundary {
 }
 
 func (l *loader) lookupEnv(name string) (string, bool) {
-	lookup := os.LookupEnv
-	if l.opts.LookupEnv != nil {
-		lookup = l.opts.LookupEnv
-	}
-	value, set := lookup(name)
+	value, set := l.opts.LookupEnv(name)
 	l.inputs.env(name, value, set)
 	return value, set
 }
