@@ -143,8 +143,13 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	statusCh := make(chan *client.SolveStatus)
 	forwarded := b.r.progress.forward(b.j.node.Name, label, part.node.Name, statusCh)
 	resp, err := part.node.Client.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
+		// A result others use as a context is built here, in full,
+		// before they get it (Evaluate): left lazy, its steps would run
+		// inside the first user's build, and a failing step would be
+		// blamed on that user while this target looked cancelled.
 		res, err := gw.Solve(ctx, gateway.SolveRequest{
 			Frontend: "dockerfile.v0", FrontendOpt: attrs, FrontendInputs: inputs, CacheImports: gatewayCache(so.CacheImports),
+			Evaluate: b.j.userCount > 0,
 		})
 		if err != nil {
 			return nil, err

@@ -99,9 +99,6 @@ func short(digest string) string {
 func WriteMetadata(path string, res *Result) error {
 	doc := map[string]map[string]any{}
 	for _, t := range res.Targets {
-		if t.Response == nil {
-			continue
-		}
 		m := map[string]any{}
 		for k, v := range t.Response {
 			m[k] = decodeValue(v)
@@ -109,6 +106,7 @@ func WriteMetadata(path string, res *Result) error {
 		if len(t.Warnings) > 0 {
 			m["buildx.build.warnings"] = t.Warnings
 		}
+		m["xbake.status"] = statusRecord(t)
 		doc[t.Name] = m
 	}
 	for _, s := range res.TagStates {
@@ -123,6 +121,28 @@ func WriteMetadata(path string, res *Result) error {
 		states[s.Tag] = s.State
 	}
 	return writeJSONFile(path, doc)
+}
+
+// statusRecord is xbake.status in the metadata file: how the target
+// ended and, when it was not built, why and because of which target, so
+// that a pipeline reading the file blames the target that failed.
+func statusRecord(t *TargetResult) map[string]string {
+	rec := map[string]string{"status": string(t.Status)}
+	if t.Reason != "" {
+		rec["reason"] = t.Reason
+	}
+	if t.Cause != "" {
+		rec["cause"] = t.Cause
+	}
+	if t.Status == Failed {
+		if t.FailedStep != "" {
+			rec["step"] = t.FailedStep
+		}
+		if t.Err != nil {
+			rec["error"] = t.Err.Error()
+		}
+	}
+	return rec
 }
 
 // writeJSONFile writes v as indented JSON, atomically: to a temporary
