@@ -9,7 +9,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/moby/buildkit/client"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/plan"
 )
 
 // pendingTag is a tag to create once every target has built: the image
@@ -21,13 +21,10 @@ type pendingTag struct {
 }
 
 // prepareImage pushes by digest in atomic mode and remembers the tags.
-func (r *runner) prepareImage(o *outputs, j *job, attrs map[string]string, registry, byDigest bool) error {
+func (r *runner) prepareImage(o *outputs, j *job, out plan.Output, attrs map[string]string, byDigest bool) error {
 	t := j.node.Target
-	names := spec.Values(t.Tags)
-	if n := attrs["name"]; n != "" {
-		names = strings.Split(n, ",")
-	}
-	push := registry || attrs["push"] == "true"
+	names := out.Names
+	push := out.Pushes()
 	if push {
 		r.recordAnnotations(attrs, j.node.InputDigest, makesIndex(t, j.platforms) && !byDigest)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/moby/buildkit/client"
 
+	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -134,7 +135,7 @@ func (r *runner) prepareOutputs(j *job, byDigest, toEngine bool) (*outputs, erro
 	return o, nil
 }
 
-func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest, toEngine bool) error {
+func (r *runner) prepareOutput(o *outputs, j *job, e plan.Output, byDigest, toEngine bool) error {
 	t := j.node.Target
 	attrs := map[string]string{}
 	for k, v := range e.Attrs {
@@ -146,24 +147,21 @@ func (r *runner) prepareOutput(o *outputs, j *job, e spec.Entry, byDigest, toEng
 		o.described = append(o.described, "cache only")
 		return nil
 	case "image", "registry":
-		if toEngine && e.Type == "image" && attrs["push"] != "true" {
+		if toEngine && !e.Pushes() {
 			return o.prepareEngineImage(t, attrs)
 		}
-		return r.prepareImage(o, j, attrs, e.Type == "registry", byDigest)
+		return r.prepareImage(o, j, e, attrs, byDigest)
 	case "local":
 		return o.prepareDir(r, client.ExporterLocal, nil, e.Dest)
 	case "oci", "docker", "tar":
-		if attrs["name"] == "" && e.Type != "tar" && len(t.Tags) > 0 {
-			attrs["name"] = strings.Join(spec.Values(t.Tags), ",")
+		if attrs["name"] == "" && len(e.Names) > 0 {
+			attrs["name"] = strings.Join(e.Names, ",")
 		}
-		if e.Dest == "" && e.Type == "docker" {
+		if e.Loads() {
 			if toEngine {
 				return o.prepareEngineImage(t, attrs)
 			}
 			return o.prepareLoad(attrs)
-		}
-		if e.Dest == "" {
-			return fmt.Errorf("the %s output needs a dest (a file, or - for stdout)", e.Type)
 		}
 		if attrs["tar"] == "false" && e.Type != "tar" { // an OCI layout directory
 			return o.prepareDir(r, e.Type, attrs, e.Dest)

@@ -244,7 +244,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 func preflight(p *plan.Plan) error {
 	for _, n := range p.Nodes {
 		for _, o := range n.Outputs {
-			if o.Type == "docker" && o.Dest == "" {
+			if o.Loads() {
 				if err := dockerAnswers(); err != nil {
 					return fmt.Errorf("target %s: %w", n.Name, err)
 				}

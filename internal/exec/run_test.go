@@ -323,3 +323,46 @@ target "u" {
 		t.Errorf("p's output: %v", err)
 	}
 }
+
+// TestPushSpellingsAreAtomicAlike: push=1, push=True and push=true are
+// one thing to BuildKit, so they are one thing to xbake: each is held
+// back by an atomic push while another target fails (read as "not a
+// push", push=1 would have gone to BuildKit with its tag and been
+// published at once), and each is published once nothing fails.
+func TestPushSpellingsAreAtomicAlike(t *testing.T) {
+	needDaemon(t)
+	reg := startRegistry(t)
+	spellings := []string{"1", "True", "true"}
+	hcl := fmt.Sprintf("target \"bad\" {\n  dockerfile-inline = \"FROM scratch\\nCOPY busybox-amd64 /bin/busybox\\nRUN [\\\"/bin/busybox\\\", \\\"false\\\"]\\n\"\n  output = [\"type=cacheonly\"]\n}\n" +
+		"group \"good\" { targets = [\"p0\", \"p1\", \"p2\"] }\n")
+	for i, s := range spellings {
+		hcl += fmt.Sprintf("target \"p%d\" {\n  dockerfile-inline = \"FROM scratch\\nCOPY busybox-amd64 /bin/busybox\\nENV N=%d-%d\\n\"\n  tags = [\"%s/xbake/p%d:1\"]\n  output = [\"type=image,push=%s\"]\n}\n",
+			i, i, time.Now().UnixNano(), reg, i, s)
+	}
+	dir := project(t, map[string]string{"xbuild.hcl": hcl})
+
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"bad", "good"}, opts: exec.Options{KeepGoing: true}})
+	st := status(res)
+	for i, s := range spellings {
+		name := fmt.Sprintf("p%d", i)
+		if st[name] != exec.Built && st[name] != exec.Cached {
+			t.Errorf("push=%s: %s is %s", s, name, st[name])
+		}
+		if got := tags(t, reg+"/xbake/"+name); len(got) != 0 {
+			t.Errorf("push=%s: a failed atomic run published %v", s, got)
+		}
+	}
+	if st["bad"] != exec.Failed || res.Withheld == "" {
+		t.Errorf("bad is %s; withheld: %q", st["bad"], res.Withheld)
+	}
+
+	res = build(t, ctx(t), dir, runOpts{targets: []string{"good"}})
+	if res.Failed() {
+		t.Fatalf("the three alone failed: %v", status(res))
+	}
+	for i, s := range spellings {
+		if got := tags(t, fmt.Sprintf("%s/xbake/p%d", reg, i)); len(got) != 1 || got[0] != "1" {
+			t.Errorf("push=%s: tags %v, want [1]", s, got)
+		}
+	}
+}

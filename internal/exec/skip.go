@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"strings"
 
 	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -87,9 +86,9 @@ func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []pe
 	var tags []pendingTag
 	for _, o := range j.node.Outputs {
 		switch {
-		case o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true"):
+		case o.Pushes():
 			pushes = true
-			add, ok := r.registryRecord(ctx, j.node.Target, o, d)
+			add, ok := r.registryRecord(ctx, j.node.Name, o, d)
 			if !ok {
 				return false, nil
 			}
@@ -98,7 +97,7 @@ func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []pe
 			return false, nil // only in the builder: nothing to compare with
 		default:
 			needState = true
-			if writesFile(o) {
+			if o.WritesFile() {
 				if _, err := os.Stat(o.Dest); err != nil {
 					return false, nil
 				}
@@ -113,16 +112,11 @@ func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []pe
 	return true, tags
 }
 
-func writesFile(o spec.Entry) bool { return o.Dest != "" && o.Dest != "-" }
-
 // registryRecord reads the first name's manifest: if it carries the input
 // digest, the image is up to date, and the names it was not pushed under
 // (in the same repository) are returned to be tagged.
-func (r *runner) registryRecord(ctx context.Context, t *spec.Target, o spec.Entry, digest string) ([]pendingTag, bool) {
-	names := spec.Values(t.Tags)
-	if n := o.Attrs["name"]; n != "" {
-		names = strings.Split(n, ",")
-	}
+func (r *runner) registryRecord(ctx context.Context, target string, o plan.Output, digest string) ([]pendingTag, bool) {
+	names := o.Names
 	if len(names) == 0 {
 		return nil, false
 	}
@@ -154,7 +148,7 @@ func (r *runner) registryRecord(ctx context.Context, t *spec.Target, o spec.Entr
 		if named.Name() != repo && reference.FamiliarName(named) != repo {
 			return nil, false // another repository: the image must be pushed there
 		}
-		add = append(add, pendingTag{target: t.Name, repo: repo, tag: full + "@" + desc.Digest.String()})
+		add = append(add, pendingTag{target: target, repo: repo, tag: full + "@" + desc.Digest.String()})
 	}
 	return add, true
 }

@@ -74,7 +74,7 @@ func localReads(t *spec.Target) []localPath {
 func localWrites(n *Node) []localPath {
 	var out []localPath
 	for _, o := range n.Outputs {
-		if writesFile(o) {
+		if o.WritesFile() {
 			out = append(out, localPath{"output", o.Dest, o.Range})
 		}
 	}

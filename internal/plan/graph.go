@@ -24,7 +24,7 @@ func buildGraph(s *spec.Spec, sel *spec.Selection, opts Options, defaultBuilder 
 			return n
 		}
 		t := s.Targets[name]
-		n := &Node{Name: name, Target: t, Implicit: implicit, Builder: defaultBuilder, Platforms: spec.Values(t.Platforms)}
+		n := &Node{Name: name, Target: t, Implicit: implicit, Builder: defaultBuilder, Platforms: splitPlatforms(t.Platforms)}
 		if t.Builder != nil {
 			n.Builder = t.Builder.Value
 		}
@@ -75,16 +75,21 @@ func buildGraph(s *spec.Spec, sel *spec.Selection, opts Options, defaultBuilder 
 
 // plannedOutputs applies --push and --load. A target pulled in only as a
 // context of others builds to the cache only, as in bake.
-func plannedOutputs(n *Node, contextOnly bool, opts Options) []spec.Entry {
+func plannedOutputs(n *Node, contextOnly bool, opts Options) []Output {
+	entries := n.Target.Outputs
 	if contextOnly {
-		return []spec.Entry{{Type: "cacheonly"}}
+		entries = []spec.Entry{{Type: "cacheonly"}}
 	}
-	out := n.Target.Outputs
-	if opts.Push {
-		out = spec.WithPush(out, hcl.Range{Filename: "--push"})
+	if opts.Push && !contextOnly {
+		entries = spec.WithPush(entries, hcl.Range{Filename: "--push"})
 	}
-	if opts.Load {
-		out = spec.WithLoad(out, hcl.Range{Filename: "--load"})
+	if opts.Load && !contextOnly {
+		entries = spec.WithLoad(entries, hcl.Range{Filename: "--load"})
+	}
+	tags := spec.Values(n.Target.Tags)
+	out := make([]Output, len(entries))
+	for i, e := range entries {
+		out[i] = newOutput(n.Name, e, tags)
 	}
 	return out
 }

@@ -92,7 +92,7 @@ func Splittable(p *Plan, n *Node) bool {
 		}
 	}
 	for _, o := range n.Outputs {
-		if !(o.Type == "cacheonly" || o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true")) {
+		if o.Type != "cacheonly" && !o.Pushes() {
 			return false
 		}
 	}

@@ -68,7 +68,7 @@ type Node struct {
 	PlatformsFromUsers bool
 	// Outputs are the target's outputs after --push and --load; a target
 	// pulled in only as a context builds to the cache only.
-	Outputs []spec.Entry
+	Outputs []Output
 	// Needs are the edges to the nodes this one waits for.
 	Needs []*Edge
 	Level int

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/xbake/xbake/spec"
 )
 
 var (
@@ -74,4 +76,28 @@ func suggestPart(given string, known []string, parts []string, i int) string {
 	fixed := append([]string{}, parts...)
 	fixed[i] = best
 	return fmt.Sprintf(" Did you mean %q?", strings.Join(fixed, "/"))
+}
+
+// splitPlatforms is the list of platforms a target builds: bake lets one
+// entry hold several ("linux/amd64,linux/arm64"), which every stage must
+// count as several; each is trimmed, and one written twice (linux/arm64
+// and linux/arm64/v8 are one platform) is kept once.
+func splitPlatforms(list []spec.String) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, entry := range list {
+		for _, p := range strings.Split(entry.Value, ",") {
+			p = strings.TrimSpace(p)
+			key, ok := normalized(p)
+			if !ok {
+				key = p
+			}
+			if p == "" || seen[key] {
+				continue
+			}
+			seen[key] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

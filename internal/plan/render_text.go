@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/internal/diag"
-	"github.com/xbake/xbake/spec"
 )
 
 // TextOptions say how to render a plan for people.
@@ -111,7 +110,7 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 }
 
 // entryText renders an output as "type key=value ...".
-func entryText(e spec.Entry, cwd string) string {
+func entryText(e Output, cwd string) string {
 	fields := e.Fields(cwd)
 	delete(fields, "type")
 	parts := []string{e.Type}

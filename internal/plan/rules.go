@@ -54,6 +54,7 @@ func (c *checker) run() {
 	for _, n := range c.plan.Nodes {
 		c.multiPlatformLoad(n)
 		c.noOutput(n)
+		c.invalidOutputs(n)
 		c.pushWithoutName(n)
 		c.invalidPlatforms(n)
 		c.invalidReferences(n)
@@ -131,17 +132,28 @@ func (c *checker) noOutput(n *Node) {
 		n.Name, n.Name)
 }
 
-// pushes reports whether an output sends an image to a registry.
-func pushes(o spec.Entry) bool {
-	return o.Type == "registry" || (o.Type == "image" && o.Attrs["push"] == "true")
+// invalidOutputs: an output BuildKit would refuse at the end of the
+// build (a push= that is no boolean, a file exporter without a dest) is
+// refused here, at its position, before anything builds.
+func (c *checker) invalidOutputs(n *Node) {
+	for _, o := range n.Outputs {
+		if o.problem != "" {
+			subject := o.Range
+			if subject.Filename == "--push" || subject.Filename == "--load" {
+				subject = n.Target.DeclRange
+			}
+			c.errorf(rule.InvalidOutput, subject, "Invalid output", "%s", o.problem)
+		}
+	}
 }
 
-// imageNames lists what an image output is named: its name= attribute
-// (comma-separated) or else the target's tags.
-func imageNames(t *spec.Target, o spec.Entry) []spec.String {
+// imageNames lists what an image output is named, each where it is
+// written: its name= attribute (comma-separated) or else the target's
+// tags.
+func imageNames(t *spec.Target, o Output) []spec.String {
 	if name := o.Attrs["name"]; name != "" {
 		var out []spec.String
-		for _, n := range strings.Split(name, ",") {
+		for _, n := range o.Names {
 			out = append(out, spec.String{Value: n, Range: o.Range})
 		}
 		return out
@@ -152,7 +164,7 @@ func imageNames(t *spec.Target, o spec.Entry) []spec.String {
 // pushWithoutName: a push needs a name to push to.
 func (c *checker) pushWithoutName(n *Node) {
 	for _, o := range n.Outputs {
-		if pushes(o) && len(imageNames(n.Target, o)) == 0 {
+		if o.Pushes() && len(o.Names) == 0 {
 			subject := o.Range
 			if subject.Filename == "--push" {
 				subject = n.Target.DeclRange
@@ -347,15 +359,6 @@ func (c *checker) entitlements(n *Node) {
 	}
 }
 
-// writesFile reports whether an output writes to this machine's disk.
-func writesFile(o spec.Entry) bool {
-	switch o.Type {
-	case "local", "tar", "oci", "docker":
-		return o.Dest != "" && o.Dest != "-"
-	}
-	return false
-}
-
 // missingSecrets: a secret's source must exist. Only its presence is
 // checked; its value is never read.
 func (c *checker) missingSecrets(n *Node) {
@@ -390,7 +393,7 @@ func (c *checker) outputConflicts() {
 				stdout = n
 				continue
 			}
-			if !writesFile(o) {
+			if !o.WritesFile() {
 				continue
 			}
 			if prev, ok := first[o.Dest]; ok && prev != n {
@@ -409,7 +412,7 @@ func (c *checker) duplicateTags() {
 	for _, n := range c.plan.Nodes {
 		seen := map[string]bool{}
 		for _, o := range n.Outputs {
-			if !pushes(o) {
+			if !o.Pushes() {
 				continue
 			}
 			for _, name := range imageNames(n.Target, o) {

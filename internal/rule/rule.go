@@ -25,6 +25,7 @@ const (
 	ReadOutsideTree     ID = "read-outside-tree"
 	MissingSecret       ID = "missing-secret"
 	DependencyCycle     ID = "dependency-cycle"
+	InvalidOutput       ID = "invalid-output"
 )
 
 // All lists every rule, in the order docs/rules.md presents them.
@@ -32,7 +33,7 @@ var All = []ID{
 	MultiPlatformLoad, NoOutput, PushWithoutName, InvalidPlatform, InvalidReference,
 	UnknownTarget, UnknownBuilder, LinkPlatform, UnsupportedPlatform, MissingContext,
 	MissingDockerfile, OutputConflict, DuplicateTag, EntitlementDenied, OutputOutsideTree, ReadOutsideTree,
-	MissingSecret, DependencyCycle,
+	MissingSecret, DependencyCycle, InvalidOutput,
 }
 
 // Extra is the Extra of a diagnostic raised by a rule.
