@@ -10,12 +10,9 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/docker/cli/cli/config"
-	units "github.com/docker/go-units"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -28,9 +25,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/tonistiigi/fsutil"
 
-	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
-	"github.com/xbake/xbake/spec"
 )
 
 // contextInput is a built target as other targets receive it: its
@@ -102,7 +97,7 @@ func (b *build) run(ctx context.Context) error {
 		return outs.writeErr(err)
 	}
 	b.j.res.Response = metadataOf(resp.ExporterResponse, b.buildRef, outs.pending)
-	if wantsProvenance(b.j.node.Target) {
+	if b.j.node.Program.Provenance {
 		// A provenance that cannot be read back leaves the key out: the
 		// build stands.
 		if prov, err := fetchProvenance(ctx, parts[0].node.Client, b.solveRef); err == nil {
@@ -137,7 +132,7 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	// and a copy of the build's trace: half the time of a fully cached
 	// run. Record only when asked, or when the metadata needs the
 	// record (the provenance is read back from it).
-	so.Internal = !b.r.opts.History && !wantsProvenance(b.j.node.Target)
+	so.Internal = !b.r.opts.History && !b.j.node.Program.Provenance
 	b.solveRef = so.Ref
 	b.buildRef = part.node.Builder + "/" + part.node.Name + "/" + so.Ref
 	statusCh := make(chan *client.SolveStatus)
@@ -202,120 +197,33 @@ func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
 // attributes, local directories, inputs from other targets, and the
 // session's secrets, ssh agents and registry credentials.
 func (b *build) solveOpt(ctx context.Context, platforms []string) (client.SolveOpt, map[string]string, map[string]*pb.Definition, error) {
-	t := b.j.node.Target
-	attrs := frontendAttrs(t, platforms)
-	so := client.SolveOpt{LocalMounts: map[string]fsutil.FS{}, AllowedEntitlements: spec.Values(t.Entitlements)}
+	pr := &b.j.node.Program
+	attrs := maps.Clone(pr.FrontendAttrs)
+	if len(platforms) > 0 {
+		attrs["platform"] = strings.Join(platforms, ",")
+	}
+	so := client.SolveOpt{LocalMounts: map[string]fsutil.FS{}, AllowedEntitlements: pr.Entitlements}
 	frontendInputs := map[string]*pb.Definition{}
 	if err := b.contextMounts(ctx, &so, attrs, frontendInputs); err != nil {
 		return so, nil, nil, err
 	}
-	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
-		if err := b.namedContext(k, t.Contexts[k].Value, &so, attrs, frontendInputs); err != nil {
+	for _, c := range pr.Contexts {
+		if err := b.namedContext(c, &so, attrs, frontendInputs); err != nil {
 			return so, nil, nil, err
 		}
 	}
-	for _, e := range t.CacheFrom {
+	for _, e := range pr.CacheFrom {
 		so.CacheImports = append(so.CacheImports, client.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs})
 	}
-	for _, e := range t.CacheTo {
+	for _, e := range pr.CacheTo {
 		so.CacheExports = append(so.CacheExports, client.CacheOptionsEntry{Type: e.Type, Attrs: e.Attrs})
 	}
-	attachables, err := sessionAttachables(t)
+	attachables, err := sessionAttachables(pr)
 	if err != nil {
 		return so, nil, nil, err
 	}
 	so.Session = attachables
 	return so, attrs, frontendInputs, nil
-}
-
-// frontendAttrs are the Dockerfile frontend's options for a target.
-func frontendAttrs(t *spec.Target, platforms []string) map[string]string {
-	attrs := map[string]string{}
-	if len(platforms) > 0 {
-		attrs["platform"] = strings.Join(platforms, ",")
-	}
-	if t.Target != nil {
-		attrs["target"] = t.Target.Value
-	}
-	for k, v := range t.Args {
-		attrs["build-arg:"+k] = v.Value
-	}
-	for k, v := range t.Labels {
-		attrs["label:"+k] = v.Value
-	}
-	if t.NoCache != nil && t.NoCache.Value {
-		attrs["no-cache"] = ""
-	} else if len(t.NoCacheFilter) > 0 {
-		attrs["no-cache"] = strings.Join(spec.Values(t.NoCacheFilter), ",")
-	}
-	if t.Pull != nil && t.Pull.Value {
-		attrs["image-resolve-mode"] = "pull"
-	}
-	if t.Network != nil {
-		attrs["force-network-mode"] = t.Network.Value
-	}
-	if len(t.ExtraHosts) > 0 {
-		var hosts []string
-		for _, h := range slices.Sorted(maps.Keys(t.ExtraHosts)) {
-			hosts = append(hosts, h+"="+t.ExtraHosts[h].Value)
-		}
-		attrs["add-hosts"] = strings.Join(hosts, ",")
-	}
-	if t.ShmSize != nil {
-		if n, err := units.RAMInBytes(t.ShmSize.Value); err == nil {
-			attrs["shm-size"] = strconv.FormatInt(n, 10)
-		}
-	}
-	addResources(attrs, t.Resources)
-	if len(t.Ulimits) > 0 {
-		attrs["ulimit"] = strings.Join(spec.Values(t.Ulimits), ",")
-	}
-	for _, a := range t.Attest {
-		if a.Disabled {
-			continue
-		}
-		var parts []string
-		for _, k := range slices.Sorted(maps.Keys(a.Attrs)) {
-			parts = append(parts, k+"="+a.Attrs[k])
-		}
-		attrs["attest:"+a.Type] = strings.Join(parts, ",")
-	}
-	if t.Call != nil {
-		if id, ok := callRequests[t.Call.Value]; ok {
-			attrs["requestid"] = id
-		}
-	}
-	return attrs
-}
-
-// resourceAttrs are the Dockerfile frontend's names of the resources.
-var resourceAttrs = map[string]string{
-	"memory": "memory", "memory-swap": "memswap", "cpu-shares": "cpushares", "cpu-period": "cpuperiod",
-	"cpu-quota": "cpuquota", "cpuset-cpus": "cpusetcpus", "cpuset-mems": "cpusetmems",
-}
-
-// addResources passes the resource limits to the frontend, sizes in
-// bytes (the spec checked them), as buildx does.
-func addResources(attrs map[string]string, res map[string]spec.String) {
-	for k, v := range res {
-		value := v.Value
-		if k == "memory" || (k == "memory-swap" && value != "-1") {
-			n, err := units.RAMInBytes(value)
-			if err != nil {
-				continue
-			}
-			value = strconv.FormatInt(n, 10)
-		}
-		attrs[resourceAttrs[k]] = value
-	}
-}
-
-// callRequests maps call to the frontend's subrequests, as buildx does.
-var callRequests = map[string]string{
-	"check":   "frontend.lint",
-	"lint":    "frontend.lint", // what bake's --check and --call check write
-	"outline": "frontend.outline",
-	"targets": "frontend.targets",
 }
 
 // callResult keeps what a call (check, outline, targets) answered; a
@@ -325,12 +233,12 @@ func (b *build) callResult(res *gateway.Result) error {
 	if !ok {
 		return nil
 	}
-	if call := b.j.node.Target.Call.Value; len(txt) == 0 && (call == "check" || call == "lint") {
+	if call := b.j.node.Program.Call; len(txt) == 0 && (call == "check" || call == "lint") {
 		txt = []byte("check: no problems found\n")
 	}
 	b.callAnswer = string(txt)
 	if code := string(res.Metadata["result.statuscode"]); code != "" && code != "0" {
-		return fmt.Errorf("call %s found problems:\n%s", b.j.node.Target.Call.Value, strings.TrimRight(string(txt), "\n"))
+		return fmt.Errorf("call %s found problems:\n%s", b.j.node.Program.Call, strings.TrimRight(string(txt), "\n"))
 	}
 	return nil
 }
@@ -339,19 +247,18 @@ func (b *build) callResult(res *gateway.Result) error {
 // context shares a key with every other build of the same directory, so
 // BuildKit transfers it once per run and only the changes later.
 func (b *build) contextMounts(ctx context.Context, so *client.SolveOpt, attrs map[string]string, frontendInputs map[string]*pb.Definition) error {
-	t := b.j.node.Target
-	ctxDir := t.Context.Value
-	if !spec.IsLocal(ctxDir) {
-		attrs["context"] = ctxDir
+	pr := &b.j.node.Program
+	if pr.Context.Kind != plan.LocalDir {
+		attrs["context"] = pr.Context.Value
 		return b.remoteContextDockerfile(so, attrs)
 	}
-	fs, err := contextFS(ctxDir)
+	fs, err := contextFS(pr.Context.Dir)
 	if err != nil {
-		return fmt.Errorf("context %s: %w", ctxDir, err)
+		return fmt.Errorf("context %s: %w", pr.Context.Dir, err)
 	}
 	so.LocalMounts["context"] = fs
-	so.SharedKey = sharedKey(ctxDir)
-	def, filename, err := dockerfileInput(ctx, t)
+	so.SharedKey = sharedKey(pr.Context.Dir)
+	def, filename, err := dockerfileInput(ctx, pr.Dockerfile)
 	if err != nil {
 		return err
 	}
@@ -369,24 +276,21 @@ func (b *build) contextMounts(ctx context.Context, so *client.SolveOpt, attrs ma
 // FILENAME.dockerignore, which BuildKit reads first, so the context's
 // own .dockerignore is never asked for; when no ignore file applies, an
 // empty one (a comment) says so.
-func dockerfileInput(ctx context.Context, t *spec.Target) (*pb.Definition, string, error) {
-	filename, dockerfilePath := "Dockerfile", ""
-	var content []byte
-	if t.DockerfileInline != nil {
-		content = []byte(t.DockerfileInline.Value)
-	} else {
-		dockerfilePath, _ = plan.DockerfilePath(t)
-		filename = filepath.Base(dockerfilePath)
+func dockerfileInput(ctx context.Context, d plan.Dockerfile) (*pb.Definition, string, error) {
+	filename := "Dockerfile"
+	content := []byte(d.Inline)
+	if !d.IsInline {
+		filename = filepath.Base(d.Path)
 		var err error
-		if content, err = os.ReadFile(dockerfilePath); err != nil {
-			return nil, "", fmt.Errorf("dockerfile %s: %w", dockerfilePath, err)
+		if content, err = os.ReadFile(d.Path); err != nil {
+			return nil, "", fmt.Errorf("dockerfile %s: %w", d.Path, err)
 		}
 	}
 	ignore := []byte("# no .dockerignore applies\n")
-	if path := inputs.IgnoreFile(t.Context.Value, dockerfilePath); path != "" {
-		rules, err := os.ReadFile(path)
+	if d.IgnoreFile != "" {
+		rules, err := os.ReadFile(d.IgnoreFile)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", path, err)
+			return nil, "", fmt.Errorf("%s: %w", d.IgnoreFile, err)
 		}
 		if len(rules) > 0 {
 			ignore = rules
@@ -407,28 +311,26 @@ func dockerfileInput(ctx context.Context, t *spec.Target) (*pb.Definition, strin
 // named by an absolute path: then it comes from this machine, through
 // the "dockerfile" directory (dockerfilekey says so), as in bake.
 func (b *build) remoteContextDockerfile(so *client.SolveOpt, attrs map[string]string) error {
-	t := b.j.node.Target
+	d := b.j.node.Program.Dockerfile
 	dir, name := "", ""
 	switch {
-	case t.DockerfileInline != nil:
+	case d.IsInline:
 		tmp, err := os.MkdirTemp("", "xbake-inline-")
 		if err != nil {
 			return err
 		}
 		b.cleanup = append(b.cleanup, func() { os.RemoveAll(tmp) })
-		if err := os.WriteFile(filepath.Join(tmp, "Dockerfile"), []byte(t.DockerfileInline.Value), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(tmp, "Dockerfile"), []byte(d.Inline), 0o600); err != nil {
 			return err
 		}
 		dir, name = tmp, "Dockerfile"
-	default:
-		path, local := plan.DockerfilePath(t)
-		if !local {
-			if t.Dockerfile != nil {
-				attrs["filename"] = t.Dockerfile.Value // inside the remote context
-			}
-			return nil
+	case d.Path == "":
+		if d.InContext != "" {
+			attrs["filename"] = d.InContext // inside the remote context
 		}
-		dir, name = filepath.Split(path)
+		return nil
+	default:
+		dir, name = filepath.Split(d.Path)
 	}
 	fs, err := fsutil.NewFS(dir)
 	if err != nil {
@@ -443,11 +345,13 @@ func (b *build) remoteContextDockerfile(so *client.SolveOpt, attrs map[string]st
 // namedContext maps one entry of contexts: another target's result, a
 // local directory, or anything the frontend reads itself (images, git and
 // https URLs, OCI layouts).
-func (b *build) namedContext(name, value string, so *client.SolveOpt, attrs map[string]string, inputs map[string]*pb.Definition) error {
-	if parent, ok := strings.CutPrefix(value, "target:"); ok {
-		in := b.r.jobs[parent].states
+func (b *build) namedContext(c plan.Context, so *client.SolveOpt, attrs map[string]string, inputs map[string]*pb.Definition) error {
+	name := c.Name
+	switch c.Kind {
+	case plan.NodeResult:
+		in := b.r.jobs[c.Parent.Name].states
 		if in == nil {
-			return fmt.Errorf("context %q: target %s has no result", name, parent)
+			return fmt.Errorf("context %q: target %s has no result", name, c.Parent.Name)
 		}
 		for key, def := range in.defs {
 			inputName := name
@@ -461,27 +365,23 @@ func (b *build) namedContext(name, value string, so *client.SolveOpt, attrs map[
 				attrs["input-metadata:"+inputName] = string(md)
 			}
 		}
-		return nil
-	}
-	if strings.HasPrefix(value, "oci-layout://") {
-		ref, err := ociLayoutContext(value, so, sharedKey(b.j.node.Name+"/"+name))
+	case plan.OCILayout:
+		ref, err := ociLayoutContext(c.Value, so, sharedKey(b.j.node.Name+"/"+name))
 		if err != nil {
 			return fmt.Errorf("context %q: %w", name, err)
 		}
 		attrs["context:"+name] = ref
-		return nil
-	}
-	if spec.IsLocal(value) {
-		fs, err := contextFS(value)
+	case plan.LocalDir:
+		fs, err := contextFS(c.Dir)
 		if err != nil {
 			return fmt.Errorf("context %q: %w", name, err)
 		}
 		so.LocalMounts[name] = fs
 		attrs["context:"+name] = "local:" + name
-		attrs["sharedkey:localdir:"+name] = sharedKey(value)
-		return nil
+		attrs["sharedkey:localdir:"+name] = sharedKey(c.Dir)
+	default:
+		attrs["context:"+name] = c.Value
 	}
-	attrs["context:"+name] = value
 	return nil
 }
 
@@ -521,13 +421,13 @@ func sharedKey(dir string) string {
 
 // sessionAttachables are what the build may ask the client for: registry
 // credentials from the Docker config, secrets and ssh agents.
-func sessionAttachables(t *spec.Target) ([]session.Attachable, error) {
+func sessionAttachables(pr *plan.Program) ([]session.Attachable, error) {
 	out := []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
 		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(os.Stderr)),
 	})}
-	if len(t.Secrets) > 0 {
+	if len(pr.Secrets) > 0 {
 		var sources []secretsprovider.Source
-		for _, s := range t.Secrets {
+		for _, s := range pr.Secrets {
 			sources = append(sources, secretsprovider.Source{ID: s.ID, FilePath: s.Src, Env: s.Env})
 		}
 		store, err := secretsprovider.NewStore(sources)
@@ -536,9 +436,9 @@ func sessionAttachables(t *spec.Target) ([]session.Attachable, error) {
 		}
 		out = append(out, secretsprovider.NewSecretProvider(store))
 	}
-	if len(t.SSH) > 0 {
+	if len(pr.SSH) > 0 {
 		var confs []sshprovider.AgentConfig
-		for _, s := range t.SSH {
+		for _, s := range pr.SSH {
 			confs = append(confs, sshprovider.AgentConfig{ID: s.ID, Paths: s.Paths})
 		}
 		agents, err := sshprovider.NewSSHAgentProvider(confs)

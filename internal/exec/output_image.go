@@ -22,11 +22,10 @@ type pendingTag struct {
 
 // prepareImage pushes by digest in atomic mode and remembers the tags.
 func (r *runner) prepareImage(o *outputs, j *job, out plan.Output, attrs map[string]string, byDigest bool) error {
-	t := j.node.Target
 	names := out.Names
 	push := out.Pushes()
 	if push {
-		r.recordAnnotations(attrs, j.node.InputDigest, makesIndex(t, j.platforms) && !byDigest)
+		r.recordAnnotations(attrs, j.node.InputDigest, makesIndex(j.node.Program, j.platforms) && !byDigest)
 	}
 	if !push || (r.opts.PushMode == PushEager && !byDigest) {
 		if push {
@@ -49,7 +48,7 @@ func (r *runner) prepareImage(o *outputs, j *job, out plan.Output, attrs map[str
 		if !contains(repos, repo) {
 			repos = append(repos, repo)
 		}
-		o.pending = append(o.pending, pendingTag{target: t.Name, repo: repo, tag: reference.TagNameOnly(named).String()})
+		o.pending = append(o.pending, pendingTag{target: j.node.Name, repo: repo, tag: reference.TagNameOnly(named).String()})
 	}
 	attrs["name"] = strings.Join(repos, ",")
 	attrs["push"] = "true"

@@ -12,8 +12,6 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/client"
-
-	"github.com/xbake/xbake/spec"
 )
 
 // loadOutput is a docker tarball piped into `docker load`. A load cannot
@@ -88,9 +86,9 @@ func dockerAnswers() error {
 
 // prepareEngineImage stores the image in the Docker engine that builds
 // it (the docker driver): its BuildKit's "moby" exporter, no docker load.
-func (o *outputs) prepareEngineImage(t *spec.Target, attrs map[string]string) error {
-	if attrs["name"] == "" && len(t.Tags) > 0 {
-		attrs["name"] = strings.Join(spec.Values(t.Tags), ",")
+func (o *outputs) prepareEngineImage(names []string, attrs map[string]string) error {
+	if attrs["name"] == "" && len(names) > 0 {
+		attrs["name"] = strings.Join(names, ",")
 	}
 	o.exports = append(o.exports, client.ExportEntry{Type: "moby", Attrs: attrs})
 	o.described = append(o.described, "docker image "+attrs["name"])

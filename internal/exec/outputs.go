@@ -3,6 +3,7 @@ package exec
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"syscall"
@@ -10,7 +11,6 @@ import (
 	"github.com/moby/buildkit/client"
 
 	"github.com/xbake/xbake/internal/plan"
-	"github.com/xbake/xbake/spec"
 )
 
 // outputs are a build's exports, prepared so that every file or directory
@@ -136,19 +136,15 @@ func (r *runner) prepareOutputs(j *job, byDigest, toEngine bool) (*outputs, erro
 }
 
 func (r *runner) prepareOutput(o *outputs, j *job, e plan.Output, byDigest, toEngine bool) error {
-	t := j.node.Target
-	attrs := map[string]string{}
-	for k, v := range e.Attrs {
-		attrs[k] = v
-	}
-	addAnnotations(attrs, t)
+	attrs := maps.Clone(e.Attrs)
+	addAnnotations(attrs, j.node.Program.Annotations)
 	switch e.Type {
 	case "cacheonly":
 		o.described = append(o.described, "cache only")
 		return nil
 	case "image", "registry":
 		if toEngine && !e.Pushes() {
-			return o.prepareEngineImage(t, attrs)
+			return o.prepareEngineImage(e.Names, attrs)
 		}
 		return r.prepareImage(o, j, e, attrs, byDigest)
 	case "local":
@@ -159,7 +155,7 @@ func (r *runner) prepareOutput(o *outputs, j *job, e plan.Output, byDigest, toEn
 		}
 		if e.Loads() {
 			if toEngine {
-				return o.prepareEngineImage(t, attrs)
+				return o.prepareEngineImage(e.Names, attrs)
 			}
 			return o.prepareLoad(attrs)
 		}
@@ -174,9 +170,9 @@ func (r *runner) prepareOutput(o *outputs, j *job, e plan.Output, byDigest, toEn
 // addAnnotations turns the target's annotations ("key=value",
 // "index:key=value", "manifest[linux/amd64]:key=value") into exporter
 // attributes.
-func addAnnotations(attrs map[string]string, t *spec.Target) {
-	for _, a := range t.Annotations {
-		kv, val, ok := strings.Cut(a.Value, "=")
+func addAnnotations(attrs map[string]string, annotations []string) {
+	for _, a := range annotations {
+		kv, val, ok := strings.Cut(a, "=")
 		if !ok {
 			continue
 		}
@@ -202,7 +198,7 @@ func cmpBool(a, b bool) int {
 }
 
 // show renders a path relative to the working directory.
-func (r *runner) show(path string) string { return spec.ShowPath(path, r.opts.Cwd) }
+func (r *runner) show(path string) string { return plan.ShowPath(path, r.opts.Cwd) }
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

@@ -17,20 +17,7 @@ import (
 	"github.com/moby/buildkit/client"
 	digest "github.com/opencontainers/go-digest"
 	ocispecs "github.com/opencontainers/image-spec/specs-go/v1"
-
-	"github.com/xbake/xbake/spec"
 )
-
-// wantsProvenance reports whether a target asks for a provenance
-// attestation.
-func wantsProvenance(t *spec.Target) bool {
-	for _, a := range t.Attest {
-		if a.Type == "provenance" && !a.Disabled {
-			return true
-		}
-	}
-	return false
-}
 
 // fetchProvenance reads the provenance predicates of build ref from the
 // daemon's build history, base64-encoded JSON by metadata key.

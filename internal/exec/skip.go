@@ -11,7 +11,6 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/xbake/xbake/internal/plan"
-	"github.com/xbake/xbake/spec"
 )
 
 // The annotation xbake writes on pushed images with --skip-unchanged
@@ -179,14 +178,6 @@ func (r *runner) recordAnnotations(attrs map[string]string, digest string, index
 
 // makesIndex reports whether a build's image is an index: several
 // platforms, or attestations attached.
-func makesIndex(t *spec.Target, platforms []string) bool {
-	if len(platforms) > 1 {
-		return true
-	}
-	for _, a := range t.Attest {
-		if !a.Disabled {
-			return true
-		}
-	}
-	return false
+func makesIndex(pr plan.Program, platforms []string) bool {
+	return len(platforms) > 1 || pr.Attested
 }

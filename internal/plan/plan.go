@@ -69,6 +69,9 @@ type Node struct {
 	// Outputs are the target's outputs after --push and --load; a target
 	// pulled in only as a context builds to the cache only.
 	Outputs []Output
+	// Program is what building it means: contexts, Dockerfile, frontend
+	// options, secrets (program.go). The executor reads nothing else.
+	Program Program
 	// Needs are the edges to the nodes this one waits for.
 	Needs []*Edge
 	Level int
@@ -133,6 +136,9 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	defaultBuilder, d := pickDefaultBuilder(s, opts.Builder)
 	diags = append(diags, d...)
 	p := buildGraph(s, sel, opts, defaultBuilder)
+	for _, n := range p.Nodes {
+		n.Program = newProgram(p, n)
+	}
 	cycles := p.findCycles()
 	if len(cycles) == 0 {
 		cycles = p.findKeepAliveCycles()
