@@ -204,7 +204,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 	}
 	for _, repo := range order {
 		ann := map[string]string{}
-		b.r.recordAnnotations(ann, b.j.node.InputDigest, true)
+		b.r.recordAnnotations(ann, b.j.digest, true)
 		idx, err := joinIndex(ctx, repo, digests, ann["annotation-index."+annotationDigest])
 		if err != nil {
 			return fmt.Errorf("joining the platforms in %s: %w", repo, err)

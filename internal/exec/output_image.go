@@ -25,7 +25,7 @@ func (r *runner) prepareImage(o *outputs, j *job, out plan.Output, attrs map[str
 	names := out.Names
 	push := out.Pushes()
 	if push {
-		r.recordAnnotations(attrs, j.node.InputDigest, makesIndex(j.node.Program, j.platforms) && !byDigest)
+		r.recordAnnotations(attrs, j.digest, makesIndex(j.node.Program, j.platforms) && !byDigest)
 	}
 	if !push || (r.opts.PushMode == PushEager && !byDigest) {
 		if push {

@@ -174,6 +174,11 @@ type job struct {
 	// context; the build is kept alive until they have.
 	users     sync.WaitGroup
 	userCount int
+	// digest is what the run compares with the record of the last build
+	// and records: the plan's input digest, with --skip-unchanged folded
+	// with what its remote inputs name now (foldDigests); "" to build
+	// whatever the record says.
+	digest string
 	// skip is set for a target up to date with its record; addTags are
 	// the tags its existing image still needs.
 	skip    bool
@@ -202,6 +207,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	defer cancel()
 	r.cancel = cancel
 	if opts.SkipUnchanged {
+		r.foldDigests(ctx)
 		r.decideSkips(ctx)
 	}
 	started := time.Now()
@@ -229,7 +235,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	if opts.StateFile != "" {
 		digests := map[string]string{}
 		for _, j := range r.order {
-			digests[j.node.Name] = j.node.InputDigest
+			digests[j.node.Name] = j.digest
 		}
 		if err := writeState(opts.StateFile, res, digests); err != nil {
 			// The builds happened: keep their results, and say what was lost.
@@ -287,7 +293,7 @@ func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
 	}
 	for _, n := range p.Nodes {
 		j := &job{node: n, res: &TargetResult{Name: n.Name}, inputs: make(chan struct{}), done: make(chan struct{}),
-			platforms: n.Platforms}
+			platforms: n.Platforms, digest: n.InputDigest}
 		r.jobs[n.Name] = j
 		r.order = append(r.order, j)
 	}

@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 
 	"github.com/distribution/reference"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -53,6 +55,32 @@ func writeState(path string, res *Result, digests map[string]string) error {
 	return writeJSONFile(path, st)
 }
 
+// foldDigests gives each target the digest to compare: the plan's,
+// folded with what its base images, image and git contexts name now
+// (one lookup per distinct reference, at once) and with its parents'
+// folded digests. A target one of whose inputs cannot be looked up is
+// built, with a warning: never skipped on a guess.
+func (r *runner) foldDigests(ctx context.Context) {
+	var all []inputs.Remote
+	for _, j := range r.order {
+		if j.digest != "" {
+			all = append(all, j.node.RemoteInputs...)
+		}
+	}
+	resolved := inputs.Resolve(ctx, all)
+	for _, j := range r.order { // parents come first
+		var parents []inputs.ParentDigest
+		for _, e := range j.node.Needs {
+			parents = append(parents, inputs.ParentDigest{Planned: e.To.InputDigest, Folded: r.jobs[e.To.Name].digest})
+		}
+		folded, err := inputs.Fold(j.node.InputDigest, j.node.RemoteInputs, resolved, parents)
+		if err != nil && r.opts.ProgressOut != nil {
+			fmt.Fprintf(r.opts.ProgressOut, "warning: %s will be built: an input cannot be compared with the last build (%v)\n", j.node.Name, err)
+		}
+		j.digest = folded
+	}
+}
+
 // decideSkips marks the targets whose last successful build had the same
 // input digest: their pushed image carries it (and the missing tags are
 // added to it), and their file outputs exist with a matching state record.
@@ -77,7 +105,7 @@ func (r *runner) decideSkips(ctx context.Context) {
 }
 
 func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []pendingTag) {
-	d := j.node.InputDigest
+	d := j.digest
 	if d == "" {
 		return false, nil
 	}

@@ -125,6 +125,15 @@ func (h *Hasher) Digest(t *spec.Target, dockerfile string, parents map[string]st
 				return "", err
 			}
 			field("context:"+k, d)
+		case strings.HasPrefix(v, "oci-layout://"):
+			// The layout's index names every manifest by digest, and
+			// those name every blob: its content is the layout's.
+			dir, _ := spec.OCILayoutDir(v)
+			sum, err := h.sum(filepath.Join(dir, "index.json"))
+			if err != nil {
+				return "", err
+			}
+			field("context:"+k, v+" index "+sum)
 		default:
 			field("context:"+k, v)
 		}

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"golang.org/x/sync/errgroup"
@@ -57,6 +60,9 @@ func digestNode(h *inputs.Hasher, n *Node) *hcl.Diagnostic {
 	parents := map[string]string{}
 	var order []string
 	for _, e := range n.Needs {
+		if e.To.InputDigest == "" {
+			return nil // a parent always built makes its users always built
+		}
 		if e.Kind == ContextEdge {
 			parents[e.Context] = e.To.InputDigest
 		} else {
@@ -82,5 +88,49 @@ func digestNode(h *inputs.Hasher, n *Node) *hcl.Diagnostic {
 		}
 	}
 	n.InputDigest = d
+	n.RemoteInputs = remoteInputs(n)
 	return nil
+}
+
+// remoteInputs lists what a node reads from elsewhere, which its digest
+// covers by reference only: git and http contexts, image contexts, and
+// the images its Dockerfile pulls.
+func remoteInputs(n *Node) []inputs.Remote {
+	var out []inputs.Remote
+	add := func(kind inputs.RemoteKind, ref string) {
+		r := inputs.Remote{Kind: kind, Ref: ref}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	pr := &n.Program
+	named := map[string]bool{}
+	for _, c := range append([]Context{pr.Context}, pr.Contexts...) {
+		named[c.Name] = true
+		switch c.Kind {
+		case Git:
+			add(inputs.RemoteGit, c.Value)
+		case URL:
+			add(inputs.RemoteURL, c.Value)
+		case Image:
+			add(inputs.RemoteImage, strings.TrimPrefix(c.Value, "docker-image://"))
+		}
+	}
+	dockerfile := []byte(pr.Dockerfile.Inline)
+	if pr.Dockerfile.Path != "" {
+		var err error
+		if dockerfile, err = os.ReadFile(pr.Dockerfile.Path); err != nil {
+			return out // the digest read it a moment ago; the build will say
+		}
+	}
+	args := map[string]string{}
+	for k, v := range pr.FrontendAttrs {
+		if name, ok := strings.CutPrefix(k, "build-arg:"); ok {
+			args[name] = v
+		}
+	}
+	for _, ref := range inputs.BaseImages(dockerfile, args, named, n.Platforms) {
+		add(inputs.RemoteImage, ref)
+	}
+	return out
 }

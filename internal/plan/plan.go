@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/rule"
 	"github.com/xbake/xbake/spec"
 )
@@ -86,6 +87,11 @@ type Node struct {
 	// InputDigest hashes everything that determines the result: input
 	// files, resolved attributes and the parents' digests (digest.go).
 	InputDigest string
+	// RemoteInputs are what it reads from elsewhere (base images, image
+	// and git contexts), which InputDigest covers by reference only: a
+	// run that compares digests asks what each names now
+	// (inputs.Resolve).
+	RemoteInputs []inputs.Remote
 }
 
 // EdgeKind says why one target waits for another.
