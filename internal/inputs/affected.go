@@ -42,9 +42,18 @@ func touches(t *spec.Target, dockerfile string, changed []string, rules ignoreRu
 			if isLocal(c.Value) && rules.keeps(p, c.Value, "") {
 				return true
 			}
+			if dir, ok := spec.OCILayoutDir(c.Value); ok && inside(p, dir) {
+				return true // the layout's index or a blob
+			}
 		}
 	}
 	return false
+}
+
+// inside reports whether p is dir or lies under it.
+func inside(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
 
 // ignoreRules caches each context's .dockerignore rules.

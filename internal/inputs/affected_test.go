@@ -104,6 +104,17 @@ func TestAffected(t *testing.T) {
 		{"the spec file that declares a target", func(t *testing.T, dir string) {
 			write(t, dir, "services/web/xbuild.hcl", "target \"web\" {\n  context = \".\"\n  args = { V = \"2\" }\n}\n")
 		}, []string{"web"}},
+		{"an oci-layout context's index", func(t *testing.T, dir string) {
+			write(t, dir, "services/oci/xbuild.hcl", "target \"oci\" {\n  context = \".\"\n  contexts = { base = \"oci-layout://../../layout\" }\n}\n")
+			write(t, dir, "services/oci/Dockerfile", "FROM base\n")
+			write(t, dir, "layout/index.json", `{"manifests":[]}`)
+			run(t, dir, "git", "add", "-A")
+			run(t, dir, "git", "commit", "-qm", "oci")
+			run(t, dir, "git", "checkout", "-q", "main")
+			run(t, dir, "git", "merge", "-q", "feature")
+			run(t, dir, "git", "checkout", "-q", "feature")
+			write(t, dir, "layout/index.json", `{"manifests":[{}]}`)
+		}, []string{"oci"}},
 		{"an ignored file", func(t *testing.T, dir string) {
 			write(t, dir, ".gitignore", "*.log\n")
 			run(t, dir, "git", "add", ".gitignore")
