@@ -9,13 +9,14 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
+
+	suggestpkg "github.com/xbake/xbake/internal/suggest"
 )
 
 // Document is the schema itself, as published.
@@ -215,15 +216,7 @@ func allowedKeys(e *jsonschema.ValidationError) []string {
 	return names
 }
 
-func suggest(given string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		if d := levenshtein.Distance(given, n, nil); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
+func suggest(given string, names []string) string { return suggestpkg.Closest(given, names) }
 
 // yamlWord names a JSON type the way a YAML author thinks of it.
 func yamlWord(jsonType string) string {

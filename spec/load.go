@@ -324,7 +324,7 @@ func (l *loader) checkTargets() {
 		if b := t.Builder; b != nil && l.spec.Builders[b.Value] == nil && b.Value != "local" {
 			l.diags = append(l.diags, unknownBuilder(b.Range,
 				"Target %q runs on builder %q, which is not declared.%s Declare it with a builder block, or remove the attribute to use the default local builder.",
-				name, b.Value, didYouMean(b.Value, slices.Sorted(maps.Keys(l.spec.Builders)))))
+				name, b.Value, didYouMean(b.Value, append(slices.Sorted(maps.Keys(l.spec.Builders)), BuiltinBuilder))))
 		}
 	}
 }

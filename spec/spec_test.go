@@ -380,3 +380,18 @@ builder "farm" {
 		t.Errorf("node = %+v, tls %+v", n, n.TLS)
 	}
 }
+
+// TestOneDidYouMean: a typo of a name gets the same suggestion wherever
+// it is written; a builder's name in the spec as on the command line
+// (where the plan suggests), and the built-in local builder too.
+func TestOneDidYouMean(t *testing.T) {
+	for given, want := range map[string]string{"abc": `Did you mean "abd"?`, "locl": `Did you mean "local"?`} {
+		src := "builder \"abd\" {\n  driver = \"remote\"\n  endpoint = \"tcp://127.0.0.1:1\"\n}\ntarget \"app\" {\n  builder = \"" + given + "\"\n}\n"
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(src), 0o644)
+		_, diags := Load(Options{Dir: dir, Files: []string{"xbuild.hcl"}})
+		if !diags.HasErrors() || !strings.Contains(diags.Error(), want) {
+			t.Errorf("builder = %q: want %q in:\n%s", given, want, diags.Error())
+		}
+	}
+}

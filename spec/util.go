@@ -5,34 +5,18 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/xbake/xbake/internal/rule"
+	suggestpkg "github.com/xbake/xbake/internal/suggest"
 )
 
 // suggest returns the name closest to given, if it is close enough to be
 // a typo of it.
-func suggest(given string, names []string) string {
-	best, bestDist := "", 3
-	if len(given) <= 3 {
-		bestDist = 2
-	}
-	for _, n := range names {
-		if d := levenshtein.Distance(given, n, nil); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
+func suggest(given string, names []string) string { return suggestpkg.Closest(given, names) }
 
 // didYouMean returns " Did you mean "x"?" or "".
-func didYouMean(given string, names []string) string {
-	if s := suggest(given, names); s != "" {
-		return fmt.Sprintf(" Did you mean %q?", s)
-	}
-	return ""
-}
+func didYouMean(given string, names []string) string { return suggestpkg.DidYouMean(given, names) }
 
 func sortByRange[T any](items []T, rangeOf func(T) hcl.Range) {
 	sort.SliceStable(items, func(i, j int) bool {

@@ -3,9 +3,10 @@ package yamlhcl
 import (
 	"fmt"
 
-	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 	"gopkg.in/yaml.v3"
+
+	suggestpkg "github.com/xbake/xbake/internal/suggest"
 )
 
 // Body is an hcl.Body backed by a YAML mapping node.
@@ -220,15 +221,7 @@ func (b *Body) unsupported(key *yaml.Node, schema *hcl.BodySchema) *hcl.Diagnost
 }
 
 // suggest returns the closest name, if one is close enough to be a typo.
-func suggest(given string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		if d := levenshtein.Distance(given, n, nil); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
+func suggest(given string, names []string) string { return suggestpkg.Closest(given, names) }
 
 func kindName(n *yaml.Node) string {
 	switch n.Kind {
