@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -162,7 +163,21 @@ func runFake(t *testing.T, ctx context.Context, p *plan.Plan, f solver, opts Opt
 // random failures and durations, fail-fast and --keep-going, --jobs from 1
 // to 4.
 func TestSchedulerOnRandomGraphs(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, uint64(time.Now().UnixNano())))
+	// A new seed each run explores more graphs; the seed is printed on
+	// failure, and XBAKE_TEST_SEED=N replays that run.
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("XBAKE_TEST_SEED"); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("XBAKE_TEST_SEED=%q: %v", s, err)
+		}
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("replay with XBAKE_TEST_SEED=%d", seed)
+		}
+	})
+	rng := rand.New(rand.NewPCG(1, seed))
 	dir := t.TempDir()
 	runs, refused := 0, 0
 	for runs < 1000 {

@@ -60,13 +60,14 @@ type Resolved struct {
 func Resolve(ctx context.Context, list []Remote) map[Remote]Resolved {
 	var mu sync.Mutex // guards out
 	out := map[Remote]Resolved{}
+	distinct := map[Remote]bool{}
 	var g errgroup.Group
 	g.SetLimit(8)
 	for _, r := range list {
-		if _, seen := out[r]; seen {
+		if distinct[r] {
 			continue
 		}
-		out[r] = Resolved{}
+		distinct[r] = true
 		g.Go(func() error {
 			id, err := resolveOne(ctx, r)
 			mu.Lock()

@@ -135,7 +135,7 @@ func TestReportOfARealRun(t *testing.T) {
 	for _, tg := range r.Targets {
 		statuses[tg.Name] = tg.Status
 	}
-	want := map[string]string{"base": "cached", "tools": "cached", "app": "built", "multi": "built", "bad": "failed", "after-bad": "skipped"}
+	want := map[string]string{"base": "built", "tools": "cached", "app": "built", "multi": "built", "bad": "failed", "after-bad": "skipped"}
 	for name, status := range want {
 		if statuses[name] != status {
 			t.Errorf("%s is %q in the report, want %q", name, statuses[name], status)
