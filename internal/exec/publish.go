@@ -40,14 +40,20 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 	if len(pending) == 0 {
 		return
 	}
+	defer nameOnlyWhatExists(res)
 	if res.Failed() {
 		var failed []string
 		for _, t := range res.Targets {
-			if t.Status != Built && t.Status != Cached {
+			if t.Status != Built && t.Status != Cached && t.Status != UpToDate {
 				failed = append(failed, t.Name)
 			}
 		}
 		res.Withheld = fmt.Sprintf("no tag was pushed because %s did not build; the images were uploaded by digest only", strings.Join(failed, ", "))
+		sort.Slice(pending, func(i, j int) bool { return pending[i].tag < pending[j].tag })
+		for _, p := range pending {
+			tag, _, _ := strings.Cut(p.tag, "@")
+			res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: heldBack})
+		}
 		return
 	}
 	sort.Slice(pending, func(i, j int) bool { return pending[i].tag < pending[j].tag })
@@ -77,9 +83,39 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 // TagState is what a tag of an atomic push holds after the run.
 type TagState struct {
 	Tag, Target string
-	// State: "published DIGEST", "restored to DIGEST", "removed again",
-	// "unchanged (DIGEST)", "absent", or what could not be undone.
+	// State: "published DIGEST", "held back" (another target failed),
+	// "restored to DIGEST", "removed again", "unchanged (DIGEST)",
+	// "absent", or what could not be undone.
 	State string
+}
+
+// heldBack is the state of a tag an atomic push did not create because
+// a target failed (Result.Withheld says which).
+const heldBack = "held back"
+
+// nameOnlyWhatExists makes each target's image.name in the metadata
+// list only the tags of its atomic push that now point to its image:
+// a pipeline pulls what the metadata names, so a tag held back or put
+// back must not be named.
+func nameOnlyWhatExists(res *Result) {
+	exists := map[string][]string{} // target -> its tags that point to its image
+	touched := map[string]bool{}
+	for _, s := range res.TagStates {
+		touched[s.Target] = true
+		if strings.HasPrefix(s.State, "published ") || strings.Contains(s.State, "could not be put back") {
+			exists[s.Target] = append(exists[s.Target], s.Tag)
+		}
+	}
+	for _, t := range res.Targets {
+		if !touched[t.Name] || t.Response == nil {
+			continue
+		}
+		if names := exists[t.Name]; len(names) > 0 {
+			t.Response["image.name"] = strings.Join(names, ",")
+		} else {
+			delete(t.Response, "image.name")
+		}
+	}
 }
 
 // currentTag returns what tag points to, or nil if it does not exist.

@@ -56,8 +56,17 @@ func WriteMarkdownSummary(w io.Writer, res *Result) error {
 		}
 		fmt.Fprint(w, "```\n</details>\n")
 	}
+	if res.Withheld != "" {
+		fmt.Fprintf(w, "\n**Tags held back:** %s.\n", mdEscape(res.Withheld))
+	}
 	if res.PublishErr != nil {
 		fmt.Fprintf(w, "\npublishing tags failed: %s\n", mdEscape(res.PublishErr.Error()))
+	}
+	if len(res.TagStates) > 0 {
+		fmt.Fprint(w, "\n| tag | target | now |\n|---|---|---|\n")
+		for _, s := range res.TagStates {
+			fmt.Fprintf(w, "| `%s` | %s | %s |\n", s.Tag, mdEscape(s.Target), mdEscape(s.State))
+		}
 	}
 	_, err := fmt.Fprintln(w)
 	return err
