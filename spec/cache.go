@@ -18,16 +18,18 @@ package spec
 import (
 	"bytes"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/gob"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/containerd/platforms"
@@ -41,7 +43,7 @@ import (
 
 // cacheFormat changes whenever the entry's layout or the model changes
 // meaning; it is part of every key.
-const cacheFormat = "xbake-load-3"
+const cacheFormat = "xbake-load-4"
 
 // maxCacheEntries and maxCacheBytes bound the cache directory: each
 // command line (its files, --var and --set) has its own entry.
@@ -66,6 +68,9 @@ type loadInputs struct {
 type inputFile struct {
 	Name string // as readFile is given it
 	Sum  [sha256.Size]byte
+	// Err is why file() could not read it ("" when it could): a read
+	// that failed is an input too.
+	Err string
 }
 
 type inputGlob struct {
@@ -174,34 +179,74 @@ func openCache(opts Options) *loadCache {
 	return &loadCache{path: filepath.Join(opts.CacheDir, key[:32]), inputs: &loadInputs{}}
 }
 
-// executableID names this build of xbake by its path, size and time,
-// and the version and commit it was built from when Go recorded them:
-// entries written by another build are never read.
+// privateDir reports whether dir is a directory of this user's that no
+// one else may write to: an entry planted by another user would be
+// taken for a load. The cache reads and writes only there.
+func privateDir(dir string) bool {
+	info, err := os.Lstat(dir)
+	if err != nil || !info.IsDir() || info.Mode().Perm()&0o022 != 0 {
+		return false
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Geteuid()
+}
+
+// executableID names this build of xbake by its content, so entries
+// written by another build are never read, even one rebuilt at the same
+// path with the same size and time: the Go build ID the linker writes
+// into the binary (a hash of its inputs and of its content), else a
+// digest of the whole file.
 var executableID = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
 	}
-	info, err := os.Stat(exe)
+	if id := goBuildID(exe); id != "" {
+		return "go-build-id:" + id
+	}
+	f, err := os.Open(exe)
 	if err != nil {
 		return ""
 	}
-	id := fmt.Sprintf("%s:%d:%d", exe, info.Size(), info.ModTime().UnixNano())
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		id += ":" + bi.Main.Version
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				id += ":" + s.Value
-			}
-		}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
 	}
-	return id
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 })
+
+// goBuildID reads the Go build ID note of an ELF executable, "" when it
+// has none.
+func goBuildID(exe string) string {
+	f, err := elf.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sec := f.Section(".note.go.buildid")
+	if sec == nil {
+		return ""
+	}
+	data, err := sec.Data()
+	if err != nil || len(data) < 16 {
+		return ""
+	}
+	// The note: namesz, descsz, type (4 bytes each), "Go\x00\x00", then the ID.
+	desc := data[16:]
+	if n := int(f.ByteOrder.Uint32(data[4:8])); n <= len(desc) {
+		desc = desc[:n]
+	}
+	return string(bytes.TrimRight(desc, "\x00"))
+}
 
 // lookup returns the kept spec and its warnings when every input it
 // read is unchanged, else a nil spec.
 func (c *loadCache) lookup(opts Options) (*Spec, hcl.Diagnostics) {
 	if c == nil {
+		return nil, nil
+	}
+	if !privateDir(filepath.Dir(c.path)) {
 		return nil, nil
 	}
 	data, err := os.ReadFile(c.path)
@@ -269,8 +314,8 @@ func (in *loadInputs) unchanged(opts Options) (map[string]*hcl.File, bool) {
 		}
 	}
 	for _, f := range in.Reads {
-		data, err := os.ReadFile(f.Name)
-		if err != nil || !reads.Allows(f.Name) || sha256.Sum256(data) != f.Sum {
+		data, err := readTextFile(f.Name, reads)
+		if errText := errString(err); errText != f.Err || (err == nil && sha256.Sum256(data) != f.Sum) {
 			return nil, false
 		}
 	}
@@ -313,7 +358,7 @@ func (c *loadCache) store(s *Spec, diags hcl.Diagnostics) {
 	sum := sha256.Sum256(entry[sha256.Size:])
 	copy(entry, sum[:])
 	dir := filepath.Dir(c.path)
-	if os.MkdirAll(dir, 0o700) != nil {
+	if os.MkdirAll(dir, 0o700) != nil || !privateDir(dir) {
 		return
 	}
 	tmp, err := os.CreateTemp(dir, ".tmp-*")
@@ -413,11 +458,18 @@ func (in *loadInputs) file(name string, src []byte) {
 	}
 }
 
-// read records what file() read.
-func (in *loadInputs) read(path string, data []byte) {
+// read records what file() read, or why it could not.
+func (in *loadInputs) read(path string, data []byte, err error) {
 	if in != nil {
-		in.Reads = append(in.Reads, inputFile{Name: path, Sum: sha256.Sum256(data)})
+		in.Reads = append(in.Reads, inputFile{Name: path, Sum: sha256.Sum256(data), Err: errString(err)})
 	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func (in *loadInputs) glob(pattern string, matches []string) {

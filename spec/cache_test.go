@@ -2,8 +2,10 @@ package spec
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -348,5 +350,68 @@ func TestCacheRefusesAnAlteredEntry(t *testing.T) {
 	os.WriteFile(entry, []byte(altered), 0o600)
 	if s, _ := Load(opts); s.Targets["a"].Tags[0].Value != "original" {
 		t.Fatalf("an altered entry was taken: %q", s.Targets["a"].Tags[0].Value)
+	}
+}
+
+// TestCacheSeesWhatWasMissing: a read that failed and a glob that
+// matched nothing are inputs too; a file that appears later changes the
+// load's answer, so the kept one must not be used.
+func TestCacheSeesWhatWasMissing(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `
+include = ["teams/*.hcl"]
+variable "V" { default = try(trimspace(file("VERSION")), "dev") }
+target "app" { tags = ["app:${V}"] }
+`)
+	load := func() (*Spec, bool) { return cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl") }
+	tag := func(s *Spec) string { return s.Targets["app"].Tags[0].Value }
+	if s, _ := load(); tag(s) != "app:dev" {
+		t.Fatalf("without VERSION: %s", tag(s))
+	}
+	if s, hit := load(); !hit || tag(s) != "app:dev" {
+		t.Fatalf("unchanged: hit %v, %s", hit, tag(s))
+	}
+	writeFile(t, dir, "VERSION", "1.2\n")
+	if s, hit := load(); hit || tag(s) != "app:1.2" {
+		t.Fatalf("VERSION appeared: hit %v, tag %s (a stale load)", hit, tag(s))
+	}
+	writeFile(t, dir, "teams/a.hcl", `target "a" {}`)
+	if s, hit := load(); hit || s.Targets["a"] == nil {
+		t.Fatalf("the first file matching an empty include glob: hit %v", hit)
+	}
+}
+
+// TestCacheIsPrivate: a cache directory another user could write to is
+// neither read nor written.
+func TestCacheIsPrivate(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `target "app" {}`)
+	os.Chmod(cache, 0o777)
+	cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl")
+	if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+		t.Fatalf("a world-writable cache directory was written: %d entries", len(entries))
+	}
+	os.Chmod(cache, 0o700)
+	cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl")
+	if _, hit := cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl"); !hit {
+		t.Fatal("a private cache directory was not used")
+	}
+	os.Chmod(cache, 0o770)
+	if _, hit := cachedLoad(t, dir, cache, nil, Options{}, "xbuild.hcl"); hit {
+		t.Fatal("a group-writable cache directory was read")
+	}
+}
+
+// TestExecutableIDIsTheBuildID: the cache's key names this binary by
+// the build ID the Go linker wrote into it (a hash of its content), not
+// by path, size and time, which a rebuilt binary can share with the old.
+func TestExecutableIDIsTheBuildID(t *testing.T) {
+	exe, _ := os.Executable()
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "tool", "buildid", exe).Output()
+	if err != nil {
+		t.Fatalf("go tool buildid: %v", err)
+	}
+	if want := "go-build-id:" + strings.TrimSpace(string(out)); executableID() != want {
+		t.Errorf("executableID() = %q, want %q", executableID(), want)
 	}
 }

@@ -72,7 +72,7 @@ const maxFileSize = 16 << 20
 // fileFunc reads a UTF-8 text file; a relative path resolves against dir,
 // the directory of the spec file that calls it. Each file read is passed
 // to record, for the load cache.
-func fileFunc(dir string, reads Boundary, record func(path string, data []byte)) function.Function {
+func fileFunc(dir string, reads Boundary, record func(path string, data []byte, err error)) function.Function {
 	return function.New(&function.Spec{
 		Params: []function.Parameter{{Name: "path", Type: cty.String}},
 		Type:   function.StaticReturnType(cty.String),
@@ -81,38 +81,51 @@ func fileFunc(dir string, reads Boundary, record func(path string, data []byte))
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(dir, path)
 			}
-			if !reads.Allows(path) {
-				return cty.DynamicVal, function.NewArgErrorf(0, "%q lies outside %s, and was not read; allow it with --allow fs.read=%s",
-					path, strings.Join(reads.Trees, " and "), filepath.Dir(path))
-			}
-			info, err := os.Stat(path)
+			data, err := readTextFile(path, reads)
+			// A failed read is an input too: try(file("VERSION"), "dev")
+			// gives another answer once the file exists.
+			record(path, data, err)
 			if err != nil {
-				return cty.DynamicVal, function.NewArgErrorf(0, "cannot read %q: %s", path, errText(err))
+				return cty.DynamicVal, function.NewArgError(0, err)
 			}
-			// Only ordinary files: a device or a /proc file may never end.
-			clean := filepath.Clean(path)
-			if !info.Mode().IsRegular() || strings.HasPrefix(clean, "/proc/") || strings.HasPrefix(clean, "/sys/") {
-				return cty.DynamicVal, function.NewArgErrorf(0, "%q is not an ordinary file", path)
-			}
-			if info.Size() > maxFileSize {
-				return cty.DynamicVal, function.NewArgErrorf(0, "%q is larger than 16 MiB", path)
-			}
-			f, err := os.Open(path)
-			if err != nil {
-				return cty.DynamicVal, function.NewArgErrorf(0, "cannot read %q: %s", path, errText(err))
-			}
-			defer f.Close()
-			data, err := io.ReadAll(io.LimitReader(f, maxFileSize))
-			if err != nil {
-				return cty.DynamicVal, function.NewArgErrorf(0, "cannot read %q: %s", path, errText(err))
-			}
-			if !utf8.Valid(data) {
-				return cty.DynamicVal, function.NewArgErrorf(0, "%q is not UTF-8 text", path)
-			}
-			record(path, data)
 			return cty.StringVal(string(data)), nil
 		},
 	})
+}
+
+// readTextFile reads what file() may read: an ordinary UTF-8 file of at
+// most 16 MiB inside the read boundary. The load cache calls it again to
+// see whether the answer changed.
+func readTextFile(path string, reads Boundary) ([]byte, error) {
+	if !reads.Allows(path) {
+		return nil, fmt.Errorf("%q lies outside %s, and was not read; allow it with --allow fs.read=%s",
+			path, strings.Join(reads.Trees, " and "), filepath.Dir(path))
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %q: %s", path, errText(err))
+	}
+	// Only ordinary files: a device or a /proc file may never end.
+	clean := filepath.Clean(path)
+	if !info.Mode().IsRegular() || strings.HasPrefix(clean, "/proc/") || strings.HasPrefix(clean, "/sys/") {
+		return nil, fmt.Errorf("%q is not an ordinary file", path)
+	}
+	if info.Size() > maxFileSize {
+		return nil, fmt.Errorf("%q is larger than 16 MiB", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %q: %s", path, errText(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %q: %s", path, errText(err))
+	}
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%q is not UTF-8 text", path)
+	}
+	return data, nil
 }
 
 // errFunctionDepth stops runaway recursion through user functions that a

@@ -49,7 +49,8 @@ func needRun(t *testing.T) (string, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := append(os.Environ(), "XBAKE_STATE_DIR="+state, "XBAKE_BUILDKITD="+bk)
+	// The load cache goes to the test's own directory, never the user's.
+	env := append(os.Environ(), "XBAKE_STATE_DIR="+state, "XBAKE_BUILDKITD="+bk, "XBAKE_SPEC_CACHE="+filepath.Join(state, "spec-cache"))
 	t.Cleanup(func() {
 		stop := exec.Command(bin, "builders", "stop", "local")
 		stop.Env, stop.Dir = env, state
