@@ -111,3 +111,50 @@ func rowHasStatus(out, name, status string) bool {
 	}
 	return false
 }
+
+// TestPlanFailureStillWritesReportAndMetadata: a CI step that uploads
+// the report and the metadata whatever happened must find both, saying
+// nothing was built and why, when the plan or the spec has errors.
+func TestPlanFailureStillWritesReportAndMetadata(t *testing.T) {
+	for name, src := range map[string]string{
+		"plan error": "target \"app\" {\n  dockerfile = \"missing.Dockerfile\"\n}\n",
+		"spec error": "target \"app\" {\n  tags = [\n}\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			writeFile(t, dir, "xbuild.hcl", src)
+			code, _, errOut := xbake(t, dir, "", "run", "--report", "r.html", "--report", "r.json", "--metadata-file", "m.json")
+			if code != 1 {
+				t.Fatalf("exit %d, want 1\n%s", code, errOut)
+			}
+			if info, err := os.Stat(filepath.Join(dir, "r.html")); err != nil || info.Size() == 0 {
+				t.Errorf("no HTML report: %v", err)
+			}
+			var rep struct {
+				Findings []struct{ Severity, Summary, File string }
+			}
+			raw, _ := os.ReadFile(filepath.Join(dir, "r.json"))
+			err := json.Unmarshal(raw, &rep)
+			hasError := false
+			for _, f := range rep.Findings {
+				hasError = hasError || f.Severity == "error"
+			}
+			if err != nil || !hasError {
+				t.Errorf("the report should hold the errors: %v\n%.400s", err, raw)
+			}
+			meta := map[string]map[string]any{}
+			raw, err = os.ReadFile(filepath.Join(dir, "m.json"))
+			if err != nil || json.Unmarshal(raw, &meta) != nil {
+				t.Fatalf("no metadata file: %v\n%s", err, raw)
+			}
+			if name == "plan error" {
+				st, _ := meta["app"]["xbake.status"].(map[string]any)
+				if st["status"] != "not built" || !strings.Contains(fmt.Sprint(st["reason"]), "plan has errors") {
+					t.Errorf("metadata of app: %v", meta["app"])
+				}
+			} else if len(meta) != 0 {
+				t.Errorf("a spec that does not load has no targets to describe: %v", meta)
+			}
+		})
+	}
+}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/builder"
@@ -113,11 +117,15 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	}
 	s, err := o.spec.load(cmd.InOrStdin(), stderr)
 	if err != nil {
+		if errors.Is(err, errSpec) {
+			o.writeUnbuilt(stderr, nil, o.spec.diags)
+		}
 		return err
 	}
 	sel, diags := s.Select(args)
 	if diags.HasErrors() {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+		o.writeUnbuilt(stderr, nil, diags)
 		return errSpec
 	}
 	o.build.skipDigests = !o.skipUnchanged && o.stateFile == "" && !debugFlag
@@ -134,6 +142,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	}
 	diag.Write(stderr, diags, s.Sources, colorOn(stderr)) // warnings are shown before building
 	if diags.HasErrors() {
+		o.writeUnbuilt(stderr, p, diags)
 		return errSpec
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
@@ -184,6 +193,31 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		return errSpec
 	}
 	return nil
+}
+
+// writeUnbuilt writes the --report and --metadata-file of a run that
+// stopped before building, so that a CI step that uploads them whatever
+// happened finds them: the report shows the plan (if there is one) and
+// its errors; the metadata says of each target that it was not built.
+func (o *runOptions) writeUnbuilt(stderr io.Writer, p *plan.Plan, diags hcl.Diagnostics) {
+	if p == nil {
+		p = &plan.Plan{}
+	}
+	if len(o.reports) > 0 {
+		r := report.FromPlan(p, diags, time.Now())
+		for _, path := range o.reports {
+			if err := report.WriteFile(path, r); err != nil {
+				fmt.Fprintf(stderr, "xbake: writing --report: %v\n", err)
+				continue
+			}
+			fmt.Fprintf(stderr, "report: %s\n", path)
+		}
+	}
+	if o.metadataFile != "" {
+		if err := exec.WriteUnbuiltMetadata(o.metadataFile, p, "the plan has errors: nothing was built"); err != nil {
+			fmt.Fprintf(stderr, "xbake: writing --metadata-file: %v\n", err)
+		}
+	}
 }
 
 // writesToStdout reports whether an output streams to stdout ("-").

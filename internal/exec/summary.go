@@ -10,6 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/xbake/xbake/internal/plan"
 )
 
 // WriteSummary prints the closing table: one row per target, then each
@@ -121,6 +123,21 @@ func WriteMetadata(path string, res *Result) error {
 		states[s.Tag] = s.State
 	}
 	return writeJSONFile(path, doc)
+}
+
+// NotBuilt is the status of every target of a run that stopped before
+// building (its plan has errors).
+const NotBuilt Status = "not built"
+
+// WriteUnbuiltMetadata writes the --metadata-file of a run that built
+// nothing: each planned target with xbake.status saying so and why (an
+// empty object when there was no plan at all).
+func WriteUnbuiltMetadata(path string, p *plan.Plan, reason string) error {
+	res := &Result{}
+	for _, n := range p.Nodes {
+		res.Targets = append(res.Targets, &TargetResult{Name: n.Name, Status: NotBuilt, Reason: reason})
+	}
+	return WriteMetadata(path, res)
 }
 
 // statusRecord is xbake.status in the metadata file: how the target
