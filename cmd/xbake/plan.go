@@ -83,11 +83,11 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 	if err := o.build.grantReads(&o.spec); err != nil {
 		return err
 	}
+	if !o.print && o.list == "" {
+		return planChecked(cmd, o, args)
+	}
 	s, err := o.spec.load(cmd.InOrStdin(), stderr)
 	if err != nil {
-		if o.format == "json" && !o.print && o.list == "" && o.spec.diags.HasErrors() {
-			plan.WriteJSONDiagnostics(stdout, o.spec.diags) // CI reads the errors from stdout too
-		}
 		return err
 	}
 	switch o.list {
@@ -104,22 +104,46 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		}
 		return errSpec
 	}
-	if o.print {
-		if diags := plan.Cycles(s, sel); diags.HasErrors() {
-			diag.Write(stderr, diags, s.Sources, colorOn(stderr))
-			return errSpec
-		}
-		cwd, _ := os.Getwd()
-		out, err := s.Print(sel, cwd)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintln(stdout, string(out))
-		return err
+	if diags := plan.Cycles(s, sel); diags.HasErrors() {
+		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+		return errSpec
 	}
-	p, diags, err := o.build.plan(cmd.Context(), s, sel)
+	cwd, _ := os.Getwd()
+	out, err := s.Print(sel, cwd)
 	if err != nil {
 		return err
+	}
+	_, err = fmt.Fprintln(stdout, string(out))
+	return err
+}
+
+// planChecked loads, selects and plans, and shows the plan with every
+// problem any of the three found, at once: a spec with errors is
+// planned all the same (what could be decoded of it), so that a
+// missing Dockerfile or a cycle does not wait for the next run.
+func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	s, ok, err := o.spec.loadChecked(cmd.InOrStdin(), stderr)
+	if !ok {
+		if o.format == "json" && o.spec.diags.HasErrors() {
+			plan.WriteJSONDiagnostics(stdout, o.spec.diags) // CI reads the errors from stdout too
+		}
+		return err
+	}
+	sel, selDiags := selectChecked(s, args)
+	p, planDiags, err := o.build.plan(cmd.Context(), s, sel)
+	if err != nil {
+		return err
+	}
+	diags := allDiagnostics(s, o.spec.diags, selDiags, planDiags)
+	if o.spec.diags.HasErrors() {
+		// A spec that did not load is no plan to show: every problem
+		// goes to stderr, stdout stays empty (JSON: the diagnostics).
+		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+		if o.format == "json" {
+			plan.WriteJSONDiagnostics(stdout, diags)
+		}
+		return errSpec
 	}
 	if err := writePlan(stdout, stderr, o.format, p, diags, s); err != nil {
 		return err

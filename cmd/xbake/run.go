@@ -115,24 +115,20 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if err := o.build.grantReads(&o.spec); err != nil {
 		return err
 	}
-	s, err := o.spec.load(cmd.InOrStdin(), stderr)
-	if err != nil {
+	s, ok, err := o.spec.loadChecked(cmd.InOrStdin(), stderr)
+	if !ok {
 		if errors.Is(err, errSpec) {
 			o.writeUnbuilt(stderr, nil, o.spec.diags)
 		}
 		return err
 	}
-	sel, diags := s.Select(args)
-	if diags.HasErrors() {
-		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
-		o.writeUnbuilt(stderr, nil, diags)
-		return errSpec
-	}
+	sel, selDiags := selectChecked(s, args)
 	o.build.skipDigests = !o.skipUnchanged && o.stateFile == "" && !debugFlag
-	p, diags, err := o.build.plan(cmd.Context(), s, sel)
+	p, planDiags, err := o.build.plan(cmd.Context(), s, sel)
 	if err != nil {
 		return err
 	}
+	diags := allDiagnostics(s, o.spec.diags, selDiags, planDiags)
 	if p.Note != "" {
 		fmt.Fprintln(stderr, p.Note)
 	}

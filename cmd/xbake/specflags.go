@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -29,6 +30,10 @@ type specFlags struct {
 	// optional: without -f and without a spec file here, an empty spec
 	// (the built-in builder only) instead of an error; for builders.
 	optional bool
+	// collect: load prints nothing, and a spec with errors is returned
+	// with errSpec, so that plan and run can check it further and show
+	// every problem at once (see loadChecked).
+	collect bool
 }
 
 func (f *specFlags) register(cmd *cobra.Command) {
@@ -72,7 +77,7 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 		}
 	}
 	f.diags = diags
-	if len(diags) > 0 {
+	if len(diags) > 0 && !f.collect {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 	}
 	if diags.HasErrors() {
@@ -102,4 +107,49 @@ func specCacheDir() string {
 func colorOn(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && diag.IsTerminal(f)
+}
+
+// loadChecked loads the spec for a command that goes on to select and
+// plan: a spec with errors is still returned, with its diagnostics
+// unprinted, so that one run shows every problem the selection and the
+// plan find too (keepGoing reports whether it can). Any other failure
+// (a usage mistake, no spec file) is returned as the error.
+func (f *specFlags) loadChecked(stdin io.Reader, stderr io.Writer) (s *spec.Spec, keepGoing bool, err error) {
+	f.collect = true
+	defer func() { f.collect = false }()
+	s, err = f.load(stdin, stderr)
+	if err == nil {
+		return s, true, nil
+	}
+	if errors.Is(err, errSpec) && s != nil && len(s.Files) > 0 {
+		return s, true, nil
+	}
+	if len(f.diags) > 0 && s != nil {
+		diag.Write(stderr, f.diags, s.Sources, colorOn(stderr))
+	} else if len(f.diags) > 0 {
+		diag.Write(stderr, f.diags, nil, colorOn(stderr))
+	}
+	return s, false, err
+}
+
+// allDiagnostics joins the diagnostics of loading, selecting and
+// planning in the order a user fixes them (diag.Sort).
+func allDiagnostics(s *spec.Spec, lists ...hcl.Diagnostics) hcl.Diagnostics {
+	var all hcl.Diagnostics
+	for _, l := range lists {
+		all = append(all, l...)
+	}
+	return diag.Sort(all, s.Files)
+}
+
+// selectChecked selects what to plan. When the selection itself is an
+// error and names nothing (no default target), every target is planned
+// anyway, so that their problems are reported in the same run; nothing
+// is built, since the selection's error stands.
+func selectChecked(s *spec.Spec, args []string) (*spec.Selection, hcl.Diagnostics) {
+	sel, diags := s.Select(args)
+	if diags.HasErrors() && len(sel.Targets) == 0 {
+		sel = &spec.Selection{All: true, Targets: append([]string{}, s.TargetNames...)}
+	}
+	return sel, diags
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -205,4 +206,51 @@ func IsTerminal(f *os.File) bool {
 	}
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// Sort orders diagnostics as a user fixes them: errors before warnings,
+// then by file (in the order of files, others after them by name), line
+// and column; one without a position comes first in its severity. The
+// same finding reported twice (same place, same summary) is kept once.
+func Sort(diags hcl.Diagnostics, files []string) hcl.Diagnostics {
+	fileIndex := map[string]int{}
+	for i, f := range files {
+		fileIndex[f] = i + 1
+	}
+	rank := func(name string) int {
+		if i, ok := fileIndex[name]; ok {
+			return i
+		}
+		return len(files) + 1
+	}
+	out := make(hcl.Diagnostics, 0, len(diags))
+	seen := map[string]bool{}
+	for _, d := range diags {
+		key := d.Summary + "|" + d.Detail
+		if d.Subject != nil {
+			key = d.Subject.String() + "|" + d.Summary
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, d)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Severity != b.Severity {
+			return a.Severity == hcl.DiagError
+		}
+		as, bs := a.Subject, b.Subject
+		switch {
+		case as == nil || bs == nil:
+			return as == nil && bs != nil
+		case as.Filename != bs.Filename:
+			if ra, rb := rank(as.Filename), rank(bs.Filename); ra != rb {
+				return ra < rb
+			}
+			return as.Filename < bs.Filename
+		}
+		return as.Start.Byte < bs.Start.Byte
+	})
+	return out
 }

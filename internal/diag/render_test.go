@@ -77,3 +77,24 @@ func TestManyDiagnosticsAreBounded(t *testing.T) {
 		t.Errorf("no count of the rest:\n%s", buf.String()[buf.Len()-300:])
 	}
 }
+
+func TestSortErrorsFirstByFileAndLine(t *testing.T) {
+	at := func(file string, line, byte int) *hcl.Range {
+		return &hcl.Range{Filename: file, Start: hcl.Pos{Line: line, Column: 1, Byte: byte}}
+	}
+	diags := hcl.Diagnostics{
+		{Severity: hcl.DiagWarning, Summary: "w1", Subject: at("a.hcl", 1, 0)},
+		{Severity: hcl.DiagError, Summary: "e3", Subject: at("b.hcl", 1, 0)},
+		{Severity: hcl.DiagError, Summary: "e2", Subject: at("a.hcl", 9, 90)},
+		{Severity: hcl.DiagError, Summary: "e1", Subject: at("a.hcl", 2, 20)},
+		{Severity: hcl.DiagError, Summary: "e0"},
+		{Severity: hcl.DiagError, Summary: "e1", Subject: at("a.hcl", 2, 20)}, // the same finding twice
+	}
+	var got []string
+	for _, d := range Sort(diags, []string{"a.hcl", "b.hcl"}) {
+		got = append(got, d.Summary)
+	}
+	if strings.Join(got, " ") != "e0 e1 e2 e3 w1" {
+		t.Errorf("order: %v", got)
+	}
+}

@@ -151,6 +151,9 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	}
 	diags = append(diags, cycles...)
 	p.computeLevels()
+	if len(cycles) > 0 {
+		p.CriticalPath = nil // a graph with a cycle has no longest chain to show
+	}
 	p.inheritPlatforms()
 	for _, n := range p.Nodes {
 		n.Splittable = Splittable(p, n)
