@@ -196,7 +196,12 @@ func newBuildersStop(remove bool) *cobra.Command {
 		Use:               use,
 		Short:             short,
 		ValidArgsFunction: completeBuilders,
-		Args:              cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("%s needs the name of one builder (xbake builders ls lists them), for example: xbake builders %s local", cmd.CommandPath(), cmd.Name())
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := loadWithBuilder(cmd, &sf, args[0])
 			if err != nil {

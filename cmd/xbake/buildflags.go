@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"context"
 	"fmt"
 	"os"
@@ -112,6 +113,10 @@ func (f *buildFlags) narrow(ctx context.Context, s *spec.Spec, sel *spec.Selecti
 		ref = ""
 	}
 	cs, err := inputs.Changes(ctx, s.Root, ref)
+	var unknown *inputs.UnknownRefError
+	if errors.As(err, &unknown) {
+		return "", nil, usageErrorf("%s", err)
+	}
 	if err != nil {
 		return "", nil, &exitError{code: exitSpec, msg: err.Error()}
 	}

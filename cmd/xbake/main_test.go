@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,6 +90,47 @@ func TestExitCodesAndDiagnostics(t *testing.T) {
 		if code, _, errOut := xbake(t, dir, "", args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2 (usage)\n%s", args, code, errOut)
 		}
+	}
+}
+
+// TestCommandLineMistakes: a name that is no target, a --var that names
+// no variable, an --affected ref that does not exist and a builders
+// command without its builder are usage mistakes (exit 2), each said in
+// plain words, never passed over.
+func TestCommandLineMistakes(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "Dockerfile", "FROM scratch\n")
+	writeFile(t, dir, "xbuild.hcl", "variable \"TAG\" { default = \"1\" }\ntarget \"app\" {\n  output = [\"type=cacheonly\"]\n}\n")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"plan", "ap"}, `Did you mean "app"?`},
+		{[]string{"run", "ap"}, `Did you mean "app"?`},
+		{[]string{"plan", "--var", "TAGG=2"}, `--var TAGG: the spec has no variable "TAGG" (it declares TAG). Did you mean "TAG"?`},
+		{[]string{"builders", "stop"}, "xbake builders stop needs the name of one builder"},
+	} {
+		code, out, errOut := xbake(t, dir, "", c.args...)
+		if code != 2 || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("%v: exit %d, want 2 and %q\n%s%s", c.args, code, c.want, out, errOut)
+		}
+	}
+	if _, err := osexec.LookPath("git"); err != nil {
+		t.Fatal("git is needed")
+	}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "one"}} {
+		cmd := osexec.Command("git", args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	code, out, errOut := xbake(t, dir, "", "plan", "--affected=mian")
+	if code != 2 || !strings.Contains(errOut, `no branch, tag or commit "mian"`) || !strings.Contains(errOut, `Did you mean "main"?`) {
+		t.Errorf("--affected with a ref that does not exist: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := xbake(t, dir, "", "plan", "--affected=main"); code != 0 {
+		t.Errorf("--affected=main: exit %d\n%s%s", code, out, errOut)
 	}
 }
 

@@ -143,13 +143,13 @@ func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
 		if o.format == "json" {
 			plan.WriteJSONDiagnostics(stdout, diags)
 		}
-		return errSpec
+		return errChecked(args, selDiags)
 	}
 	if err := writePlan(stdout, stderr, o.format, p, diags, s); err != nil {
 		return err
 	}
 	if diags.HasErrors() {
-		return errSpec
+		return errChecked(args, selDiags)
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	diag.Write(stderr, diags, s.Sources, colorOn(stderr)) // warnings are shown before building
 	if diags.HasErrors() {
 		o.writeUnbuilt(stderr, p, diags)
-		return errSpec
+		return errChecked(args, selDiags)
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

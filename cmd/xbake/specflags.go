@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/diag"
+	"github.com/xbake/xbake/internal/suggest"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -83,7 +86,30 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	if diags.HasErrors() {
 		return s, errSpec
 	}
+	if err := checkVars(s, vars); err != nil {
+		return s, err
+	}
 	return s, nil
+}
+
+// checkVars refuses a --var that names no variable of the spec: a typo
+// would otherwise change nothing, silently.
+func checkVars(s *spec.Spec, vars map[string]string) error {
+	var names []string
+	for _, v := range s.Variables {
+		names = append(names, v.Name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(vars)) {
+		if slices.Contains(names, name) {
+			continue
+		}
+		declared := "declares no variables"
+		if len(names) > 0 {
+			declared = "declares " + strings.Join(names, ", ")
+		}
+		return usageErrorf("--var %s: the spec has no variable %q (it %s).%s", name, name, declared, suggest.DidYouMean(name, names))
+	}
+	return nil
 }
 
 // specCacheDir is where loads are kept (see spec/cache.go):
@@ -152,4 +178,14 @@ func selectChecked(s *spec.Spec, args []string) (*spec.Selection, hcl.Diagnostic
 		sel = &spec.Selection{All: true, Targets: append([]string{}, s.TargetNames...)}
 	}
 	return sel, diags
+}
+
+// errChecked is the error of a spec, selection or plan with errors: exit
+// 2 when a name given on the command line is no target or group (a
+// command-line mistake), else 1.
+func errChecked(args []string, selDiags hcl.Diagnostics) error {
+	if len(args) > 0 && selDiags.HasErrors() {
+		return &exitError{code: exitUsage}
+	}
+	return errSpec
 }

@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/xbake/xbake/internal/suggest"
 )
 
 // ChangeSet is what changed in a git working tree since a base.
@@ -35,6 +37,8 @@ func Changes(ctx context.Context, dir, ref string) (*ChangeSet, error) {
 		if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "origin/HEAD"); err == nil {
 			ref = "origin/HEAD"
 		}
+	} else if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+		return nil, unknownRef(ctx, dir, ref)
 	}
 	base, err := git(ctx, dir, "merge-base", ref, "HEAD")
 	if err != nil {
@@ -73,4 +77,24 @@ func git(ctx context.Context, dir string, args ...string) (string, error) {
 		return "", fmt.Errorf("git %s: %s (%w)", strings.Join(args, " "), msg, err)
 	}
 	return out.String(), nil
+}
+
+// UnknownRefError is a ref given to --affected that names no commit
+// here: a typo, or a branch that was never fetched. Building everything
+// instead would hide the mistake.
+type UnknownRefError struct {
+	Ref, Suggestion string
+}
+
+func (e *UnknownRefError) Error() string {
+	msg := fmt.Sprintf("--affected=%s: no branch, tag or commit %q in this repository.", e.Ref, e.Ref)
+	if e.Suggestion != "" {
+		msg += fmt.Sprintf(" Did you mean %q?", e.Suggestion)
+	}
+	return msg + " If it exists on the remote, fetch it first (git fetch origin; in GitHub Actions: actions/checkout with fetch-depth: 0)."
+}
+
+func unknownRef(ctx context.Context, dir, ref string) error {
+	out, _ := git(ctx, dir, "for-each-ref", "--format=%(refname:short)")
+	return &UnknownRefError{Ref: ref, Suggestion: suggest.Closest(ref, strings.Fields(out))}
 }
