@@ -4,9 +4,9 @@ import (
 	"errors"
 	"io"
 	"maps"
-	"slices"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
