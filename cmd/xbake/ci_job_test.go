@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -16,13 +17,17 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/plan"
 )
 
 // TestCIJobNamesOnlyTagsThatExist runs xbake as a GitHub Actions job
 // would, against a real registry, with one target failing under an
-// atomic push: the metadata file must name no tag the registry does not
-// hold, say for each tag that it was held back, and the step summary
-// must say so too. Once nothing fails, the tags it names exist.
+// atomic push: the failure is annotated on its line, the metadata file
+// must name no tag the registry does not hold and say for each tag that
+// it was held back, and the step summary must say so too. Once nothing
+// fails, the tags it names exist.
 func TestCIJobNamesOnlyTagsThatExist(t *testing.T) {
 	realBuilder(t)
 	srv := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
@@ -55,10 +60,17 @@ target "broken" {
 	summary := filepath.Join(dir, "step-summary.md")
 	t.Setenv("GITHUB_ACTIONS", "true")
 	t.Setenv("GITHUB_STEP_SUMMARY", summary)
+	t.Setenv("GITHUB_WORKSPACE", filepath.Dir(dir))
 
 	code, out, errOut := xbake(t, dir, "", "run", "--progress", "plain", "--keep-going", "--metadata-file", "meta.json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	// The failure is annotated on the target's declaration, the path
+	// relative to the repository's root.
+	want := "::error file=" + filepath.Base(dir) + "/xbuild.hcl,line=8,col=8,endLine=8,endColumn=16,title=broken failed::at "
+	if !strings.Contains(errOut, want) {
+		t.Errorf("no annotation %q on stderr:\n%s", want, errOut)
 	}
 	meta := readMetadata(t, filepath.Join(dir, "meta.json"))
 	checkNamedTagsExist(t, meta)
@@ -119,5 +131,56 @@ func checkNamedTagsExist(t *testing.T, meta map[string]map[string]any) {
 				t.Errorf("%s: the metadata names %s, which the registry does not hold: %v", target, n, err)
 			}
 		}
+	}
+}
+
+// TestCIAnnotationsOfFindings: on GitHub Actions each finding of the
+// spec and the plan is a workflow command on its file and line; the
+// plan's JSON on stdout stays clean.
+func TestCIAnnotationsOfFindings(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"app\" {\n  tagz = [\"a\"]\n  dockerfile = \"missing.Dockerfile\"\n}\n")
+	t.Setenv("GITHUB_ACTIONS", "true")
+	t.Setenv("GITHUB_WORKSPACE", dir)
+	code, out, errOut := xbake(t, dir, "", "plan", "--format", "json")
+	if code != 1 {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		"::error file=xbuild.hcl,line=2,col=3,endLine=2,endColumn=7,title=Unsupported argument::",
+		"::error file=xbuild.hcl,line=3,col=16,endLine=3,endColumn=36,title=Missing Dockerfile::",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("no annotation %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(out, "::error") || !json.Valid([]byte(out)) {
+		t.Errorf("stdout must stay the JSON document:\n%s", out)
+	}
+	t.Setenv("GITHUB_ACTIONS", "")
+	if _, _, errOut := xbake(t, dir, "", "plan"); strings.Contains(errOut, "::error") {
+		t.Errorf("annotations outside GitHub Actions:\n%s", errOut)
+	}
+}
+
+// TestGitLabSections: on GitLab CI each failed target's log is a
+// collapsed section of the job log, named after the target.
+func TestGitLabSections(t *testing.T) {
+	t.Setenv("GITLAB_CI", "true")
+	t.Setenv("GITHUB_ACTIONS", "")
+	var b strings.Builder
+	res := &exec.Result{Targets: []*exec.TargetResult{
+		{Name: "ok-one", Status: exec.Built},
+		{Name: "Web.App", Status: exec.Failed, FailedStep: "[2/2] RUN make", Err: errors.New("exit code: 2"), Logs: []string{"make: *** no rule"}},
+	}}
+	reportFailures(&b, &plan.Plan{}, res)
+	out := b.String()
+	for _, want := range []string{"section_start:", ":xbake_web_app[collapsed=true]\r\x1b[0KWeb.App failed at [2/2] RUN make: exit code: 2\n", "make: *** no rule\n", ":xbake_web_app\r\x1b[0K\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%q", want, out)
+		}
+	}
+	if strings.Contains(out, "ok-one") {
+		t.Errorf("a target that built has no section:\n%q", out)
 	}
 }

@@ -136,6 +136,7 @@ func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
 		return err
 	}
 	diags := allDiagnostics(s, o.spec.diags, selDiags, planDiags)
+	annotate(stderr, diags)
 	if o.spec.diags.HasErrors() {
 		// A spec that did not load is no plan to show: every problem
 		// goes to stderr, stdout stays empty (JSON: the diagnostics).

@@ -25,10 +25,10 @@ docker-bake.hcl/.json), checks it, and builds its targets on BuildKit.
   xbake run             build the selected targets in parallel
   xbake builders        the spec's builders and their nodes
   xbake schema          the JSON Schema of the YAML/JSON format
+  xbake version         xbake's version, commit and BuildKit version
 
 Documentation: docs/spec.md, docs/rules.md, docs/run.md, docs/builders.md,
 docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
-		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -47,6 +47,9 @@ docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
 		}
 		logrus.SetLevel(level)
 	}
-	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand())
+	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand(), newVersionCommand())
+	// --version prints what the version command prints.
+	root.SetVersionTemplate("{{.Version}}")
+	root.Version = versionLine()
 	return root
 }

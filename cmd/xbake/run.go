@@ -129,6 +129,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		return err
 	}
 	diags := allDiagnostics(s, o.spec.diags, selDiags, planDiags)
+	annotate(stderr, diags)
 	if p.Note != "" {
 		fmt.Fprintln(stderr, p.Note)
 	}
@@ -161,6 +162,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if err := exec.WriteSummary(summaryOut, res); err != nil {
 		return err
 	}
+	reportFailures(stderr, p, res)
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		if err := exec.AppendMarkdownSummary(path, res); err != nil {
 			fmt.Fprintf(stderr, "xbake: warning: writing $GITHUB_STEP_SUMMARY: %v\n", err)

@@ -98,3 +98,18 @@ func TestSortErrorsFirstByFileAndLine(t *testing.T) {
 		t.Errorf("order: %v", got)
 	}
 }
+
+func TestGitHubAnnotations(t *testing.T) {
+	var b bytes.Buffer
+	diags := hcl.Diagnostics{
+		{Severity: hcl.DiagError, Summary: "Missing Dockerfile", Detail: "Target \"app\": 100% gone,\nreally.",
+			Subject: &hcl.Range{Filename: "xbuild.hcl", Start: hcl.Pos{Line: 4, Column: 16}, End: hcl.Pos{Line: 4, Column: 36}}},
+		{Severity: hcl.DiagWarning, Summary: "No default target", Detail: "Name one."},
+	}
+	WriteGitHubAnnotations(&b, diags, func(p string) string { return "svc/" + p })
+	want := "::error file=svc/xbuild.hcl,line=4,col=16,endLine=4,endColumn=36,title=Missing Dockerfile::Target \"app\": 100%25 gone,%0Areally.\n" +
+		"::warning title=No default target::Name one.\n"
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
