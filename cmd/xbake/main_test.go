@@ -248,3 +248,12 @@ func TestHelpIsPlainText(t *testing.T) {
 		}
 	}
 }
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := xbake(t, "", "", args...)
+		if code != 0 || !strings.HasPrefix(out, "xbake ") || !strings.Contains(out, "buildkit  v0.") || !strings.Contains(out, "commit ") {
+			t.Errorf("%v: exit %d\n%s", args, code, out)
+		}
+	}
+}
