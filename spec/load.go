@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/xbake/xbake/internal/rule"
 	"github.com/xbake/xbake/schema"
 )
 
@@ -395,6 +396,9 @@ func (l *loader) finishDiags() hcl.Diagnostics {
 			continue
 		}
 		seen[key] = true
+		if rule.Of(d) == "" {
+			rule.Tag(rule.ForSummary(d.Summary), d) // every finding has an ID
+		}
 		out = append(out, d)
 	}
 	return out

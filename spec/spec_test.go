@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/xbake/xbake/internal/rule"
 )
 
 // stripRanges zeroes every hcl.Range in a value, so two models written in
@@ -392,6 +394,20 @@ func TestOneDidYouMean(t *testing.T) {
 		_, diags := Load(Options{Dir: dir, Files: []string{"xbuild.hcl"}})
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), want) {
 			t.Errorf("builder = %q: want %q in:\n%s", given, want, diags.Error())
+		}
+	}
+}
+
+// TestEveryFindingHasAnID: every diagnostic of every invalid fixture
+// carries a rule ID, for plan --format json, the report and --ignore.
+func TestEveryFindingHasAnID(t *testing.T) {
+	files, _ := filepath.Glob("testdata/invalid/*")
+	for _, f := range files {
+		_, diags := Load(Options{Dir: filepath.Dir(f), Files: []string{filepath.Base(f)}, LookupEnv: func(string) (string, bool) { return "", false }})
+		for _, d := range diags {
+			if rule.Of(d) == "" {
+				t.Errorf("%s: %q has no ID", f, d.Summary)
+			}
 		}
 	}
 }

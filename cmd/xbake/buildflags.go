@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
@@ -12,6 +13,8 @@ import (
 	"github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/internal/rule"
+	"github.com/xbake/xbake/internal/suggest"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -19,9 +22,11 @@ import (
 // `xbake plan` and `xbake run` share.
 type buildFlags struct {
 	push, load, strict bool
-	allow              []string
-	builder            string
-	affected           string // "" unless --affected; affectedDefault for no REF
+	// ignore are the rule IDs of --ignore.
+	ignore   []string
+	allow    []string
+	builder  string
+	affected string // "" unless --affected; affectedDefault for no REF
 	// bake's shorthands for --set on every target
 	noCache, pull, check bool
 	provenance, sbom     string
@@ -44,6 +49,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringArrayVar(&f.allow, "allow", nil, "grant an entitlement: network.host, security.insecure, fs.write=PATH (outputs outside the spec's directory), fs.read=PATH (files outside the working directory and the spec's), fs=PATH (both); repeatable")
 	fl.StringVar(&f.builder, "builder", os.Getenv("XBAKE_BUILDER"), "builder for targets that name none (default: $XBAKE_BUILDER, else the builder marked default, else the local one)")
 	fl.BoolVar(&f.strict, "strict", false, "treat warnings as errors")
+	fl.StringSliceVar(&f.ignore, "ignore", nil, "silence the warnings of a rule for this run (repeatable or comma-separated IDs, docs/rules.md)")
 	fl.StringVar(&f.affected, "affected", "", "only targets whose inputs changed since the merge base with REF (default origin/HEAD, else main), and those that depend on them: --affected or --affected=REF")
 	fl.Lookup("affected").NoOptDefVal = affectedDefault
 	fl.BoolVar(&f.noCache, "no-cache", false, "build without the cache (shorthand for --set *.no-cache=true)")
@@ -96,6 +102,7 @@ func (f *buildFlags) plan(ctx context.Context, s *spec.Spec, sel *spec.Selection
 	if err != nil {
 		return nil, nil, err
 	}
+	opts.Strict = false // findings applies it, after --ignore
 	p, more := plan.New(s, sel, opts)
 	p.Note = note
 	return p, append(diags, more...), nil
@@ -121,9 +128,9 @@ func (f *buildFlags) narrow(ctx context.Context, s *spec.Spec, sel *spec.Selecti
 		return "", nil, &exitError{code: exitSpec, msg: err.Error()}
 	}
 	if cs.All {
-		return "--affected: every target (the merge base is unknown)", hcl.Diagnostics{{
+		return "--affected: every target (the merge base is unknown)", hcl.Diagnostics{rule.Tag(rule.AffectedUnknown, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning, Summary: "Affected targets unknown", Detail: cs.Warning,
-		}}, nil
+		})}, nil
 	}
 	affected := inputs.Affected(s, cs.Paths, func(t *spec.Target) string {
 		p, _ := plan.DockerfilePath(t)
@@ -151,6 +158,9 @@ func shortCommit(c string) string {
 // grantReads hands the fs.read grants of --allow (for file() and
 // include) and --strict to the spec loader.
 func (f *buildFlags) grantReads(sf *specFlags) error {
+	if err := f.checkIgnore(); err != nil {
+		return err
+	}
 	opts, err := f.planOptions()
 	if err != nil {
 		return err
@@ -175,4 +185,30 @@ func (f *buildFlags) planOptions() (plan.Options, error) {
 		opts.EngineMultiPlatform = exec.EngineStoresMultiPlatform()
 	}
 	return opts, nil
+}
+
+// ignoredRules are the IDs of --ignore (checked by checkIgnore).
+func (f *buildFlags) ignoredRules() []rule.ID {
+	ids := make([]rule.ID, len(f.ignore))
+	for i, s := range f.ignore {
+		ids[i] = rule.ID(strings.TrimSpace(s))
+	}
+	return ids
+}
+
+// checkIgnore refuses an --ignore that names no rule: a typo would
+// silence nothing, silently.
+func (f *buildFlags) checkIgnore() error {
+	var known []string
+	for _, list := range [][]rule.ID{rule.All, rule.Spec} {
+		for _, id := range list {
+			known = append(known, string(id))
+		}
+	}
+	for _, id := range f.ignoredRules() {
+		if !rule.Known(id) {
+			return usageErrorf("--ignore %s: no rule has that ID (docs/rules.md lists them).%s", id, suggest.DidYouMean(string(id), known))
+		}
+	}
+	return nil
 }

@@ -135,7 +135,7 @@ func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	diags := allDiagnostics(s, o.spec.diags, selDiags, planDiags)
+	diags := o.build.findings(s, o.spec.diags, selDiags, planDiags)
 	annotate(stderr, diags)
 	if o.spec.diags.HasErrors() {
 		// A spec that did not load is no plan to show: every problem

@@ -128,7 +128,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	diags := allDiagnostics(s, o.spec.diags, selDiags, planDiags)
+	diags := o.build.findings(s, o.spec.diags, selDiags, planDiags)
 	annotate(stderr, diags)
 	if p.Note != "" {
 		fmt.Fprintln(stderr, p.Note)

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/diag"
+	"github.com/xbake/xbake/internal/rule"
 	"github.com/xbake/xbake/internal/suggest"
 	"github.com/xbake/xbake/spec"
 )
@@ -74,7 +75,7 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead,
 		Evaluating: ev, CacheDir: specCacheDir()})
 	stop()
-	if f.strict {
+	if f.strict && !f.collect { // else findings applies it, after --ignore
 		for _, d := range diags {
 			d.Severity = hcl.DiagError
 		}
@@ -158,12 +159,25 @@ func (f *specFlags) loadChecked(stdin io.Reader, stderr io.Writer) (s *spec.Spec
 	return s, false, err
 }
 
-// allDiagnostics joins the diagnostics of loading, selecting and
-// planning in the order a user fixes them (diag.Sort).
-func allDiagnostics(s *spec.Spec, lists ...hcl.Diagnostics) hcl.Diagnostics {
+// findings joins the diagnostics of loading, selecting and planning:
+// each with its rule's ID, the warnings silenced by --ignore or an
+// ignore comment left out, --strict applied to the rest, in the order a
+// user fixes them (diag.Sort).
+func (f *buildFlags) findings(s *spec.Spec, lists ...hcl.Diagnostics) hcl.Diagnostics {
 	var all hcl.Diagnostics
 	for _, l := range lists {
-		all = append(all, l...)
+		for _, d := range l {
+			if rule.Of(d) == "" {
+				rule.Tag(rule.ForSummary(d.Summary), d) // every finding has an ID
+			}
+			all = append(all, d)
+		}
+	}
+	all, _ = diag.Ignore(all, s.Sources, f.ignoredRules())
+	if f.strict {
+		for _, d := range all {
+			d.Severity = hcl.DiagError
+		}
 	}
 	return diag.Sort(all, s.Files)
 }

@@ -176,4 +176,9 @@ func TestRulesAreDocumented(t *testing.T) {
 			t.Errorf("docs/rules.md has no section for %s", id)
 		}
 	}
+	for _, id := range rule.Spec {
+		if !strings.Contains(string(doc), "| `"+string(id)+"` |") {
+			t.Errorf("docs/rules.md does not list the loader's ID %s", id)
+		}
+	}
 }
