@@ -120,11 +120,14 @@ func TestDigestDoesNotDependOnTags(t *testing.T) {
 				"ctx/Dockerfile": "FROM scratch\nCOPY f /f\n",
 				"ctx/f":          "same inputs\n",
 				// The spec is outside the context: only its tags differ.
+				// No provenance: it records when the build ran, so two
+				// builds of the same inputs would differ by it alone.
 				"xbuild.hcl": fmt.Sprintf(`target "app" {
   context   = "ctx"
   platforms = ["linux/amd64", "linux/arm64"]
   tags      = ["%s/xbake/same:%s"]
   output    = ["type=image,push=true"]
+  attest    = ["type=provenance,disabled=true"]
 }`, reg, tag),
 			})
 			res := build(t, ctx(t), dir, runOpts{opts: exec.Options{SkipUnchanged: skip, StateFile: filepath.Join(dir, "state.json")}})
@@ -139,6 +142,44 @@ func TestDigestDoesNotDependOnTags(t *testing.T) {
 		}
 		if digests[0] != digests[1] {
 			t.Errorf("skip-unchanged %v: the same build has digests %v under two tags", skip, digests)
+		}
+	}
+}
+
+// TestDefaultProvenanceIsAttached: as with bake, a pushed image carries a
+// minimal provenance attestation unless it is turned off.
+func TestDefaultProvenanceIsAttached(t *testing.T) {
+	needDaemon(t)
+	reg := startRegistry(t)
+	for _, off := range []bool{false, true} {
+		tag := fmt.Sprintf("%s/xbake/prov:%v", reg, off)
+		dir := project(t, map[string]string{
+			"Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\n",
+			"xbuild.hcl": fmt.Sprintf("target \"app\" {\n  platforms = [\"linux/amd64\"]\n  tags = [%q]\n  output = [\"type=image,push=true\"]\n}\n", tag),
+		})
+		if off {
+			t.Setenv("BUILDX_NO_DEFAULT_ATTESTATIONS", "1")
+		}
+		if res := build(t, ctx(t), dir, runOpts{}); res.Failed() {
+			t.Fatalf("%+v", *res.Targets[0])
+		}
+		desc, err := remote.Get(mustTag(t, tag))
+		if err != nil {
+			t.Fatal(err)
+		}
+		attested := false
+		if desc.MediaType.IsIndex() {
+			idx, err := desc.ImageIndex()
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ := idx.IndexManifest()
+			for _, d := range m.Manifests {
+				attested = attested || d.Annotations["vnd.docker.reference.type"] == "attestation-manifest"
+			}
+		}
+		if attested == off {
+			t.Errorf("BUILDX_NO_DEFAULT_ATTESTATIONS set %v: attestation manifest %v (%s)", off, attested, desc.MediaType)
 		}
 	}
 }

@@ -37,7 +37,10 @@ func Changes(ctx context.Context, dir, ref string) (*ChangeSet, error) {
 		if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "origin/HEAD"); err == nil {
 			ref = "origin/HEAD"
 		}
-	} else if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil {
+	} else if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil && !shallow(ctx, dir) {
+		// In a full clone a ref that names nothing is a mistake; in a
+		// shallow one it may just not have been fetched, which the
+		// merge base's warning below says.
 		return nil, unknownRef(ctx, dir, ref)
 	}
 	base, err := git(ctx, dir, "merge-base", ref, "HEAD")
@@ -97,4 +100,10 @@ func (e *UnknownRefError) Error() string {
 func unknownRef(ctx context.Context, dir, ref string) error {
 	out, _ := git(ctx, dir, "for-each-ref", "--format=%(refname:short)")
 	return &UnknownRefError{Ref: ref, Suggestion: suggest.Closest(ref, strings.Fields(out))}
+}
+
+// shallow reports whether the clone lacks history (git clone --depth).
+func shallow(ctx context.Context, dir string) bool {
+	out, err := git(ctx, dir, "rev-parse", "--is-shallow-repository")
+	return err == nil && strings.TrimSpace(out) == "true"
 }

@@ -144,6 +144,11 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	p := buildGraph(s, sel, opts, defaultBuilder)
 	for _, n := range p.Nodes {
 		n.Program = newProgram(p, n)
+		driver := ""
+		if b := s.Builders[n.Builder]; b != nil {
+			driver = b.Driver.Value
+		}
+		addDefaultProvenance(&n.Program, n, driver, opts.LookupEnv)
 	}
 	cycles := p.findCycles()
 	if len(cycles) == 0 {

@@ -168,6 +168,41 @@ func newProgram(p *Plan, n *Node) Program {
 	return pr
 }
 
+// defaultProvenance is what buildx (0.10 and later) asks of every build
+// that says nothing of provenance: a minimal provenance attestation,
+// attached only where the exporter holds attestations inline (an image,
+// an OCI archive; not a local directory). Not on the docker driver (the
+// engine's image store may hold none), not for a target that exports
+// nothing or answers a call, and not when the target's attest names
+// provenance (--provenance=false disables it) or
+// BUILDX_NO_DEFAULT_ATTESTATIONS is true.
+const defaultProvenance = "mode=min,inline-only=true"
+
+func addDefaultProvenance(pr *Program, n *Node, driver string, lookupEnv func(string) (string, bool)) {
+	if v, ok := lookupEnv("BUILDX_NO_DEFAULT_ATTESTATIONS"); ok {
+		if off, err := strconv.ParseBool(v); err != nil || off {
+			return
+		}
+	}
+	if driver == "docker" || (pr.Call != "" && pr.Call != "build") {
+		return
+	}
+	for _, a := range n.Target.Attest {
+		if a.Type == "provenance" {
+			return
+		}
+	}
+	exports := false
+	for _, o := range n.Outputs {
+		exports = exports || o.Type != "cacheonly"
+	}
+	if !exports {
+		return
+	}
+	pr.FrontendAttrs["attest:provenance"] = defaultProvenance
+	pr.Attested = true
+}
+
 func newContext(name string, v spec.String, p *Plan) Context {
 	c := Context{Name: name, Kind: contextKinds[spec.KindOf(v.Value)], Value: v.Value, Range: v.Range}
 	switch c.Kind {

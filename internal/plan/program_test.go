@@ -1,0 +1,70 @@
+package plan
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/xbake/xbake/spec"
+)
+
+func planSource(t *testing.T, src string, env map[string]string) *Plan {
+	t.Helper()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(src), 0o644)
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	s, diags := spec.Load(spec.Options{Files: []string{"xbuild.hcl"}, Dir: dir, LookupEnv: lookup})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	sel, _ := s.Select(nil)
+	p, _ := New(s, sel, Options{LookupEnv: lookup, SkipDigests: true})
+	return p
+}
+
+// TestDefaultProvenance: as buildx does, a build that exports something
+// and says nothing of provenance gets a minimal one, inline only.
+func TestDefaultProvenance(t *testing.T) {
+	src := `
+builder "engine" {
+  driver = "docker"
+}
+target "pushed" {
+  tags   = ["example.com/a:1"]
+  output = ["type=image,push=true"]
+}
+target "files" { output = ["type=local,dest=out"] }
+target "off" {
+  attest = ["type=provenance,disabled=true"]
+  output = ["type=oci,dest=off.tar"]
+}
+target "max" {
+  attest = ["type=provenance,mode=max"]
+  output = ["type=oci,dest=max.tar"]
+}
+target "cache" { output = ["type=cacheonly"] }
+target "lint" {
+  call   = "check"
+  output = ["type=oci,dest=lint.tar"]
+}
+target "loaded" {
+  builder = "engine"
+  output  = ["type=docker"]
+}
+`
+	want := map[string]string{"pushed": defaultProvenance, "files": defaultProvenance, "off": "", "max": "mode=max", "cache": "", "lint": "", "loaded": ""}
+	p := planSource(t, src, nil)
+	for name, w := range want {
+		if got := p.Node(name).Program.FrontendAttrs["attest:provenance"]; got != w {
+			t.Errorf("%s: attest:provenance = %q, want %q", name, got, w)
+		}
+	}
+	if !p.Node("pushed").Program.Attested || p.Node("pushed").Program.Provenance {
+		t.Error("a default provenance makes an index, and is not read back into the metadata")
+	}
+	p = planSource(t, src, map[string]string{"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"})
+	if got := p.Node("pushed").Program.FrontendAttrs["attest:provenance"]; got != "" {
+		t.Errorf("BUILDX_NO_DEFAULT_ATTESTATIONS=1: %q", got)
+	}
+}
