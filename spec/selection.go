@@ -97,19 +97,33 @@ func (s *Spec) matchName(n string) ([]string, hcl.Diagnostics) {
 }
 
 func (s *Spec) expand(name string, sel *Selection, seenTarget, seenGroup map[string]bool) {
-	// A group being expanded that names itself names the target of that
-	// name, if there is one (group "app" { targets = ["app"] }, as in bake).
-	if g, ok := s.Groups[name]; ok && !seenGroup[name] {
-		seenGroup[name] = true
-		sel.Groups = append(sel.Groups, name)
+	walkGroups(s.Groups, func(n string) bool { return s.Targets[n] != nil }, name, seenGroup,
+		func(group string) { sel.Groups = append(sel.Groups, group) },
+		func(target string) {
+			if !seenTarget[target] {
+				seenTarget[target] = true
+				sel.Targets = append(sel.Targets, target)
+			}
+		})
+}
+
+// walkGroups expands a name as bake does, the one expansion every stage
+// uses (the selection, --set on a group, depends_on on a group): a group
+// gives its members in order, each nested group once; a name that is a
+// group already being expanded, or no group, is the target of that name
+// if there is one (group "app" { targets = ["app", "worker"] } names the
+// target app). onGroup sees each group expanded, onTarget each target.
+func walkGroups(groups map[string]*Group, isTarget func(string) bool, name string, seen map[string]bool, onGroup, onTarget func(string)) {
+	if g, ok := groups[name]; ok && !seen[name] {
+		seen[name] = true
+		onGroup(name)
 		for _, m := range g.Targets {
-			s.expand(m.Value, sel, seenTarget, seenGroup)
+			walkGroups(groups, isTarget, m.Value, seen, onGroup, onTarget)
 		}
 		return
 	}
-	if _, ok := s.Targets[name]; ok && !seenTarget[name] {
-		seenTarget[name] = true
-		sel.Targets = append(sel.Targets, name)
+	if isTarget(name) {
+		onTarget(name)
 	}
 }
 
@@ -118,21 +132,11 @@ func (s *Spec) names() []string {
 	return append(append([]string{}, s.TargetNames...), slices.Sorted(maps.Keys(s.Groups))...)
 }
 
-// expandGroup lists the targets of a group, recursively.
-func (l *loader) expandGroup(name string, seen map[string]bool) []string {
-	g, ok := l.spec.Groups[name]
-	if !ok || seen[name] {
-		return nil
-	}
-	seen[name] = true
+// expandGroup lists the targets of a group, as the selection would,
+// while the spec loads (its targets declared, not yet resolved).
+func (l *loader) expandGroup(name string) []string {
 	var out []string
-	for _, m := range g.Targets {
-		if l.isTarget(m.Value) {
-			out = append(out, m.Value)
-		} else {
-			out = append(out, l.expandGroup(m.Value, seen)...)
-		}
-	}
+	walkGroups(l.spec.Groups, l.isTarget, name, map[string]bool{}, func(string) {}, func(t string) { out = append(out, t) })
 	return out
 }
 
@@ -140,22 +144,13 @@ func (l *loader) expandGroup(name string, seen map[string]bool) []string {
 // members, nested groups included (each group once). Every stage that
 // follows depends_on or a selection through groups uses this.
 func (s *Spec) Members(name string) []string {
-	return s.members(name, map[string]bool{})
-}
-
-func (s *Spec) members(name string, seen map[string]bool) []string {
-	g := s.Groups[name]
-	if g == nil || seen[name] {
-		if s.Targets[name] != nil {
-			return []string{name}
-		}
-		return nil
-	}
-	seen[name] = true
 	var out []string
-	for _, m := range g.Targets {
-		out = append(out, s.members(m.Value, seen)...)
-	}
+	walkGroups(s.Groups, func(n string) bool { return s.Targets[n] != nil }, name, map[string]bool{}, func(string) {},
+		func(t string) {
+			if !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		})
 	return out
 }
 

@@ -132,7 +132,7 @@ func (l *loader) overrideTargets(o *Override) map[string]bool {
 	}
 	for _, g := range l.spec.Groups {
 		if ok, _ := path.Match(o.Pattern, g.Name); ok {
-			for _, t := range l.expandGroup(g.Name, map[string]bool{}) {
+			for _, t := range l.expandGroup(g.Name) {
 				out[t] = true
 			}
 		}

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -409,5 +410,35 @@ func TestEveryFindingHasAnID(t *testing.T) {
 				t.Errorf("%s: %q has no ID", f, d.Summary)
 			}
 		}
+	}
+}
+
+// TestOneGroupExpansion: a group is expanded one way for the selection,
+// for --set and for depends_on: group "app" names the target app and
+// the worker, so --set all.args.X reaches both, as the selection does.
+func TestOneGroupExpansion(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(`
+group "all" { targets = ["app"] }
+group "app" { targets = ["app", "worker"] }
+target "app" {}
+target "worker" {}
+target "after" { depends_on = ["all"] }
+`), 0o644)
+	set, _ := ParseOverrides([]string{"all.args.X=1"}, func(string) (string, bool) { return "", false })
+	s, diags := Load(Options{Dir: dir, Files: []string{"xbuild.hcl"}, Overrides: set, LookupEnv: func(string) (string, bool) { return "", false }})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	sel, _ := s.Select([]string{"all"})
+	var overridden []string
+	for _, name := range []string{"app", "worker"} {
+		if s.Targets[name].Args["X"].Value == "1" {
+			overridden = append(overridden, name)
+		}
+	}
+	members := s.Members("all")
+	if fmt.Sprint(sel.Targets) != "[app worker]" || fmt.Sprint(overridden) != "[app worker]" || fmt.Sprint(members) != "[app worker]" {
+		t.Errorf("selection %v, --set %v, depends_on %v: want [app worker] each", sel.Targets, overridden, members)
 	}
 }
