@@ -61,3 +61,69 @@ func FuzzLoadCompose(f *testing.F) {
 	f.Add([]byte("services:\n  a:\n    build: .\n    image: x/a:${TAG:-1}\n"))
 	f.Fuzz(func(t *testing.T, src []byte) { loadBytes(t, "compose.yaml", src) })
 }
+
+// typedVariables declares a variable of every kind of type and uses each
+// where its shape matters (a matrix, a for expression, an index), so
+// that an environment value of another shape reaches every use.
+const typedVariables = `
+variable "LIST" {
+  type    = list(string)
+  default = ["a", "b"]
+}
+variable "SET" {
+  type    = set(number)
+  default = [1, 2]
+}
+variable "TUPLE" {
+  type    = tuple([string, number])
+  default = ["x", 1]
+}
+variable "MAP" {
+  type    = map(string)
+  default = { k = "v" }
+}
+variable "OBJ" {
+  type    = object({ name = string, tags = list(string) })
+  default = { name = "n", tags = ["t"] }
+}
+variable "UNTYPED" {
+  default = ["u1", "u2"]
+}
+target "m" {
+  matrix = { l = LIST, s = SET, u = UNTYPED, t = OBJ.tags }
+  name   = "m-${l}-${s}-${u}-${t}"
+  args   = { T0 = TUPLE[0], K = lookup(MAP, "k", "none"), N = OBJ.name }
+  tags   = [for v in LIST : "r/${v}:1"]
+  output = ["type=cacheonly"]
+}
+`
+
+// FuzzTypedVariableEnv sets each typed variable from the environment
+// (as text and as _JSON) to whatever the fuzzer makes: the loader must
+// report a value of another shape, never panic.
+func FuzzTypedVariableEnv(f *testing.F) {
+	for _, seed := range []string{"a,b,c", "", "x", "1,2", `["a"]`, `[1`, `{"name":"y"}`, `{"name":"y","tags":[]}`, `{"k":1}`, "null", `[["a"]]`} {
+		for which := range uint8(6) {
+			f.Add(seed, which)
+			f.Add(seed, which|0x80)
+		}
+	}
+	names := []string{"LIST", "SET", "TUPLE", "MAP", "OBJ", "UNTYPED"}
+	f.Fuzz(func(t *testing.T, value string, which uint8) {
+		name := names[int(which)%len(names)]
+		if which&0x80 != 0 {
+			name += "_JSON"
+		}
+		s, _ := Load(Options{
+			Files:     []string{"xbuild.hcl"},
+			Dir:       t.TempDir(),
+			LookupEnv: mapEnv(map[string]string{name: value}),
+			ReadFile:  func(string) ([]byte, error) { return []byte(typedVariables), nil },
+		})
+		if sel, _ := s.Select(nil); sel != nil {
+			if _, err := s.Print(sel, "/"); err != nil {
+				t.Fatalf("print: %v", err)
+			}
+		}
+	})
+}

@@ -73,6 +73,12 @@ func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribu
 // matrixCombinations returns every combination of the matrix values, the
 // keys in sorted order and the last key varying fastest.
 func (l *loader) matrixCombinations(m *hcl.Attribute, val cty.Value) ([]map[string]cty.Value, bool) {
+	if !val.IsWhollyKnown() {
+		// A value left unknown by an error already reported (a variable
+		// the environment set to something of another shape): there is
+		// nothing to expand, and nothing more to say.
+		return nil, false
+	}
 	ty := val.Type()
 	if val.IsNull() || !(ty.IsObjectType() || ty.IsMapType()) {
 		l.diags = append(l.diags, errorf(m.Expr.Range(), "Invalid matrix",
