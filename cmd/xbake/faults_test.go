@@ -99,3 +99,76 @@ func TestAllowFSRead(t *testing.T) {
 		t.Errorf("context /etc/apt with --allow fs.read=/etc: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestKilledDaemonLeavesNothing: a daemon killed with kill -9 during a
+// step leaves its step's mounts under the builder's root and the step's
+// processes; the next daemon's start ends them, and so does builders rm,
+// which must then delete the state directory whole.
+func TestKilledDaemonLeavesNothing(t *testing.T) {
+	realBuilder(t)
+	r := startSlowRun(t, 120, `"type=cacheonly"`)
+	state := filepath.Join(os.Getenv("XBAKE_STATE_DIR"), "builders", "local")
+	pb, err := os.ReadFile(filepath.Join(state, "buildkitd.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(pb)))
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	r.cmd.Wait()
+	time.Sleep(500 * time.Millisecond)
+	if len(mountsUnder(t, state)) == 0 && len(processesUnder(t, state)) == 0 {
+		t.Fatal("the killed daemon left nothing to clean: the test no longer tests anything")
+	}
+	// The next run starts a daemon, which first ends what the dead one left.
+	if code, out, errOut := xbake(t, r.dir, "", "builders", "inspect", "local", "--bootstrap"); code != 0 {
+		t.Fatalf("a new daemon: exit %d\n%s%s", code, out, errOut)
+	}
+	if m, p := mountsUnder(t, state), processesUnder(t, state); len(m) != 0 || len(p) != 0 {
+		t.Errorf("after a new daemon started, left over: mounts %v, processes %v", m, p)
+	}
+	if code, out, errOut := xbake(t, r.dir, "", "builders", "rm", "local"); code != 0 {
+		t.Fatalf("builders rm: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(state); !os.IsNotExist(err) {
+		t.Errorf("builders rm left the state directory: %v", err)
+	}
+}
+
+// mountsUnder lists the mount points under dir.
+func mountsUnder(t *testing.T, dir string) []string {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
+			out = append(out, f[4])
+		}
+	}
+	return out
+}
+
+// processesUnder lists the processes (but buildkitd) whose command line
+// names a path under dir, or whose root directory lies under it.
+func processesUnder(t *testing.T, dir string) []string {
+	var out []string
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		if _, err := strconv.Atoi(p.Name()); err != nil {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", p.Name(), "cmdline"))
+		root, _ := os.Readlink(filepath.Join("/proc", p.Name(), "root"))
+		args := strings.ReplaceAll(string(cmdline), "\x00", " ")
+		if strings.Contains(args, "buildkitd") {
+			continue
+		}
+		if strings.Contains(args, dir+"/") || strings.HasPrefix(root, dir+"/") {
+			out = append(out, p.Name()+": "+args)
+		}
+	}
+	return out
+}

@@ -39,7 +39,12 @@ func (l *Local) Nodes() []*Node {
 
 // RemoveState deletes the builder's state directory (its cache); the
 // daemon must be stopped.
-func (l *Local) RemoveState() error { return os.RemoveAll(l.dir) }
+func (l *Local) RemoveState() error {
+	if l.daemonPID() == 0 {
+		l.sweep() // a daemon killed earlier may have left mounts under it
+	}
+	return os.RemoveAll(l.dir)
+}
 
 // NewLocal returns the driver of a local builder.
 func NewLocal(name string, cfg spec.BuilderConfig) *Local {
@@ -127,6 +132,9 @@ func (l *Local) start() (<-chan struct{}, error) {
 	}
 	if err := os.WriteFile(filepath.Join(l.dir, "buildkitd.toml"), l.configTOML(), 0o600); err != nil {
 		return nil, err
+	}
+	if l.daemonPID() == 0 {
+		l.sweep() // what a daemon killed before this one left behind
 	}
 	os.Remove(l.socket())
 	logf, err := os.OpenFile(l.logPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
