@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -171,4 +172,55 @@ func processesUnder(t *testing.T, dir string) []string {
 		}
 	}
 	return out
+}
+
+// TestRacingRunsOnOneOutput: two xbake runs at once write the same local
+// output (hundreds of files, each run merging into the directory): both
+// succeed, one waiting for the other, and the directory holds one run's
+// output whole, with no temporary left.
+func TestRacingRunsOnOneOutput(t *testing.T) {
+	realBuilder(t)
+	bin, _ := filepath.Abs("../../bin/xbake")
+	dir := t.TempDir()
+	b, err := os.ReadFile("../../bin/busybox-amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n")
+	writeFile(t, dir, "xbuild.hcl", "target \"e\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=local,dest=out/e\"]\n}\n")
+	if code, out, errOut := xbake(t, dir, "", "run", "--progress", "quiet"); code != 0 { // warm the cache: the races are in the writing
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	want, _ := os.ReadDir(filepath.Join(dir, "out/e/bin"))
+	// The races are in replacing what a previous run wrote: out/e stays.
+	for round := 0; round < 10; round++ {
+		var cmds []*osexec.Cmd
+		var outs []*lockedBuffer
+		for i := 0; i < 2; i++ {
+			cmd := osexec.Command(bin, "run", "--progress", "plain")
+			cmd.Dir = dir
+			out := &lockedBuffer{}
+			cmd.Stdout, cmd.Stderr = out, out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			cmds, outs = append(cmds, cmd), append(outs, out)
+		}
+		for i, cmd := range cmds {
+			if err := cmd.Wait(); err != nil {
+				t.Errorf("round %d, run %d: %v\n%s", round, i, err, outs[i])
+			}
+		}
+		got, _ := os.ReadDir(filepath.Join(dir, "out/e/bin"))
+		if len(got) != len(want) {
+			t.Errorf("round %d: out/e/bin holds %d entries, want %d", round, len(got), len(want))
+		}
+		filepath.Walk(filepath.Join(dir, "out"), func(path string, info os.FileInfo, err error) error {
+			if err == nil && strings.HasPrefix(info.Name(), ".xbake-tmp-") {
+				t.Errorf("round %d: a temporary is left: %s", round, path)
+			}
+			return nil
+		})
+	}
 }

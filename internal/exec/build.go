@@ -105,7 +105,15 @@ func (b *build) run(ctx context.Context) error {
 		}
 	}
 	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
-	if err := outs.commit(); err != nil {
+	unlock, err := lockDestinations(b.j.fileDestinations(), func(holder string) {
+		b.r.say("%s: waiting for another run to finish writing its output (%s)", b.j.node.Name, holder)
+	})
+	if err != nil {
+		return err
+	}
+	err = outs.commit()
+	unlock()
+	if err != nil {
 		return err
 	}
 	b.j.res.Outputs = outs.described

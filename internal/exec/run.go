@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"time"
 
@@ -280,6 +281,7 @@ type runner struct {
 	cancel   context.CancelFunc // fail-fast: cancels every build
 	outer    context.Context    // the caller's context: done on interrupt
 
+	sayMu   sync.Mutex // one line at a time from say
 	mu      sync.Mutex // guards pending, failure and busy
 	pending []pendingTag
 	failure string         // the first failure, for messages
@@ -479,4 +481,16 @@ func (r *runner) releaseParents(j *job) {
 			r.jobs[e.To.Name].users.Done()
 		}
 	}
+}
+
+// say writes a line for the user beside the progress display: what the
+// run waits for, what it cannot compare.
+func (r *runner) say(format string, args ...any) {
+	out := r.opts.ProgressOut
+	if out == nil {
+		out = os.Stderr
+	}
+	r.sayMu.Lock()
+	defer r.sayMu.Unlock()
+	fmt.Fprintf(out, format+"\n", args...)
 }

@@ -3,7 +3,6 @@ package exec
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 
 	"github.com/distribution/reference"
@@ -74,8 +73,8 @@ func (r *runner) foldDigests(ctx context.Context) {
 			parents = append(parents, inputs.ParentDigest{Planned: e.To.InputDigest, Folded: r.jobs[e.To.Name].digest})
 		}
 		folded, err := inputs.Fold(j.node.InputDigest, j.node.RemoteInputs, resolved, parents)
-		if err != nil && r.opts.ProgressOut != nil {
-			fmt.Fprintf(r.opts.ProgressOut, "warning: %s will be built: an input cannot be compared with the last build (%v)\n", j.node.Name, err)
+		if err != nil {
+			r.say("warning: %s will be built: an input cannot be compared with the last build (%v)", j.node.Name, err)
 		}
 		j.digest = folded
 	}
