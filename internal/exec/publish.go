@@ -67,17 +67,30 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 		}
 		before[i] = prev
 	}
+	jl, err := startJournal(pending, before)
+	if err != nil {
+		res.PublishErr = fmt.Errorf("writing the publish journal in %s: %w; no tag was changed", journalDir(), err)
+		return
+	}
 	for i, p := range pending {
 		tag, digest, _ := strings.Cut(p.tag, "@")
 		if err := retry(ctx, func() error { return createTag(ctx, p.repo, digest, tag) }); err != nil {
 			res.PublishErr = fmt.Errorf("tagging %s (target %s): %w", tag, p.target, err)
+			jl.setPhase(phaseRollingBack)
 			res.TagStates = rollback(ctx, pending[:i], before[:i])
 			res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: stateOf(before[i], "unchanged")})
+			if putBack(res.TagStates) {
+				jl.done()
+			} else {
+				jl.keep()
+				res.PublishErr = fmt.Errorf("%w; the next xbake run with this state directory finishes putting the tags back", res.PublishErr)
+			}
 			return
 		}
 		res.Tags = append(res.Tags, tag)
 		res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: "published " + digest})
 	}
+	jl.done()
 }
 
 // TagState is what a tag of an atomic push holds after the run.
@@ -208,4 +221,14 @@ func createTag(ctx context.Context, repo, digest, tag string) error {
 		return err
 	}
 	return remote.Tag(dst, desc, opts...)
+}
+
+// putBack reports whether every tag of a rollback is where it was.
+func putBack(states []TagState) bool {
+	for _, s := range states {
+		if strings.Contains(s.State, "could not be put back") {
+			return false
+		}
+	}
+	return true
 }

@@ -183,3 +183,74 @@ func TestDefaultProvenanceIsAttached(t *testing.T) {
 		}
 	}
 }
+
+// TestUnfinishedPublishIsFinishedByTheNextRun: the registry goes away
+// right after the first tag of an atomic push moved, so neither the
+// publish nor its rollback can finish. Once the registry is back, the
+// next run (of a target that pushes nothing) first finishes the
+// rollback: every tag is as it was before, none half new.
+func TestUnfinishedPublishIsFinishedByTheNextRun(t *testing.T) {
+	needDaemon(t)
+	var down, armed atomic.Bool
+	inner := registry.New(registry.Logger(nopLogger()))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if down.Load() {
+			http.Error(w, "injected outage", http.StatusServiceUnavailable)
+			return
+		}
+		inner.ServeHTTP(w, r)
+		if armed.Load() && r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/manifests/a") {
+			down.Store(true) // the first tag moved: the registry goes away
+		}
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	reg := u.Host
+	old, _ := random.Image(64, 1)
+	if err := remote.Write(mustTag(t, reg+"/xbake/j:a"), old); err != nil {
+		t.Fatal(err)
+	}
+	oldDigest, _ := old.Digest()
+
+	dir := project(t, map[string]string{
+		"Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\n",
+		"xbuild.hcl": fmt.Sprintf(`target "app" {
+  platforms = ["linux/amd64"]
+  tags      = ["%[1]s/xbake/j:a", "%[1]s/xbake/j:b"]
+  output    = ["type=image,push=true"]
+}
+target "other" {
+  output = ["type=cacheonly"]
+}`, reg),
+	})
+	armed.Store(true)
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"app"}})
+	armed.Store(false)
+	if res.PublishErr == nil || !strings.Contains(res.PublishErr.Error(), "the next xbake run") {
+		t.Fatalf("the publish should fail and say the next run finishes it: %v", res.PublishErr)
+	}
+	down.Store(false)
+	if a, err := remote.Head(mustTag(t, reg+"/xbake/j:a")); err != nil || a.Digest == oldDigest {
+		t.Fatalf("the outage should have left tag a moved (the test's premise): %v %v", a, err)
+	}
+
+	var said strings.Builder
+	res = build(t, ctx(t), dir, runOpts{targets: []string{"other"}, opts: exec.Options{ProgressOut: &said}})
+	if res.Failed() {
+		t.Fatalf("the next run: %+v", res)
+	}
+	a, err := remote.Head(mustTag(t, reg+"/xbake/j:a"))
+	if err != nil || a.Digest != oldDigest {
+		t.Errorf("tag a: %v %v, want it back on %s", a, err, oldDigest)
+	}
+	if _, err := remote.Head(mustTag(t, reg+"/xbake/j:b")); err == nil {
+		t.Error("tag b exists: the registry holds half a publish")
+	}
+	if !strings.Contains(said.String(), "unfinished publish was rolled back") {
+		t.Errorf("the run should say it finished the rollback:\n%s", said.String())
+	}
+	res = build(t, ctx(t), dir, runOpts{targets: []string{"other"}, opts: exec.Options{ProgressOut: &said}})
+	if strings.Count(said.String(), "unfinished publish") != 1 {
+		t.Errorf("a finished publish is not finished twice:\n%s", said.String())
+	}
+}

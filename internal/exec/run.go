@@ -207,6 +207,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.cancel = cancel
+	RecoverPublishes(ctx, r.say) // an earlier run's publish first, whatever this one builds
 	if opts.SkipUnchanged {
 		r.foldDigests(ctx)
 		r.decideSkips(ctx)
