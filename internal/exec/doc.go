@@ -2,12 +2,18 @@
 // Dockerfile frontend, as many at once as --jobs allows, each starting as
 // soon as what it waits for is done.
 //
-// Start with Run in run.go, the scheduler. build.go turns a node into a
-// BuildKit build (frontend attributes, local mounts, session attachables)
-// and hands a parent's result to the targets that use it as a context.
+// Start with Run in run.go, the scheduler. build.go turns a node's
+// plan.Program into a BuildKit build (local mounts, frontend inputs,
+// session attachables; the package never reads the spec) and hands a
+// parent's result, built whole first, to the targets that use it as a
+// context. skip.go decides --skip-unchanged, folding in what remote
+// inputs name now (internal/inputs.Resolve).
+//
 // outputs.go prepares exports so that files appear complete or not at
-// all, and publish.go creates the tags of an all-or-nothing push once
-// every target has built. progress.go merges the progress of all builds
-// into one display; summary.go prints the closing table and writes the
-// metadata file.
+// all; destlock.go makes two runs writing one destination take turns;
+// publish.go creates the tags of an all-or-nothing push once every
+// target has built, with a journal (journal.go) that the next run
+// finishes if this one could not. progress.go merges the progress of all
+// builds into one display; summary.go prints the closing table and
+// writes the metadata file.
 package exec
