@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // tempPrefix starts the name of every temporary an output makes. Local
@@ -26,23 +27,36 @@ type temp struct {
 	lock *os.File // holds the flock; for a file output, the file itself
 }
 
+// A temporary is made under a "being made" name (newPrefix), locked,
+// and only then renamed to its temporary name: made under its final
+// name, it would be unlocked for a moment, and a sweep by another target
+// or run writing to the same directory could take it for a dead run's
+// and remove it. The flock follows the inode through the rename.
+
+// newPrefix starts the name of a temporary not yet locked; sweeps leave
+// such names alone unless they are older than a run could take to lock
+// one (staleNew), which only a run killed at that very moment leaves.
+const newPrefix = tempPrefix + "new-"
+
+const staleNew = 10 * time.Minute
+
 // newTempDir makes a locked temporary directory in dir.
 func newTempDir(dir, name string) (*temp, error) {
-	path, err := os.MkdirTemp(dir, tempPrefix+name+"-")
+	made, err := os.MkdirTemp(dir, newPrefix+name+"-")
 	if err != nil {
 		return nil, err
 	}
-	f, err := lockPath(path)
+	f, err := lockPath(made)
 	if err != nil {
-		os.RemoveAll(path)
+		os.RemoveAll(made)
 		return nil, err
 	}
-	return &temp{path: path, lock: f}, nil
+	return publishTemp(made, f, os.RemoveAll)
 }
 
 // newTempFile makes a locked temporary file in dir.
 func newTempFile(dir, name string) (*temp, error) {
-	f, err := os.CreateTemp(dir, tempPrefix+name+"-")
+	f, err := os.CreateTemp(dir, newPrefix+name+"-")
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +65,19 @@ func newTempFile(dir, name string) (*temp, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	return &temp{path: f.Name(), lock: f}, nil
+	return publishTemp(f.Name(), f, os.Remove)
+}
+
+// publishTemp renames a locked temporary from its "being made" name to
+// its temporary name.
+func publishTemp(made string, lock *os.File, remove func(string) error) (*temp, error) {
+	path := filepath.Join(filepath.Dir(made), tempPrefix+strings.TrimPrefix(filepath.Base(made), newPrefix))
+	if err := os.Rename(made, path); err != nil {
+		lock.Close()
+		remove(made)
+		return nil, err
+	}
+	return &temp{path: path, lock: lock}, nil
 }
 
 // release removes the temporary (whatever is still in it) and drops the lock.
@@ -84,6 +110,11 @@ func sweepStale(dir string) {
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name(), tempPrefix) {
 			continue
+		}
+		if strings.HasPrefix(e.Name(), newPrefix) {
+			if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < staleNew {
+				continue // being made and locked by a live run, most likely
+			}
 		}
 		path := filepath.Join(dir, e.Name())
 		f, err := lockPath(path)

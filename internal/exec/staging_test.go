@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 )
@@ -185,5 +187,55 @@ func TestUsesContainerdStore(t *testing.T) {
 		if got := usesContainerdStore([]byte(in)); got != want {
 			t.Errorf("usesContainerdStore(%s) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// TestSweepNeverTakesATemporaryBeingMade: targets and runs that write
+// into one directory sweep it while others make their temporaries
+// there; a temporary must never vanish under the run that made it
+// (bench/soak.sh found that: a file made, then swept before its lock).
+func TestSweepNeverTakesATemporaryBeingMade(t *testing.T) {
+	dir := t.TempDir()
+	stop := make(chan struct{})
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				sweepStale(dir)
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	var lost atomic.Int32
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200; i++ {
+				newTemp := newTempFile
+				if i%2 == 1 {
+					newTemp = newTempDir
+				}
+				tmp, err := newTemp(dir, "x")
+				if err != nil {
+					lost.Add(1)
+					continue
+				}
+				if _, err := os.Stat(tmp.path); err != nil {
+					lost.Add(1)
+				}
+				tmp.release()
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-swept
+	if n := lost.Load(); n > 0 {
+		t.Errorf("%d of 800 temporaries vanished or failed to be made under a concurrent sweep", n)
 	}
 }
