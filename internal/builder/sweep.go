@@ -84,16 +84,24 @@ func killProcessesUnder(root string) {
 	}
 }
 
-// unmountUnder unmounts every mount point under root, deepest first.
+// unmountUnder unmounts every mount point under root, deepest first,
+// and the daemon's temporary mounts elsewhere of something under root
+// (BuildKit mounts a snapshot at /tmp/buildkit-mountNNN to read or
+// write it), removing their empty mount points.
 func unmountUnder(root string) {
 	for _, m := range mountsUnder(root) {
 		if err := syscall.Unmount(m, 0); err != nil {
 			syscall.Unmount(m, syscall.MNT_DETACH)
 		}
+		if !strings.HasPrefix(m, root+string(filepath.Separator)) && strings.HasPrefix(filepath.Base(m), "buildkit-mount") {
+			os.Remove(m) // BuildKit's own empty temporary directory
+		}
 	}
 }
 
-// mountsUnder lists the mount points under root, deepest first.
+// mountsUnder lists the mount points under root, and those whose source
+// lies under root (a bind mount of a snapshot, an overlay of its
+// layers), deepest first.
 func mountsUnder(root string) []string {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
@@ -109,7 +117,9 @@ func mountsUnder(root string) []string {
 			continue
 		}
 		mp := unescapeMountPath(fields[4])
-		if strings.HasPrefix(mp, prefix) {
+		source := unescapeMountPath(fields[3]) // the path within its file system: a bind mount's source
+		if strings.HasPrefix(mp, prefix) || strings.HasPrefix(source, prefix) ||
+			(strings.HasPrefix(filepath.Base(mp), "buildkit-mount") && strings.Contains(sc.Text(), prefix)) {
 			out = append(out, mp)
 		}
 	}
