@@ -82,9 +82,9 @@ whole() {
 # processes whose root or command line lies there (buildkitd excepted).
 leftovers() {
   find "$proj/out" -name '.xbake-tmp-*' 2>/dev/null
-  grep -F " $state/" /proc/self/mountinfo | awk '{print "mount " $5}'
+  grep -F "$state/" /proc/self/mountinfo | awk '{print "mount " $5}'
   for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null) || continue
+    cmd=$( { tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null ) || continue
     case $cmd in *buildkitd*) continue ;; esac
     r=$(readlink "$p/root" 2>/dev/null)
     case "$cmd $r" in *"$state/"*) echo "process ${p#/proc/}: $cmd" ;; esac
@@ -131,6 +131,7 @@ for run in $(seq 1 "$n"); do
   [ -z "$left" ] || fail "$kind" "$run" "left behind: $(echo "$left" | head -3 | tr '\n' ';')"
   rm -rf "$proj"/out/t*
   rm -f "$proj"/out/full/*
+  [ $((run % 20)) = 0 ] && echo "soak: $run runs done" >&2
 done
 
 echo "soak: $n runs"
