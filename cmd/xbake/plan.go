@@ -99,10 +99,7 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 	sel, diags := s.Select(args)
 	if diags.HasErrors() {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
-		if o.format == "json" && !o.print {
-			plan.WriteJSONDiagnostics(stdout, diags)
-		}
-		return errSpec
+		return errChecked(args, diags)
 	}
 	if diags := plan.Cycles(s, sel); diags.HasErrors() {
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
