@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"time"
 
 	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -54,6 +55,9 @@ func writeState(path string, res *Result, digests map[string]string) error {
 	return writeJSONFile(path, st)
 }
 
+// remoteLookupTimeout bounds the lookups of remote inputs of a run.
+const remoteLookupTimeout = 30 * time.Second
+
 // foldDigests gives each target the digest to compare: the plan's,
 // folded with what its base images, image and git contexts name now
 // (one lookup per distinct reference, at once) and with its parents'
@@ -66,7 +70,11 @@ func (r *runner) foldDigests(ctx context.Context) {
 			all = append(all, j.node.RemoteInputs...)
 		}
 	}
-	resolved := inputs.Resolve(ctx, all)
+	// A registry that does not answer must not hold the run: what is not
+	// resolved in time is built.
+	lookup, cancel := context.WithTimeout(ctx, remoteLookupTimeout)
+	defer cancel()
+	resolved := inputs.Resolve(lookup, all)
 	for _, j := range r.order { // parents come first
 		var parents []inputs.ParentDigest
 		for _, e := range j.node.Needs {
