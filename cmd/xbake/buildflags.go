@@ -31,6 +31,9 @@ type buildFlags struct {
 	noCache, pull, check bool
 	provenance, sbom     string
 	call                 string
+	// remoteInputs lists what each target reads from elsewhere, for
+	// --skip-unchanged (plan.Options.RemoteInputs).
+	remoteInputs bool
 	// skipDigests leaves the input digests out of the plan: a run reads
 	// them only to skip or record builds, and hashing every input file
 	// costs a run of small targets a fifth of its time.
@@ -180,7 +183,7 @@ func (f *buildFlags) planOptions() (plan.Options, error) {
 	if err != nil {
 		return plan.Options{}, usageErrorf("%v", err)
 	}
-	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict, SkipDigests: f.skipDigests}
+	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict, SkipDigests: f.skipDigests, RemoteInputs: f.remoteInputs}
 	if f.load {
 		opts.EngineMultiPlatform = exec.EngineStoresMultiPlatform()
 	}

@@ -184,3 +184,22 @@ func TestGitLabSections(t *testing.T) {
 		t.Errorf("a target that built has no section:\n%q", out)
 	}
 }
+
+// TestSkipUnchangedAsksForRemoteInputs: through the command line,
+// --skip-unchanged looks up what a target reads from elsewhere; one that
+// cannot be looked up is built, with a warning, never skipped.
+func TestSkipUnchangedAsksForRemoteInputs(t *testing.T) {
+	realBuilder(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY Dockerfile /\n")
+	writeFile(t, dir, "xbuild.hcl", "target \"app\" {\n  platforms = [\"linux/amd64\"]\n  contexts = { unused = \"docker-image://127.0.0.1:1/nothing:1\" }\n  output = [\"type=local,dest=out\"]\n}\n")
+	for i := 0; i < 2; i++ {
+		code, out, errOut := xbake(t, dir, "", "run", "--progress", "quiet", "--skip-unchanged", "--state-file", "state.json")
+		if code != 0 || strings.Contains(out, "up to date") {
+			t.Fatalf("run %d: exit %d, a target with an input that cannot be compared must be built\n%s%s", i, code, out, errOut)
+		}
+		if !strings.Contains(errOut, "warning: app will be built: an input cannot be compared with the last build") {
+			t.Errorf("run %d: no warning:\n%s", i, errOut)
+		}
+	}
+}

@@ -124,6 +124,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	}
 	sel, selDiags := selectChecked(s, args)
 	o.build.skipDigests = !o.skipUnchanged && o.stateFile == "" && !debugFlag
+	o.build.remoteInputs = o.skipUnchanged
 	p, planDiags, err := o.build.plan(cmd.Context(), s, sel)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/plan"
 )
 
 // TestSkipUnchangedSeesEveryInput changes each kind of input a target
@@ -102,7 +103,7 @@ target "git" {
 	run := func(step string, want ...string) {
 		t.Helper()
 		var errOut strings.Builder
-		res := build(t, ctx(t), dir, runOpts{opts: exec.Options{SkipUnchanged: true, StateFile: state, ProgressOut: &errOut}})
+		res := build(t, ctx(t), dir, runOpts{opts: exec.Options{SkipUnchanged: true, StateFile: state, ProgressOut: &errOut}, plan: plan.Options{RemoteInputs: true}})
 		rebuilt := map[string]bool{}
 		for _, r := range res.Targets {
 			switch r.Status {

@@ -25,7 +25,7 @@ import (
 // monorepo. A target whose files cannot be read gets no digest and a
 // warning; it is then never skipped as unchanged. Nothing outside the
 // read boundary is read: read-outside-tree reports it instead.
-func (p *Plan) computeDigests(reads spec.Boundary) hcl.Diagnostics {
+func (p *Plan) computeDigests(reads spec.Boundary, remote bool) hcl.Diagnostics {
 	h := inputs.NewHasher()
 	warnings := make([]*hcl.Diagnostic, len(p.Nodes))
 	index := map[*Node]int{}
@@ -40,7 +40,7 @@ func (p *Plan) computeDigests(reads spec.Boundary) hcl.Diagnostics {
 				if !readsInside(n.Target, reads) {
 					return nil
 				}
-				warnings[index[n]] = digestNode(h, n)
+				warnings[index[n]] = digestNode(h, n, remote)
 				return nil
 			})
 		}
@@ -56,7 +56,7 @@ func (p *Plan) computeDigests(reads spec.Boundary) hcl.Diagnostics {
 }
 
 // digestNode sets one node's digest from its parents' digests.
-func digestNode(h *inputs.Hasher, n *Node) *hcl.Diagnostic {
+func digestNode(h *inputs.Hasher, n *Node, remote bool) *hcl.Diagnostic {
 	parents := map[string]string{}
 	var order []string
 	for _, e := range n.Needs {
@@ -88,7 +88,9 @@ func digestNode(h *inputs.Hasher, n *Node) *hcl.Diagnostic {
 		}
 	}
 	n.InputDigest = d
-	n.RemoteInputs = remoteInputs(n)
+	if remote {
+		n.RemoteInputs = remoteInputs(n)
+	}
 	return nil
 }
 

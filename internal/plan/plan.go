@@ -35,6 +35,11 @@ type Options struct {
 	// file: for a run that neither skips nor records builds, and for
 	// fuzzing (which feeds contexts such as "/").
 	SkipDigests bool
+	// RemoteInputs lists, with the digests, what each node reads from
+	// elsewhere (Node.RemoteInputs): a run with --skip-unchanged needs
+	// it; showing a plan does not, and it costs a read and a parse of
+	// every Dockerfile.
+	RemoteInputs bool
 }
 
 // Plan is the build graph of a selection.
@@ -90,7 +95,7 @@ type Node struct {
 	// RemoteInputs are what it reads from elsewhere (base images, image
 	// and git contexts), which InputDigest covers by reference only: a
 	// run that compares digests asks what each names now
-	// (inputs.Resolve).
+	// (inputs.Resolve). Listed only with Options.RemoteInputs.
 	RemoteInputs []inputs.Remote
 }
 
@@ -172,7 +177,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	go func() { defer close(ruled); c.run() }()
 	var digestDiags hcl.Diagnostics
 	if !opts.SkipDigests {
-		digestDiags = p.computeDigests(reads)
+		digestDiags = p.computeDigests(reads, opts.RemoteInputs)
 	}
 	<-ruled
 	diags = append(diags, c.diags...)
