@@ -257,3 +257,16 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanTakesBakesPrintFlags: a `docker buildx bake --print` command
+// line works as `xbake plan --print`: the flags that only matter to a
+// build are accepted and change nothing.
+func TestPlanTakesBakesPrintFlags(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "docker-bake.hcl", "group \"default\" { targets = [\"app\"] }\ntarget \"app\" {}\n")
+	_, want, _ := xbake(t, dir, "", "plan", "--print")
+	code, got, errOut := xbake(t, dir, "", "plan", "--print", "--progress", "plain", "--metadata-file", "m.json")
+	if code != 0 || got != want {
+		t.Errorf("exit %d\n%s\nwant the same print as without the flags:\n%s\n%s", code, got, want, errOut)
+	}
+}

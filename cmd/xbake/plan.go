@@ -59,6 +59,14 @@ Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON (the format of 'docker buildx bake --print')")
 	fl.StringVar(&o.list, "list", "", "list \"targets\" or \"variables\" instead of planning")
 	fl.StringVar(&o.format, "format", "text", "output format: text, json, dot, mermaid or html (--list: text or json)")
+	// bake takes its build flags beside --print and ignores those that
+	// only matter to a build: a `docker buildx bake --print` command line
+	// works with `xbake plan` too.
+	var ignored string
+	for _, name := range []string{"progress", "metadata-file"} {
+		fl.StringVar(&ignored, name, "", "as in bake; plan builds nothing, so it changes nothing")
+		fl.MarkHidden(name)
+	}
 	registerCompletions(cmd)
 	return cmd
 }
