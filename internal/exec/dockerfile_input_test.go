@@ -1,10 +1,7 @@
 package exec_test
 
 import (
-	"net/http/cgi"
-	"net/http/httptest"
 	"os"
-	osexec "os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -96,32 +93,8 @@ target "none" {
 // own smart-HTTP backend on loopback.
 func TestRemoteContextDockerfile(t *testing.T) {
 	needDaemon(t)
-	gitBin, err := osexec.LookPath("git")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("git is needed in CI")
-		}
-		t.Skip("needs git")
-	}
-	root := t.TempDir()
-	repo := filepath.Join(root, "src")
-	os.MkdirAll(repo, 0o755)
-	os.WriteFile(filepath.Join(repo, "Dockerfile"), []byte("FROM scratch\nCOPY from-repo /used-the-repo-dockerfile\n"), 0o644)
-	os.WriteFile(filepath.Join(repo, "from-repo"), []byte("r"), 0o644)
-	for _, args := range [][]string{
-		{"-C", repo, "init", "-q", "-b", "main"},
-		{"-C", repo, "add", "-A"},
-		{"-C", repo, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "one"},
-		{"clone", "-q", "--bare", repo, filepath.Join(root, "repo.git")},
-	} {
-		if out, err := osexec.Command(gitBin, args...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	srv := httptest.NewServer(&cgi.Handler{Path: gitBin, Args: []string{"http-backend"},
-		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}})
-	t.Cleanup(srv.Close)
-	url := srv.URL + "/repo.git"
+	url, commit := gitRepo(t)
+	commit(map[string]string{"Dockerfile": "FROM scratch\nCOPY from-repo /used-the-repo-dockerfile\n", "from-repo": "r"})
 
 	dir := project(t, map[string]string{"xbuild.hcl": `
 target "repo" {

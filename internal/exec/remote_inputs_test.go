@@ -34,7 +34,11 @@ func TestSkipUnchangedSeesEveryInput(t *testing.T) {
 	reg := startRegistry(t)
 	pushBase(t, reg+"/xbake/base:1", "one")
 	pushBase(t, reg+"/xbake/ctx:1", "one")
-	gitURL, commit := gitRepo(t)
+	gitURL, commitFiles := gitRepo(t)
+	gitURL += "#main"
+	commit := func(version string) {
+		commitFiles(map[string]string{"Dockerfile": "FROM scratch\nCOPY version /\n", "version": version})
+	}
 	commit("one")
 
 	dir := project(t, map[string]string{
@@ -158,8 +162,9 @@ func pushBase(t *testing.T, ref, version string) {
 }
 
 // gitRepo serves a repository over git's smart-HTTP backend on
-// loopback; commit adds a commit on its main branch.
-func gitRepo(t *testing.T) (string, func(string)) {
+// loopback, at the returned URL; commit commits files (name: content) on
+// its main branch and pushes them there.
+func gitRepo(t *testing.T) (string, func(files map[string]string)) {
 	t.Helper()
 	gitBin, err := osexec.LookPath("git")
 	if err != nil {
@@ -182,12 +187,13 @@ func gitRepo(t *testing.T) (string, func(string)) {
 	srv := httptest.NewServer(&cgi.Handler{Path: gitBin, Args: []string{"http-backend"},
 		Env: []string{"GIT_PROJECT_ROOT=" + root, "GIT_HTTP_EXPORT_ALL=1"}})
 	t.Cleanup(srv.Close)
-	return srv.URL + "/repo.git#main", func(version string) {
+	return srv.URL + "/repo.git", func(files map[string]string) {
 		t.Helper()
-		os.WriteFile(filepath.Join(work, "Dockerfile"), []byte("FROM scratch\nCOPY version /\n"), 0o644)
-		os.WriteFile(filepath.Join(work, "version"), []byte(version), 0o644)
+		for name, content := range files {
+			os.WriteFile(filepath.Join(work, name), []byte(content), 0o644)
+		}
 		git("-C", work, "add", "-A")
-		git("-C", work, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", version)
+		git("-C", work, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-qm", "a commit")
 		git("-C", work, "push", "-q", bare, "main")
 	}
 }
