@@ -16,6 +16,7 @@ import (
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/diag"
 	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/exec/display"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/internal/report"
 )
@@ -160,12 +161,12 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if writesToStdout(p) {
 		summaryOut = stderr // stdout carries a tarball
 	}
-	if err := exec.WriteSummary(summaryOut, res); err != nil {
+	if err := display.WriteSummary(summaryOut, res); err != nil {
 		return err
 	}
 	reportFailures(stderr, p, res)
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
-		if err := exec.AppendMarkdownSummary(path, res); err != nil {
+		if err := display.AppendMarkdownSummary(path, res); err != nil {
 			fmt.Fprintf(stderr, "xbake: warning: writing $GITHUB_STEP_SUMMARY: %v\n", err)
 		}
 	}
@@ -181,7 +182,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		}
 	}
 	if o.metadataFile != "" {
-		if err := exec.WriteMetadata(o.metadataFile, res); err != nil {
+		if err := display.WriteMetadata(o.metadataFile, res); err != nil {
 			return &exitError{code: exitSpec, msg: "writing --metadata-file: " + err.Error()}
 		}
 	}
@@ -213,7 +214,7 @@ func (o *runOptions) writeUnbuilt(stderr io.Writer, p *plan.Plan, diags hcl.Diag
 		}
 	}
 	if o.metadataFile != "" {
-		if err := exec.WriteUnbuiltMetadata(o.metadataFile, p, "the plan has errors: nothing was built"); err != nil {
+		if err := display.WriteUnbuiltMetadata(o.metadataFile, p, "the plan has errors: nothing was built"); err != nil {
 			fmt.Fprintf(stderr, "xbake: writing --metadata-file: %v\n", err)
 		}
 	}

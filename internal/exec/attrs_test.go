@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/exec/display"
 )
 
 // TestAttributesReachTheBuild checks that spec attributes arrive in the
@@ -187,7 +188,7 @@ func TestAnnotationsAndProvenance(t *testing.T) {
 		t.Errorf("want one attestation manifest, index has %+v", m.Manifests)
 	}
 	meta := filepath.Join(dir, "meta.json")
-	if err := exec.WriteMetadata(meta, res); err != nil {
+	if err := display.WriteMetadata(meta, res); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]map[string]any
@@ -216,7 +217,7 @@ func TestBuildWarningsInMetadata(t *testing.T) {
 		t.Fatalf("no warnings recorded: %+v", *res.Targets[0])
 	}
 	path := filepath.Join(dir, "meta.json")
-	if err := exec.WriteMetadata(path, res); err != nil {
+	if err := display.WriteMetadata(path, res); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(path)

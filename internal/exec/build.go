@@ -144,7 +144,7 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	b.solveRef = so.Ref
 	b.buildRef = part.node.Builder + "/" + part.node.Name + "/" + so.Ref
 	statusCh := make(chan *client.SolveStatus)
-	forwarded := b.r.progress.forward(b.j.node.Name, label, part.node.Name, statusCh)
+	forwarded := b.r.progress.Forward(b.j.node.Name, label, part.node.Name, statusCh)
 	resp, err := part.node.Client.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
 		// A result others use as a context is built here, in full,
 		// before they get it (Evaluate): left lazy, its steps would run

@@ -13,7 +13,7 @@
 // all; destlock.go makes two runs writing one destination take turns;
 // publish.go creates the tags of an all-or-nothing push once every
 // target has built, with a journal (journal.go) that the next run
-// finishes if this one could not. progress.go merges the progress of all
-// builds into one display; summary.go prints the closing table and
-// writes the metadata file.
+// finishes if this one could not. What the run shows and writes for
+// people and pipelines (progress, board, summary, metadata) is package
+// display; the outcome types are package result.
 package exec

@@ -93,15 +93,6 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 	jl.done()
 }
 
-// TagState is what a tag of an atomic push holds after the run.
-type TagState struct {
-	Tag, Target string
-	// State: "published DIGEST", "held back" (another target failed),
-	// "restored to DIGEST", "removed again", "unchanged (DIGEST)",
-	// "absent", or what could not be undone.
-	State string
-}
-
 // heldBack is the state of a tag an atomic push did not create because
 // a target failed (Result.Withheld says which).
 const heldBack = "held back"

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/exec/display"
 )
 
 // A registry that fails in the middle of tagging: the tags already moved
@@ -78,7 +79,7 @@ func TestAtomicPushRollsBackWhenTaggingFails(t *testing.T) {
 		t.Errorf("tag states: %v", states)
 	}
 	var summary strings.Builder
-	exec.WriteSummary(&summary, res)
+	display.WriteSummary(&summary, res)
 	if !strings.Contains(summary.String(), "restored to "+oldDigest.String()) {
 		t.Errorf("the summary does not say what the registry holds:\n%s", summary.String())
 	}

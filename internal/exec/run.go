@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/moby/buildkit/client"
-
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/exec/display"
+	"github.com/xbake/xbake/internal/exec/result"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -67,96 +67,24 @@ type Clients interface {
 	Nodes(ctx context.Context, builder string) ([]builder.NodeClient, error)
 }
 
-// Status is how a target ended.
-type Status string
-
-const (
-	Built     Status = "built"
-	Cached    Status = "cached" // built, every step from the cache
-	Failed    Status = "failed"
-	Skipped   Status = "skipped"   // something it waits for failed
-	Cancelled Status = "cancelled" // stopped by fail-fast or an interrupt
+// The outcome types live in the leaf package result, so that the
+// display and the command read them without importing the run.
+type (
+	Status       = result.Status
+	TargetResult = result.TargetResult
+	Step         = result.Step
+	Result       = result.Result
+	TagState     = result.TagState
 )
 
-// TargetResult is what happened to one target.
-type TargetResult struct {
-	Name        string
-	Status      Status
-	Duration    time.Duration
-	CachedSteps int
-	TotalSteps  int
-	Digest      string
-	Outputs     []string
-	// Response is BuildKit's exporter response (containerimage.digest, ...).
-	Response map[string]string
-	Err      error
-	// Reason says why a target was skipped or cancelled; Cause names the
-	// failed target that led to it (empty after an interrupt).
-	Reason, Cause string
-	// FailedStep and Logs describe the step that failed.
-	FailedStep string
-	Logs       []string
-	// CallResult is the answer of call = "check", "outline" or "targets".
-	CallResult string
-	// Warnings are the frontend's warnings (lint findings), as bake
-	// records them in the metadata file.
-	Warnings []*client.VertexWarning
-
-	// The moments of its run, for the report (zero where it never got
-	// that far): Ready when all it waits for was done, Started when it
-	// got a --jobs slot, Shared when its result went to the targets that
-	// use it as a context, Finished when its outputs were written or it
-	// was given up.
-	Ready, Started, Shared, Finished time.Time
-	// Nodes are the builder nodes that built it.
-	Nodes []string
-	// Steps are BuildKit's vertices of its build, in the order they
-	// started.
-	Steps []Step
-}
-
-// Step is one vertex of a build as BuildKit reported it.
-type Step struct {
-	Name               string
-	Started, Completed time.Time // zero if it never started or ended
-	Cached             bool
-	Error              string
-}
-
-// Result is the outcome of a run.
-type Result struct {
-	Targets []*TargetResult // in plan order
-	// Started and Finished bound the builds (publishing included).
-	Started, Finished time.Time
-	// Jobs is the --jobs limit the run had.
-	Jobs int
-	// Tags are the tags created after an atomic push.
-	Tags []string
-	// PublishErr is set when creating the tags failed.
-	PublishErr error
-	// TagStates says what each tag of an atomic push holds after the
-	// run, above all after a failure put some back.
-	TagStates []TagState
-	// Withheld explains why an atomic push created no tags.
-	Withheld string
-	// StateErr is set when the state file could not be written; the
-	// targets' results stand.
-	StateErr error
-}
-
-// Failed reports whether any target failed, was skipped or cancelled, or
-// the tags could not be published.
-func (r *Result) Failed() bool {
-	if r.PublishErr != nil {
-		return true
-	}
-	for _, t := range r.Targets {
-		if t.Status != Built && t.Status != Cached && t.Status != UpToDate {
-			return true
-		}
-	}
-	return false
-}
+const (
+	Built     = result.Built
+	Cached    = result.Cached
+	Failed    = result.Failed
+	Skipped   = result.Skipped
+	Cancelled = result.Cancelled
+	UpToDate  = result.UpToDate
+)
 
 // job is the state of one target during a run.
 type job struct {
@@ -217,7 +145,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	for i, j := range r.order {
 		names[i] = j.node.Name
 	}
-	display := r.progress.start(ctx, names)
+	display := r.progress.Start(ctx, names)
 	var wg sync.WaitGroup
 	for _, j := range r.order {
 		wg.Add(1)
@@ -227,7 +155,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 		}()
 	}
 	wg.Wait()
-	r.progress.stop(display)
+	r.progress.Stop(display)
 	res := &Result{Started: started, Jobs: opts.Jobs}
 	for _, j := range r.order {
 		res.Targets = append(res.Targets, j.res)
@@ -278,7 +206,7 @@ type runner struct {
 	jobs     map[string]*job
 	order    []*job
 	sem      chan struct{} // one token per running build
-	progress *progress
+	progress *display.Progress
 	cancel   context.CancelFunc // fail-fast: cancels every build
 	outer    context.Context    // the caller's context: done on interrupt
 
@@ -309,7 +237,7 @@ func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
 		}
 	}
 	var err error
-	r.progress, err = newProgress(opts.Progress, opts.ProgressOut)
+	r.progress, err = display.New(opts.Progress, opts.ProgressOut)
 	return r, err
 }
 
@@ -329,7 +257,7 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 	defer r.releaseParents(j)
 	defer func() {
 		j.res.Finished = time.Now()
-		r.progress.setPhase(j.node.Name, string(j.res.Status))
+		r.progress.SetPhase(j.node.Name, string(j.res.Status))
 	}()
 	for _, e := range j.node.Needs {
 		parent := r.jobs[e.To.Name]
@@ -364,7 +292,7 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 		r.mu.Unlock()
 		return
 	}
-	r.progress.setPhase(j.node.Name, "queued")
+	r.progress.SetPhase(j.node.Name, "queued")
 	select {
 	case r.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -372,13 +300,13 @@ func (r *runner) runJob(ctx context.Context, j *job) {
 		return
 	}
 	j.res.Started = time.Now()
-	r.progress.setPhase(j.node.Name, "building")
+	r.progress.SetPhase(j.node.Name, "building")
 	var slotOnce sync.Once
 	releaseSlot := func() { slotOnce.Do(func() { <-r.sem }) }
 	err := r.solver.solve(ctx, r, j, releaseSlot)
 	releaseSlot()
 	j.res.Duration = time.Since(j.res.Started)
-	r.progress.fill(j.res)
+	r.progress.Fill(j.res)
 	switch {
 	case err == nil:
 		j.ok = true
@@ -461,7 +389,7 @@ func (r *runner) closeInputs(j *job) {
 func (r *runner) share(ctx context.Context, j *job, in *contextInput, releaseSlot func()) error {
 	j.states = in
 	j.res.Shared = time.Now()
-	r.progress.setPhase(j.node.Name, "serving")
+	r.progress.SetPhase(j.node.Name, "serving")
 	close(j.inputs)
 	releaseSlot()
 	waited := make(chan struct{})

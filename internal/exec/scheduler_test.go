@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xbake/xbake/internal/exec/display"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
@@ -359,7 +360,7 @@ func TestStateFileFailureKeepsResults(t *testing.T) {
 		t.Errorf("StateErr = %v", res.StateErr)
 	}
 	var b strings.Builder
-	WriteSummary(&b, res)
+	display.WriteSummary(&b, res)
 	if !strings.Contains(b.String(), "warning: writing the state file") {
 		t.Errorf("the summary does not say it:\n%s", b.String())
 	}

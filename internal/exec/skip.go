@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"encoding/json"
+	"github.com/xbake/xbake/internal/atomicfile"
 	"os"
 	"time"
 
@@ -22,9 +23,6 @@ import (
 // tags (or tagged again later) keeps one digest. Without
 // --skip-unchanged, the image is exactly what BuildKit built.
 const annotationDigest = "dev.xbake.input-digest"
-
-// UpToDate is the status of a target skipped by --skip-unchanged.
-const UpToDate Status = "up to date"
 
 // stateFile is the record of targets built to files or the cache:
 // target name -> the input digest of its last successful build.
@@ -52,7 +50,7 @@ func writeState(path string, res *Result, digests map[string]string) error {
 			st[t.Name] = stateEntry{InputDigest: digests[t.Name], Outputs: t.Outputs}
 		}
 	}
-	return writeJSONFile(path, st)
+	return atomicfile.WriteJSON(path, st)
 }
 
 // remoteLookupTimeout bounds the lookups of remote inputs of a run.

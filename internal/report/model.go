@@ -7,7 +7,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
-	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/exec/display"
+	"github.com/xbake/xbake/internal/exec/result"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -155,12 +156,12 @@ func FromPlan(p *plan.Plan, diags hcl.Diagnostics, now time.Time) *Report {
 
 // FromRun describes a run of p; diags are the plan's warnings, shown
 // with the run.
-func FromRun(p *plan.Plan, diags hcl.Diagnostics, res *exec.Result) *Report {
+func FromRun(p *plan.Plan, diags hcl.Diagnostics, res *result.Result) *Report {
 	r := skeleton(p, diags)
 	r.Kind, r.Started, r.Jobs = "run", res.Started, res.Jobs
 	r.DurationMS = res.Finished.Sub(res.Started).Milliseconds()
 	r.Tags, r.Withheld = res.Tags, res.Withheld
-	results := map[string]*exec.TargetResult{}
+	results := map[string]*result.TargetResult{}
 	for _, tr := range res.Targets {
 		results[tr.Name] = tr
 	}
@@ -219,7 +220,7 @@ func findingOf(d *hcl.Diagnostic) Finding { return Finding(plan.DiagnosticOf(d))
 
 // fill copies a target's result, its times made relative to the run's
 // start.
-func fill(t *Target, tr *exec.TargetResult, start time.Time) {
+func fill(t *Target, tr *result.TargetResult, start time.Time) {
 	t.Status, t.Reason, t.Cause, t.Nodes = string(tr.Status), tr.Reason, tr.Cause, tr.Nodes
 	t.CachedSteps, t.TotalSteps = tr.CachedSteps, tr.TotalSteps
 	t.Digest, t.Outputs, t.FailedStep, t.Log = tr.Digest, tr.Outputs, tr.FailedStep, tr.Logs
@@ -229,7 +230,7 @@ func fill(t *Target, tr *exec.TargetResult, start time.Time) {
 	t.ReadyMS, t.StartedMS, t.FinishedMS = since(start, tr.Ready), since(start, tr.Started), since(start, tr.Finished)
 	t.SharedMS = since(start, tr.Shared)
 	for _, s := range tr.Steps {
-		step := Step{Name: clip(s.Name, maxStepName), Dockerfile: exec.IsDockerfileStep(s.Name),
+		step := Step{Name: clip(s.Name, maxStepName), Dockerfile: display.IsDockerfileStep(s.Name),
 			StartMS: since(start, s.Started), EndMS: since(start, s.Completed), Cached: s.Cached, Error: s.Error}
 		if step.Dockerfile {
 			step.Platform = stepPlatform(s.Name)

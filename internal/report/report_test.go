@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/exec/result"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/schema"
 	"github.com/xbake/xbake/spec"
@@ -60,20 +60,20 @@ func testPlan(t *testing.T) *plan.Plan {
 // 300 and finishes at 900 (when its users are done), app builds
 // 300-700, bad fails at 900, after is skipped, multi builds each
 // platform in its own lane.
-func testRun(p *plan.Plan) (*exec.Result, time.Time) {
+func testRun(p *plan.Plan) (*result.Result, time.Time) {
 	t0 := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	res := &exec.Result{Started: t0, Finished: at(1000), Jobs: 2}
-	targets := map[string]*exec.TargetResult{
-		"base": {Status: exec.Cached, Ready: at(0), Started: at(0), Shared: at(300), Finished: at(900), CachedSteps: 2, TotalSteps: 2, Nodes: []string{"n1"},
-			Steps: []exec.Step{{Name: "[1/2] FROM docker.io/library/alpine", Started: at(10), Completed: at(10), Cached: true}}},
-		"app": {Status: exec.Built, Ready: at(300), Started: at(300), Finished: at(700), CachedSteps: 1, TotalSteps: 3, Digest: "sha256:" + strings.Repeat("ab", 32), Nodes: []string{"n1"},
-			Steps: []exec.Step{{Name: "[2/3] RUN make", Started: at(320), Completed: at(600)}, {Name: "exporting to image", Started: at(600), Completed: at(700)}}},
-		"bad": {Status: exec.Failed, Ready: at(300), Started: at(500), Finished: at(900), Err: errors.New("exit code: 3"), FailedStep: "[2/2] RUN false", Logs: []string{"boom"}, Nodes: []string{"n1"},
-			Steps: []exec.Step{{Name: "[2/2] RUN false", Started: at(510), Completed: at(900), Error: "exit code: 3"}}},
-		"after": {Status: exec.Skipped, Reason: "bad failed", Cause: "bad", Finished: at(900)},
-		"multi": {Status: exec.Built, Ready: at(0), Started: at(0), Finished: at(400), TotalSteps: 2, Nodes: []string{"n1"},
-			Steps: []exec.Step{{Name: "[linux/amd64 1/1] RUN x", Started: at(20), Completed: at(200)}, {Name: "[linux/arm64 1/1] RUN x", Started: at(30), Completed: at(350)}}},
+	res := &result.Result{Started: t0, Finished: at(1000), Jobs: 2}
+	targets := map[string]*result.TargetResult{
+		"base": {Status: result.Cached, Ready: at(0), Started: at(0), Shared: at(300), Finished: at(900), CachedSteps: 2, TotalSteps: 2, Nodes: []string{"n1"},
+			Steps: []result.Step{{Name: "[1/2] FROM docker.io/library/alpine", Started: at(10), Completed: at(10), Cached: true}}},
+		"app": {Status: result.Built, Ready: at(300), Started: at(300), Finished: at(700), CachedSteps: 1, TotalSteps: 3, Digest: "sha256:" + strings.Repeat("ab", 32), Nodes: []string{"n1"},
+			Steps: []result.Step{{Name: "[2/3] RUN make", Started: at(320), Completed: at(600)}, {Name: "exporting to image", Started: at(600), Completed: at(700)}}},
+		"bad": {Status: result.Failed, Ready: at(300), Started: at(500), Finished: at(900), Err: errors.New("exit code: 3"), FailedStep: "[2/2] RUN false", Logs: []string{"boom"}, Nodes: []string{"n1"},
+			Steps: []result.Step{{Name: "[2/2] RUN false", Started: at(510), Completed: at(900), Error: "exit code: 3"}}},
+		"after": {Status: result.Skipped, Reason: "bad failed", Cause: "bad", Finished: at(900)},
+		"multi": {Status: result.Built, Ready: at(0), Started: at(0), Finished: at(400), TotalSteps: 2, Nodes: []string{"n1"},
+			Steps: []result.Step{{Name: "[linux/amd64 1/1] RUN x", Started: at(20), Completed: at(200)}, {Name: "[linux/arm64 1/1] RUN x", Started: at(30), Completed: at(350)}}},
 	}
 	for _, n := range p.Nodes {
 		tr := targets[n.Name]

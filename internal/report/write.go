@@ -1,11 +1,10 @@
 package report
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/xbake/xbake/internal/atomicfile"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -45,28 +44,10 @@ func WriteFile(path string, r *Report) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".xbake-tmp-report-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename: nothing
-	w := bufio.NewWriter(tmp)
-	if format == HTML {
-		err = WriteHTML(w, r)
-	} else {
-		err = WriteJSON(w, r)
-	}
-	if err == nil {
-		err = w.Flush()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, func(w io.Writer) error {
+		if format == HTML {
+			return WriteHTML(w, r)
+		}
+		return WriteJSON(w, r)
+	})
 }

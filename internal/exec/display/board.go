@@ -1,8 +1,9 @@
-package exec
+package display
 
 import (
 	"bytes"
 	"fmt"
+	"github.com/xbake/xbake/internal/exec/result"
 	"os"
 	"regexp"
 	"sort"
@@ -157,8 +158,8 @@ type boardState struct {
 	started time.Time
 }
 
-// setPhase records where a target is, for the board.
-func (p *progress) setPhase(target, phase string) {
+// SetPhase records where a target is, for the board.
+func (p *Progress) SetPhase(target, phase string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.phases[target]
@@ -177,7 +178,7 @@ var stepCount = regexp.MustCompile(`(\d+)/(\d+)\] `)
 
 // boardLines draws the board: the count, then the targets building
 // (longest first), then those waiting; as many as fit.
-func (p *progress) boardLines(limit int) func(width int) []string {
+func (p *Progress) boardLines(limit int) func(width int) []string {
 	return func(width int) []string {
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -211,12 +212,12 @@ func (p *progress) boardLines(limit int) func(width int) []string {
 			}
 			return a.name < b.name
 		})
-		done := counts[string(Built)] + counts[string(Cached)] + counts[string(UpToDate)]
+		done := counts[string(result.Built)] + counts[string(result.Cached)] + counts[string(result.UpToDate)]
 		head := fmt.Sprintf("%d targets: %d building, %d waiting, %d done", len(p.phases), counts["building"]+counts["serving"], counts["queued"]+counts["waiting"], done)
-		if n := counts[string(Cached)]; n > 0 {
+		if n := counts[string(result.Cached)]; n > 0 {
 			head += fmt.Sprintf(" (%d from cache)", n)
 		}
-		for _, st := range []Status{Failed, Skipped, Cancelled} {
+		for _, st := range []result.Status{result.Failed, result.Skipped, result.Cancelled} {
 			if n := counts[string(st)]; n > 0 {
 				head += fmt.Sprintf(", %d %s", n, st)
 			}
@@ -236,7 +237,7 @@ func (p *progress) boardLines(limit int) func(width int) []string {
 
 // buildingLine is a building target's line: the step it is on (n/m),
 // its time so far, and the steps from the cache.
-func (p *progress) buildingLine(name string, st *boardState) string {
+func (p *Progress) buildingLine(name string, st *boardState) string {
 	step, total, cached := 0, 0, 0
 	if ts := p.stats[name]; ts != nil {
 		for _, v := range ts.vertices {

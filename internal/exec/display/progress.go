@@ -1,8 +1,9 @@
-package exec
+package display
 
 import (
 	"context"
 	"fmt"
+	"github.com/xbake/xbake/internal/exec/result"
 	"io"
 	"os"
 	"regexp"
@@ -18,10 +19,10 @@ import (
 // logLines is how many lines of a failed step's log the summary keeps.
 const logLines = 12
 
-// progress merges the status of every build into one display, each
+// Progress merges the status of every build into one display, each
 // vertex prefixed with its target, and keeps per-target counts and logs
 // for the summary.
-type progress struct {
+type Progress struct {
 	mode progressui.DisplayMode
 	out  io.Writer
 	ch   chan *client.SolveStatus // into the display
@@ -39,7 +40,7 @@ type targetStats struct {
 	nodes    []string                              // the builder nodes of its builds
 }
 
-func newProgress(mode string, out io.Writer) (*progress, error) {
+func New(mode string, out io.Writer) (*Progress, error) {
 	if out == nil {
 		out = os.Stderr
 	}
@@ -48,14 +49,14 @@ func newProgress(mode string, out io.Writer) (*progress, error) {
 	default:
 		return nil, fmt.Errorf("--progress %q: use auto, tty, plain, rawjson or quiet", mode)
 	}
-	return &progress{mode: progressui.DisplayMode(mode), out: out, ch: make(chan *client.SolveStatus, 64), stats: map[string]*targetStats{}, phases: map[string]*boardState{}}, nil
+	return &Progress{mode: progressui.DisplayMode(mode), out: out, ch: make(chan *client.SolveStatus, 64), stats: map[string]*targetStats{}, phases: map[string]*boardState{}}, nil
 }
 
-// start runs the display of the targets' builds until stop. On a
+// Start runs the display of the targets' builds until stop. On a
 // terminal, several targets get the board above BuildKit's display.
-func (p *progress) start(ctx context.Context, targets []string) chan struct{} {
+func (p *Progress) Start(ctx context.Context, targets []string) chan struct{} {
 	for _, t := range targets {
-		p.setPhase(t, "waiting")
+		p.SetPhase(t, "waiting")
 	}
 	out := p.out
 	if f, ok := out.(*os.File); ok && (p.mode == progressui.TtyMode || p.mode == progressui.AutoMode || p.mode == "") {
@@ -76,7 +77,7 @@ func (p *progress) start(ctx context.Context, targets []string) chan struct{} {
 	return done
 }
 
-func (p *progress) stop(done chan struct{}) {
+func (p *Progress) Stop(done chan struct{}) {
 	close(p.ch)
 	<-done
 	if p.board != nil {
@@ -84,10 +85,10 @@ func (p *progress) stop(done chan struct{}) {
 	}
 }
 
-// forward relays the status of one build of target on a builder node
+// Forward relays the status of one build of target on a builder node
 // into the display; the returned channel closes when the build's status
 // channel has been drained.
-func (p *progress) forward(target, label, node string, in chan *client.SolveStatus) chan struct{} {
+func (p *Progress) Forward(target, label, node string, in chan *client.SolveStatus) chan struct{} {
 	done := make(chan struct{})
 	p.mu.Lock()
 	st := p.stats[target]
@@ -108,7 +109,7 @@ func (p *progress) forward(target, label, node string, in chan *client.SolveStat
 	return done
 }
 
-func (p *progress) record(st *targetStats, s *client.SolveStatus) {
+func (p *Progress) record(st *targetStats, s *client.SolveStatus) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, v := range s.Vertexes {
@@ -134,9 +135,9 @@ func prefixed(s *client.SolveStatus, prefix string) *client.SolveStatus {
 	return &out
 }
 
-// fill adds the step counts, and for a failure the failing step and the
+// Fill adds the step counts, and for a failure the failing step and the
 // end of its log, to a target's result.
-func (p *progress) fill(res *TargetResult) {
+func (p *Progress) Fill(res *result.TargetResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	st := p.stats[res.Name]
@@ -162,10 +163,10 @@ func (p *progress) fill(res *TargetResult) {
 
 // steps lists a build's vertices in the order they started (those that
 // never started last), by name where they tie.
-func steps(vertices map[digest.Digest]*client.Vertex) []Step {
-	out := make([]Step, 0, len(vertices))
+func steps(vertices map[digest.Digest]*client.Vertex) []result.Step {
+	out := make([]result.Step, 0, len(vertices))
 	for _, v := range vertices {
-		st := Step{Name: v.Name, Cached: v.Cached, Error: v.Error}
+		st := result.Step{Name: v.Name, Cached: v.Cached, Error: v.Error}
 		if v.Started != nil {
 			st.Started = *v.Started
 		}
@@ -174,7 +175,7 @@ func steps(vertices map[digest.Digest]*client.Vertex) []Step {
 		}
 		out = append(out, st)
 	}
-	slices.SortFunc(out, func(a, b Step) int {
+	slices.SortFunc(out, func(a, b result.Step) int {
 		switch {
 		case a.Started.IsZero() != b.Started.IsZero():
 			if a.Started.IsZero() {

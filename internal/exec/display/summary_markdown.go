@@ -1,7 +1,8 @@
-package exec
+package display
 
 import (
 	"fmt"
+	"github.com/xbake/xbake/internal/exec/result"
 	"io"
 	"os"
 	"strings"
@@ -9,7 +10,7 @@ import (
 
 // AppendMarkdownSummary appends the run's summary as Markdown to path:
 // GitHub Actions shows $GITHUB_STEP_SUMMARY on the run's page.
-func AppendMarkdownSummary(path string, res *Result) error {
+func AppendMarkdownSummary(path string, res *result.Result) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -23,13 +24,13 @@ func AppendMarkdownSummary(path string, res *Result) error {
 
 // WriteMarkdownSummary writes one table row per target (status, time,
 // cached steps, digest), then each failure with its step and log.
-func WriteMarkdownSummary(w io.Writer, res *Result) error {
+func WriteMarkdownSummary(w io.Writer, res *result.Result) error {
 	built, failed := 0, 0
 	for _, t := range res.Targets {
 		switch t.Status {
-		case Built, Cached, UpToDate:
+		case result.Built, result.Cached, result.UpToDate:
 			built++
-		case Failed:
+		case result.Failed:
 			failed++
 		}
 	}
@@ -41,13 +42,13 @@ func WriteMarkdownSummary(w io.Writer, res *Result) error {
 	for _, t := range res.Targets {
 		steps := cachedSteps(t)
 		status := string(t.Status)
-		if t.Status == Failed {
+		if t.Status == result.Failed {
 			status = "**failed**"
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | `%s` |\n", mdEscape(t.Name), status, duration(t.Duration), steps, short(t.Digest))
 	}
 	for _, t := range res.Targets {
-		if t.Status != Failed {
+		if t.Status != result.Failed {
 			continue
 		}
 		fmt.Fprintf(w, "\n<details><summary>%s failed at %s</summary>\n\n```\n%v\n", mdEscape(t.Name), mdEscape(t.FailedStep), t.Err)

@@ -1,4 +1,4 @@
-package exec
+package display
 
 import (
 	"strings"

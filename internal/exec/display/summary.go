@@ -1,12 +1,12 @@
-package exec
+package display
 
 import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/xbake/xbake/internal/atomicfile"
+	"github.com/xbake/xbake/internal/exec/result"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -17,7 +17,7 @@ import (
 // WriteSummary prints the closing table: one row per target, then each
 // failure with its failing step and the end of its log, gathered here
 // instead of buried among cancellations.
-func WriteSummary(w io.Writer, res *Result) error {
+func WriteSummary(w io.Writer, res *result.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TARGET\tSTATUS\tTIME\tCACHED\tDIGEST\tOUTPUTS")
 	for _, t := range res.Targets {
@@ -32,12 +32,12 @@ func WriteSummary(w io.Writer, res *Result) error {
 		return err
 	}
 	for _, t := range res.Targets {
-		if t.CallResult != "" && t.Status != Failed {
+		if t.CallResult != "" && t.Status != result.Failed {
 			fmt.Fprintf(w, "\n%s:\n%s", t.Name, indent(t.CallResult))
 		}
 	}
 	for _, t := range res.Targets {
-		if t.Status != Failed {
+		if t.Status != result.Failed {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s failed", t.Name)
@@ -71,7 +71,7 @@ func WriteSummary(w io.Writer, res *Result) error {
 }
 
 // cachedSteps shows "cached/all" steps, or "-".
-func cachedSteps(t *TargetResult) string {
+func cachedSteps(t *result.TargetResult) string {
 	if t.TotalSteps == 0 {
 		return "-"
 	}
@@ -98,7 +98,7 @@ func short(digest string) string {
 // WriteMetadata writes the --metadata-file: per target, the keys bake
 // writes (containerimage.digest, containerimage.descriptor, image.name,
 // ...), JSON values decoded. The file is written atomically.
-func WriteMetadata(path string, res *Result) error {
+func WriteMetadata(path string, res *result.Result) error {
 	doc := map[string]map[string]any{}
 	for _, t := range res.Targets {
 		m := map[string]any{}
@@ -122,20 +122,20 @@ func WriteMetadata(path string, res *Result) error {
 		}
 		states[s.Tag] = s.State
 	}
-	return writeJSONFile(path, doc)
+	return atomicfile.WriteJSON(path, doc)
 }
 
 // NotBuilt is the status of every target of a run that stopped before
 // building (its plan has errors).
-const NotBuilt Status = "not built"
+const NotBuilt result.Status = "not built"
 
 // WriteUnbuiltMetadata writes the --metadata-file of a run that built
 // nothing: each planned target with xbake.status saying so and why (an
 // empty object when there was no plan at all).
 func WriteUnbuiltMetadata(path string, p *plan.Plan, reason string) error {
-	res := &Result{}
+	res := &result.Result{}
 	for _, n := range p.Nodes {
-		res.Targets = append(res.Targets, &TargetResult{Name: n.Name, Status: NotBuilt, Reason: reason})
+		res.Targets = append(res.Targets, &result.TargetResult{Name: n.Name, Status: NotBuilt, Reason: reason})
 	}
 	return WriteMetadata(path, res)
 }
@@ -143,7 +143,7 @@ func WriteUnbuiltMetadata(path string, p *plan.Plan, reason string) error {
 // statusRecord is xbake.status in the metadata file: how the target
 // ended and, when it was not built, why and because of which target, so
 // that a pipeline reading the file blames the target that failed.
-func statusRecord(t *TargetResult) map[string]string {
+func statusRecord(t *result.TargetResult) map[string]string {
 	rec := map[string]string{"status": string(t.Status)}
 	if t.Reason != "" {
 		rec["reason"] = t.Reason
@@ -151,7 +151,7 @@ func statusRecord(t *TargetResult) map[string]string {
 	if t.Cause != "" {
 		rec["cause"] = t.Cause
 	}
-	if t.Status == Failed {
+	if t.Status == result.Failed {
 		if t.FailedStep != "" {
 			rec["step"] = t.FailedStep
 		}
@@ -160,31 +160,6 @@ func statusRecord(t *TargetResult) map[string]string {
 		}
 	}
 	return rec
-}
-
-// writeJSONFile writes v as indented JSON, atomically: to a temporary
-// file beside path, renamed over it.
-func writeJSONFile(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".xbake-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // decodeValue turns BuildKit's base64-encoded JSON values (such as

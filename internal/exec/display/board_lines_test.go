@@ -1,7 +1,8 @@
-package exec
+package display
 
 import (
 	"fmt"
+	"github.com/xbake/xbake/internal/exec/result"
 	"strings"
 	"testing"
 )
@@ -9,18 +10,18 @@ import (
 // Thirty targets fit the board's lines: the building ones first, then a
 // count of the rest; finished ones are only counted.
 func TestBoardLinesFitThirtyTargets(t *testing.T) {
-	p, _ := newProgress("quiet", nil)
+	p, _ := New("quiet", nil)
 	for i := range 30 {
 		name := fmt.Sprintf("t%02d", i)
 		switch {
 		case i < 4:
-			p.setPhase(name, "building")
+			p.SetPhase(name, "building")
 		case i < 10:
-			p.setPhase(name, string(Built))
+			p.SetPhase(name, string(result.Built))
 		case i == 10:
-			p.setPhase(name, string(Failed))
+			p.SetPhase(name, string(result.Failed))
 		default:
-			p.setPhase(name, "waiting")
+			p.SetPhase(name, "waiting")
 		}
 	}
 	lines := p.boardLines(10)(120)

@@ -1,7 +1,8 @@
-package exec
+package display
 
 import (
 	"errors"
+	"github.com/xbake/xbake/internal/exec/result"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,9 +11,9 @@ import (
 )
 
 func TestMarkdownSummary(t *testing.T) {
-	res := &Result{Targets: []*TargetResult{
-		{Name: "api", Status: Built, Duration: 1200 * time.Millisecond, CachedSteps: 2, TotalSteps: 5, Digest: "sha256:0123456789abcdef0123"},
-		{Name: "web|x", Status: Failed, FailedStep: "[3/4] RUN make", Err: errors.New("exit code: 2"), Logs: []string{"make: *** no rule"}},
+	res := &result.Result{Targets: []*result.TargetResult{
+		{Name: "api", Status: result.Built, Duration: 1200 * time.Millisecond, CachedSteps: 2, TotalSteps: 5, Digest: "sha256:0123456789abcdef0123"},
+		{Name: "web|x", Status: result.Failed, FailedStep: "[3/4] RUN make", Err: errors.New("exit code: 2"), Logs: []string{"make: *** no rule"}},
 	}}
 	path := filepath.Join(t.TempDir(), "summary.md")
 	os.WriteFile(path, []byte("earlier step\n"), 0o644)
