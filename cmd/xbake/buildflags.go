@@ -10,7 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
-	"github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/internal/rule"
@@ -185,7 +185,7 @@ func (f *buildFlags) planOptions() (plan.Options, error) {
 	}
 	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict, SkipDigests: f.skipDigests, RemoteInputs: f.remoteInputs}
 	if f.load {
-		opts.EngineMultiPlatform = exec.EngineStoresMultiPlatform()
+		opts.EngineMultiPlatform = outputs.EngineStoresMultiPlatform()
 	}
 	return opts, nil
 }

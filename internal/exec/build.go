@@ -25,6 +25,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/tonistiigi/fsutil"
 
+	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -60,7 +61,7 @@ type build struct {
 // metadataOf is what --metadata-file records of a build, as bake writes
 // it: BuildKit's exporter response, the build's reference, and for an
 // atomic push every name with its tag (BuildKit pushed by digest only).
-func metadataOf(response map[string]string, ref string, pending []pendingTag) map[string]string {
+func metadataOf(response map[string]string, ref string, pending []outputs.PendingTag) map[string]string {
 	out := maps.Clone(response)
 	if out == nil {
 		out = map[string]string{}
@@ -86,17 +87,17 @@ func (b *build) run(ctx context.Context) error {
 	}
 	release := b.r.occupy(b.j.node.Builder, parts[0].node.Name, parts[0].reserved)
 	defer release()
-	outs, err := b.r.prepareOutputs(b.j, false, parts[0].node.Docker)
+	outs, err := outputs.Prepare(b.r.outputRequest(b.j, false, parts[0].node.Docker))
 	if err != nil {
 		return err
 	}
-	defer outs.cleanup()
+	defer outs.Cleanup()
 	resp, err := b.solve(ctx, parts[0], outs, b.j.node.Name)
 	b.j.res.CallResult = b.callAnswer
 	if err != nil {
-		return outs.writeErr(err)
+		return outs.WriteErr(err)
 	}
-	b.j.res.Response = metadataOf(resp.ExporterResponse, b.buildRef, outs.pending)
+	b.j.res.Response = metadataOf(resp.ExporterResponse, b.buildRef, outs.Pending)
 	if b.j.node.Program.Provenance {
 		// A provenance that cannot be read back leaves the key out: the
 		// build stands.
@@ -105,25 +106,25 @@ func (b *build) run(ctx context.Context) error {
 		}
 	}
 	b.j.res.Digest = resp.ExporterResponse[exptypes.ExporterImageDigestKey]
-	unlock, err := lockDestinations(b.j.fileDestinations(), func(holder string) {
+	unlock, err := outputs.LockDestinations(outputs.FileDestinations(b.j.node), func(holder string) {
 		b.r.say("%s: waiting for another run to finish writing its output (%s)", b.j.node.Name, holder)
 	})
 	if err != nil {
 		return err
 	}
-	err = outs.commit()
+	err = outs.Commit()
 	unlock()
 	if err != nil {
 		return err
 	}
-	b.j.res.Outputs = outs.described
-	b.r.addPending(outs.pending, b.j.res.Digest)
+	b.j.res.Outputs = outs.Described
+	b.r.addPending(outs.Pending, b.j.res.Digest)
 	return nil
 }
 
 // solve runs one BuildKit build of the target's platforms in part, on
 // its node, with the prepared exports.
-func (b *build) solve(ctx context.Context, part part, outs *outputs, label string) (*client.SolveResponse, error) {
+func (b *build) solve(ctx context.Context, part part, outs *outputs.Set, label string) (*client.SolveResponse, error) {
 	defer func() {
 		for _, f := range b.cleanup {
 			f()
@@ -133,7 +134,7 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs, label strin
 	if err != nil {
 		return nil, err
 	}
-	so.Exports = outs.exports
+	so.Exports = outs.Exports
 	so.FrontendAttrs = attrs // the exporters compare the result with the requested platforms
 	so.Ref = identity.NewID()
 	// A build BuildKit records in its history costs it database writes
@@ -404,7 +405,7 @@ func contextFS(dir string) (fsutil.FS, error) {
 }
 
 // withoutTemporaries leaves out of a context every entry whose name
-// starts with tempPrefix, at any depth. It keeps no state, so the walks
+// starts with outputs.TempPrefix, at any depth. It keeps no state, so the walks
 // BuildKit makes of one context at once (one per platform) can share
 // it: fsutil's own exclude filter compiles its patterns on first use,
 // and two walks raced on that.
@@ -412,7 +413,7 @@ type withoutTemporaries struct{ fsutil.FS }
 
 func (w withoutTemporaries) Walk(ctx context.Context, target string, fn iofs.WalkDirFunc) error {
 	return w.FS.Walk(ctx, target, func(path string, entry iofs.DirEntry, err error) error {
-		if err == nil && strings.HasPrefix(filepath.Base(path), tempPrefix) {
+		if err == nil && strings.HasPrefix(filepath.Base(path), outputs.TempPrefix) {
 			if entry != nil && entry.IsDir() {
 				return filepath.SkipDir
 			}

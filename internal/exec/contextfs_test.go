@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/xbake/xbake/internal/exec/outputs"
 )
 
 // A context never shows the temporaries outputs write into it, at any
@@ -15,7 +17,7 @@ import (
 // platform): run with -race, the walks must not share mutable state.
 func TestContextFSLeavesOutTemporariesAndIsSafeToShare(t *testing.T) {
 	dir := t.TempDir()
-	for _, f := range []string{"a", tempPrefix + "out-1/half", "sub/b", "sub/" + tempPrefix + "app.tar-2", "sub/deeper/c"} {
+	for _, f := range []string{"a", outputs.TempPrefix + "out-1/half", "sub/b", "sub/" + outputs.TempPrefix + "app.tar-2", "sub/deeper/c"} {
 		os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755)
 		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o644); err != nil {
 			t.Fatal(err)

@@ -9,11 +9,8 @@
 // context. skip.go decides --skip-unchanged, folding in what remote
 // inputs name now (internal/inputs.Resolve).
 //
-// outputs.go prepares exports so that files appear complete or not at
-// all; destlock.go makes two runs writing one destination take turns;
-// publish.go creates the tags of an all-or-nothing push once every
-// target has built, with a journal (journal.go) that the next run
-// finishes if this one could not. What the run shows and writes for
-// people and pipelines (progress, board, summary, metadata) is package
+// Package outputs writes what the builds produce (files and directories
+// // all or nothing, loads, pushes and the tags of an all-or-nothing push);
+// what the run shows and writes for people and pipelines (progress, board, summary, metadata) is package
 // display; the outcome types are package result.
 package exec

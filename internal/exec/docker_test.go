@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/xbake/xbake/internal/builder"
-	xexec "github.com/xbake/xbake/internal/exec"
+	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
@@ -137,7 +137,7 @@ target "app" {
 // CLI asks.
 func TestMultiPlatformLoadAsksTheEngine(t *testing.T) {
 	startDockerd(t)
-	if xexec.EngineStoresMultiPlatform() {
+	if outputs.EngineStoresMultiPlatform() {
 		t.Fatal("Docker 20.10 reported the containerd image store")
 	}
 }

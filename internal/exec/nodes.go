@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -145,18 +146,18 @@ func (r *runner) occupy(builderName, node string, counted bool) func() {
 func (b *build) runSplit(ctx context.Context, parts []part) error {
 	// Every part's outputs are prepared before any part starts, so that
 	// a failure here never leaves goroutines running after we return.
-	outs := make([]*outputs, len(parts))
+	outs := make([]*outputs.Set, len(parts))
 	for i := range parts {
-		o, err := b.r.prepareOutputs(b.j, true, false)
+		o, err := outputs.Prepare(b.r.outputRequest(b.j, true, false))
 		if err != nil {
 			for _, prepared := range outs[:i] {
-				prepared.cleanup()
+				prepared.Cleanup()
 			}
 			return err
 		}
 		outs[i] = o
 	}
-	tags := outs[0].pending
+	tags := outs[0].Pending
 	// Each part writes only its own slots; the job's result is written
 	// here, after Wait, by this goroutine alone.
 	digests := make([]string, len(parts))
@@ -165,7 +166,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 	for i, p := range parts {
 		subs[i] = &build{r: b.r, j: b.j, releaseSlot: b.releaseSlot}
 		g.Go(func() error {
-			defer outs[i].cleanup()
+			defer outs[i].Cleanup()
 			release := b.r.occupy(b.j.node.Builder, p.node.Name, false)
 			defer release()
 			resp, err := subs[i].solve(gctx, p, outs[i], fmt.Sprintf("%s@%s", b.j.node.Name, p.node.Name))
@@ -194,13 +195,13 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 	if len(tags) == 0 {
 		return nil // cache only
 	}
-	repos := map[string][]pendingTag{}
+	repos := map[string][]outputs.PendingTag{}
 	var order []string
 	for _, t := range tags {
-		if _, ok := repos[t.repo]; !ok {
-			order = append(order, t.repo)
+		if _, ok := repos[t.Repo]; !ok {
+			order = append(order, t.Repo)
 		}
-		repos[t.repo] = append(repos[t.repo], t)
+		repos[t.Repo] = append(repos[t.Repo], t)
 	}
 	for _, repo := range order {
 		ann := map[string]string{}
@@ -214,7 +215,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 			"buildx.build.ref": subs[0].buildRef}
 		if b.r.opts.PushMode == PushEager {
 			for _, t := range repos[repo] {
-				if err := createTag(ctx, repo, idx, t.tag); err != nil {
+				if err := outputs.CreateTag(ctx, repo, idx, t.Tag); err != nil {
 					return err
 				}
 			}
@@ -222,14 +223,14 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 		}
 		b.r.addPending(repos[repo], idx)
 	}
-	b.j.res.Outputs = append(b.j.res.Outputs, describeImage(tagNames(tags), true))
+	b.j.res.Outputs = append(b.j.res.Outputs, outputs.DescribeImage(tagNames(tags), true))
 	return nil
 }
 
-func tagNames(tags []pendingTag) []string {
+func tagNames(tags []outputs.PendingTag) []string {
 	var out []string
 	for _, t := range tags {
-		out = append(out, t.tag)
+		out = append(out, t.Tag)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/exec/display"
+	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/exec/result"
 	"github.com/xbake/xbake/internal/plan"
 )
@@ -111,7 +112,7 @@ type job struct {
 	// skip is set for a target up to date with its record; addTags are
 	// the tags its existing image still needs.
 	skip    bool
-	addTags []pendingTag
+	addTags []outputs.PendingTag
 }
 
 // Run executes the plan. It returns when every target has finished; the
@@ -135,7 +136,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	r.cancel = cancel
-	RecoverPublishes(ctx, r.say) // an earlier run's publish first, whatever this one builds
+	outputs.RecoverPublishes(ctx, r.say) // an earlier run's publish first, whatever this one builds
 	if opts.SkipUnchanged {
 		r.foldDigests(ctx)
 		r.decideSkips(ctx)
@@ -160,7 +161,10 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	for _, j := range r.order {
 		res.Targets = append(res.Targets, j.res)
 	}
-	r.publish(context.WithoutCancel(ctx), res)
+	r.mu.Lock()
+	pending := r.pending
+	r.mu.Unlock()
+	outputs.Publish(context.WithoutCancel(ctx), res, pending)
 	res.Finished = time.Now()
 	if opts.StateFile != "" {
 		digests := map[string]string{}
@@ -181,7 +185,7 @@ func preflight(p *plan.Plan) error {
 	for _, n := range p.Nodes {
 		for _, o := range n.Outputs {
 			if o.Loads() {
-				if err := dockerAnswers(); err != nil {
+				if err := outputs.DockerAnswers(); err != nil {
 					return fmt.Errorf("target %s: %w", n.Name, err)
 				}
 			}
@@ -212,7 +216,7 @@ type runner struct {
 
 	sayMu   sync.Mutex // one line at a time from say
 	mu      sync.Mutex // guards pending, failure and busy
-	pending []pendingTag
+	pending []outputs.PendingTag
 	failure string         // the first failure, for messages
 	busy    map[string]int // running builds per "builder/node"
 }
@@ -409,6 +413,29 @@ func (r *runner) releaseParents(j *job) {
 		if e.Kind == plan.ContextEdge {
 			r.jobs[e.To.Name].users.Done()
 		}
+	}
+}
+
+func (r *runner) addPending(tags []outputs.PendingTag, digest string) {
+	if len(tags) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range tags {
+		t.Tag = t.Tag + "@" + digest // remembered with the digest to tag
+		r.pending = append(r.pending, t)
+	}
+}
+
+// outputRequest is what outputs.Prepare needs of a job: byDigest for a
+// part of a split build, toEngine on a Docker engine's BuildKit.
+func (r *runner) outputRequest(j *job, byDigest, toEngine bool) outputs.Request {
+	return outputs.Request{
+		Node: j.node, Platforms: j.platforms, ByDigest: byDigest, ToEngine: toEngine,
+		Eager:  r.opts.PushMode == PushEager,
+		Record: func(attrs map[string]string, index bool) { r.recordAnnotations(attrs, j.digest, index) },
+		Cwd:    r.opts.Cwd, Stdout: r.opts.Stdout,
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/xbake/xbake/internal/exec/display"
+	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
@@ -344,7 +345,7 @@ func (f *taggingFake) solve(ctx context.Context, r *runner, j *job, releaseSlot 
 	if err := f.fakeSolver.solve(ctx, r, j, releaseSlot); err != nil {
 		return err
 	}
-	r.addPending([]pendingTag{{target: j.node.Name, repo: "127.0.0.1:1/x", tag: "127.0.0.1:1/x:" + j.node.Name}}, "sha256:"+strings.Repeat("0", 64))
+	r.addPending([]outputs.PendingTag{{Target: j.node.Name, Repo: "127.0.0.1:1/x", Tag: "127.0.0.1:1/x:" + j.node.Name}}, "sha256:"+strings.Repeat("0", 64))
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
 )
@@ -109,13 +110,13 @@ func (r *runner) decideSkips(ctx context.Context) {
 	}
 }
 
-func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []pendingTag) {
+func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []outputs.PendingTag) {
 	d := j.digest
 	if d == "" {
 		return false, nil
 	}
 	var needState, pushes bool
-	var tags []pendingTag
+	var tags []outputs.PendingTag
 	for _, o := range j.node.Outputs {
 		switch {
 		case o.Pushes():
@@ -147,7 +148,7 @@ func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []pe
 // registryRecord reads the first name's manifest: if it carries the input
 // digest, the image is up to date, and the names it was not pushed under
 // (in the same repository) are returned to be tagged.
-func (r *runner) registryRecord(ctx context.Context, target string, o plan.Output, digest string) ([]pendingTag, bool) {
+func (r *runner) registryRecord(ctx context.Context, target string, o plan.Output, digest string) ([]outputs.PendingTag, bool) {
 	names := o.Names
 	if len(names) == 0 {
 		return nil, false
@@ -167,7 +168,7 @@ func (r *runner) registryRecord(ctx context.Context, target string, o plan.Outpu
 		return nil, false
 	}
 	repo := ref.Context().Name()
-	var add []pendingTag
+	var add []outputs.PendingTag
 	for _, n := range names {
 		named, err := reference.ParseNormalizedNamed(n)
 		if err != nil {
@@ -180,7 +181,7 @@ func (r *runner) registryRecord(ctx context.Context, target string, o plan.Outpu
 		if named.Name() != repo && reference.FamiliarName(named) != repo {
 			return nil, false // another repository: the image must be pushed there
 		}
-		add = append(add, pendingTag{target: target, repo: repo, tag: full + "@" + desc.Digest.String()})
+		add = append(add, outputs.PendingTag{Target: target, Repo: repo, Tag: full + "@" + desc.Digest.String()})
 	}
 	return add, true
 }
@@ -207,10 +208,4 @@ func (r *runner) recordAnnotations(attrs map[string]string, digest string, index
 	if index {
 		attrs["annotation-index."+annotationDigest] = digest
 	}
-}
-
-// makesIndex reports whether a build's image is an index: several
-// platforms, or attestations attached.
-func makesIndex(pr plan.Program, platforms []string) bool {
-	return len(platforms) > 1 || pr.Attested
 }

@@ -1,4 +1,4 @@
-package exec
+package outputs
 
 // The publish journal. An atomic push moves its tags one request at a
 // time; if the process dies, or the registry goes away, in the middle,
@@ -55,11 +55,11 @@ type journalEntry struct {
 func journalDir() string { return filepath.Join(builder.StateDir(), "publish") }
 
 // startJournal writes the journal of a publish about to begin.
-func startJournal(pending []pendingTag, before []*remote.Descriptor) (*journal, error) {
+func startJournal(pending []PendingTag, before []*remote.Descriptor) (*journal, error) {
 	j := &journal{Phase: phaseTagging}
 	for i, p := range pending {
-		tag, digest, _ := strings.Cut(p.tag, "@")
-		e := journalEntry{Tag: tag, Repo: p.repo, Target: p.target, After: digest}
+		tag, digest, _ := strings.Cut(p.Tag, "@")
+		e := journalEntry{Tag: tag, Repo: p.Repo, Target: p.Target, After: digest}
 		if before[i] != nil {
 			e.Before = before[i].Digest.String()
 		}
@@ -146,9 +146,9 @@ func recoverPublish(ctx context.Context, path string, say func(format string, ar
 		var err error
 		switch {
 		case forward:
-			err = retry(ctx, func() error { return createTag(ctx, e.Repo, e.After, e.Tag) })
+			err = retry(ctx, func() error { return CreateTag(ctx, e.Repo, e.After, e.Tag) })
 		case e.Before != "":
-			err = retry(ctx, func() error { return createTag(ctx, e.Repo, e.Before, e.Tag) })
+			err = retry(ctx, func() error { return CreateTag(ctx, e.Repo, e.Before, e.Tag) })
 		default:
 			err = retry(ctx, func() error { return deleteTag(ctx, e.Tag) })
 		}

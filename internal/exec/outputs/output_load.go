@@ -1,4 +1,4 @@
-package exec
+package outputs
 
 // Loading into Docker: the docker exporter piped into docker load.
 
@@ -24,8 +24,8 @@ type loadOutput struct {
 
 // prepareLoad pipes a docker tarball into `docker load`. Without a Docker
 // engine that fails before anything is built.
-func (o *outputs) prepareLoad(attrs map[string]string) error {
-	if err := dockerAnswers(); err != nil {
+func (o *Set) prepareLoad(attrs map[string]string) error {
+	if err := DockerAnswers(); err != nil {
 		return err
 	}
 	cmd := exec.Command("docker", "load")
@@ -41,10 +41,10 @@ func (o *outputs) prepareLoad(attrs map[string]string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	o.exports = append(o.exports, client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
+	o.Exports = append(o.Exports, client.ExportEntry{Type: client.ExporterDocker, Attrs: attrs,
 		Output: func(map[string]string) (io.WriteCloser, error) { return stdin, nil }})
 	o.staged = append(o.staged, l)
-	o.described = append(o.described, "docker load")
+	o.Described = append(o.Described, "docker load")
 	return nil
 }
 
@@ -74,7 +74,7 @@ func (l *loadOutput) discard() {
 var ErrNoDocker = errors.New("loading into Docker needs a Docker engine, and none answers here (docker info failed). " +
 	"Write the image to a file instead (output type=docker,dest=app.tar, then docker load -i app.tar elsewhere), or push it with --push")
 
-func dockerAnswers() error {
+func DockerAnswers() error {
 	if _, err := exec.LookPath("docker"); err != nil {
 		return ErrNoDocker
 	}
@@ -86,12 +86,12 @@ func dockerAnswers() error {
 
 // prepareEngineImage stores the image in the Docker engine that builds
 // it (the docker driver): its BuildKit's "moby" exporter, no docker load.
-func (o *outputs) prepareEngineImage(names []string, attrs map[string]string) error {
+func (o *Set) prepareEngineImage(names []string, attrs map[string]string) error {
 	if attrs["name"] == "" && len(names) > 0 {
 		attrs["name"] = strings.Join(names, ",")
 	}
-	o.exports = append(o.exports, client.ExportEntry{Type: "moby", Attrs: attrs})
-	o.described = append(o.described, "docker image "+attrs["name"])
+	o.Exports = append(o.Exports, client.ExportEntry{Type: "moby", Attrs: attrs})
+	o.Described = append(o.Described, "docker image "+attrs["name"])
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package exec
+package outputs
 
 // Two xbake runs at once on one project may write the same destination
 // (two CI jobs on one runner, a developer's run beside a watcher's).
@@ -20,13 +20,14 @@ import (
 	"syscall"
 
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/plan"
 )
 
-// lockDestinations takes the lock of each destination, in sorted order
+// LockDestinations takes the lock of each destination, in sorted order
 // (so two runs with several in common never wait for each other in a
 // circle), calling waiting with the holder's description before it
 // waits for one. The returned function releases them all.
-func lockDestinations(dests []string, waiting func(holder string)) (func(), error) {
+func LockDestinations(dests []string, waiting func(holder string)) (func(), error) {
 	dir := filepath.Join(builder.StateDir(), "locks")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("output locks: %w", err)
@@ -61,10 +62,10 @@ func lockDestinations(dests []string, waiting func(holder string)) (func(), erro
 	return release, nil
 }
 
-// fileDestinations are the destinations on this machine a node writes.
-func (j *job) fileDestinations() []string {
+// FileDestinations are the destinations on this machine a node writes.
+func FileDestinations(n *plan.Node) []string {
 	var out []string
-	for _, o := range j.node.Outputs {
+	for _, o := range n.Outputs {
 		if o.WritesFile() {
 			out = append(out, o.Dest)
 		}

@@ -1,4 +1,4 @@
-package exec
+package outputs
 
 // The local exporter: a directory, merged into the destination after the
 // build.
@@ -44,21 +44,21 @@ type move struct {
 
 // prepareDir points a directory exporter (local, or an OCI layout with
 // tar=false) at a fresh temporary directory inside dest.
-func (o *outputs) prepareDir(r *runner, typ string, attrs map[string]string, dest string) error {
+func (o *Set) prepareDir(req *Request, typ string, attrs map[string]string, dest string) error {
 	created, err := mkdirAll(dest)
 	if err != nil {
-		return outputErr(typ, r.show(dest), err)
+		return outputErr(typ, req.show(dest), err)
 	}
 	sweepStale(dest)
 	stage, err := newTempDir(dest, "out")
 	if err != nil {
 		removeCreated(created)
-		return outputErr(typ, r.show(dest), err)
+		return outputErr(typ, req.show(dest), err)
 	}
-	d := &dirOutput{kind: typ, dest: dest, shown: r.show(dest), stage: stage, created: created}
-	o.exports = append(o.exports, client.ExportEntry{Type: typ, Attrs: attrs, OutputDir: stage.path})
+	d := &dirOutput{kind: typ, dest: dest, shown: req.show(dest), stage: stage, created: created}
+	o.Exports = append(o.Exports, client.ExportEntry{Type: typ, Attrs: attrs, OutputDir: stage.path})
 	o.staged = append(o.staged, d)
-	o.described = append(o.described, typ+" "+d.shown)
+	o.Described = append(o.Described, typ+" "+d.shown)
 	return nil
 }
 

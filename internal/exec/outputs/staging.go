@@ -1,7 +1,7 @@
-package exec
+package outputs
 
 // Temporaries of file and directory outputs. Every output is written
-// first under a name that starts with tempPrefix, in the directory it
+// first under a name that starts with TempPrefix, in the directory it
 // will end up in (so that moving it into place is a rename on one file
 // system). The run holds an flock on each temporary while it lives; a
 // temporary that nobody holds was left by a run that died (kill -9, a
@@ -16,10 +16,10 @@ import (
 	"time"
 )
 
-// tempPrefix starts the name of every temporary an output makes. Local
+// TempPrefix starts the name of every temporary an output makes. Local
 // contexts never send such names to BuildKit (see contextFS), so a
 // temporary inside a context cannot leak into a build.
-const tempPrefix = ".xbake-tmp-"
+const TempPrefix = ".xbake-tmp-"
 
 // temp is one temporary file or directory, locked by this process.
 type temp struct {
@@ -36,7 +36,7 @@ type temp struct {
 // newPrefix starts the name of a temporary not yet locked; sweeps leave
 // such names alone unless they are older than a run could take to lock
 // one (staleNew), which only a run killed at that very moment leaves.
-const newPrefix = tempPrefix + "new-"
+const newPrefix = TempPrefix + "new-"
 
 const staleNew = 10 * time.Minute
 
@@ -71,7 +71,7 @@ func newTempFile(dir, name string) (*temp, error) {
 // publishTemp renames a locked temporary from its "being made" name to
 // its temporary name.
 func publishTemp(made string, lock *os.File, remove func(string) error) (*temp, error) {
-	path := filepath.Join(filepath.Dir(made), tempPrefix+strings.TrimPrefix(filepath.Base(made), newPrefix))
+	path := filepath.Join(filepath.Dir(made), TempPrefix+strings.TrimPrefix(filepath.Base(made), newPrefix))
 	if err := os.Rename(made, path); err != nil {
 		lock.Close()
 		remove(made)
@@ -101,14 +101,14 @@ func lockPath(path string) (*os.File, error) {
 }
 
 // sweepStale removes the temporaries in dir that no live run holds.
-// Only names with tempPrefix are looked at; nothing else is touched.
+// Only names with TempPrefix are looked at; nothing else is touched.
 func sweepStale(dir string) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tempPrefix) {
+		if !strings.HasPrefix(e.Name(), TempPrefix) {
 			continue
 		}
 		if strings.HasPrefix(e.Name(), newPrefix) {

@@ -1,4 +1,4 @@
-package exec
+package outputs
 
 // The oci, docker and tar exporters: an archive file, renamed into place after the build.
 
@@ -28,17 +28,18 @@ type fileOutput struct {
 
 // prepareFile writes a tarball (oci, docker, tar) to a temporary file
 // beside dest, or to stdout for "-".
-func (o *outputs) prepareFile(r *runner, typ string, attrs map[string]string, dest string, stdout io.Writer) error {
+func (o *Set) prepareFile(req *Request, typ string, attrs map[string]string, dest string) error {
+	stdout := req.Stdout
 	if dest == "-" {
 		if stdout == nil {
 			stdout = os.Stdout
 		}
-		o.exports = append(o.exports, client.ExportEntry{Type: typ, Attrs: attrs,
+		o.Exports = append(o.Exports, client.ExportEntry{Type: typ, Attrs: attrs,
 			Output: func(map[string]string) (io.WriteCloser, error) { return nopCloser{stdout}, nil }})
-		o.described = append(o.described, typ+" to stdout")
+		o.Described = append(o.Described, typ+" to stdout")
 		return nil
 	}
-	shown := r.show(dest)
+	shown := req.show(dest)
 	dir := filepath.Dir(dest)
 	created, err := mkdirAll(dir)
 	if err != nil {
@@ -52,7 +53,7 @@ func (o *outputs) prepareFile(r *runner, typ string, attrs map[string]string, de
 	}
 	f := &fileOutput{kind: typ, dest: dest, shown: shown, tmp: tmp, created: created}
 	f.w = &recordingWriter{path: tmp.path}
-	o.exports = append(o.exports, client.ExportEntry{Type: typ, Attrs: attrs,
+	o.Exports = append(o.Exports, client.ExportEntry{Type: typ, Attrs: attrs,
 		Output: func(map[string]string) (io.WriteCloser, error) {
 			w, err := os.OpenFile(tmp.path, os.O_WRONLY|os.O_TRUNC, 0)
 			if err != nil {
@@ -62,7 +63,7 @@ func (o *outputs) prepareFile(r *runner, typ string, attrs map[string]string, de
 			return f.w, nil
 		}})
 	o.staged = append(o.staged, f)
-	o.described = append(o.described, typ+" "+shown)
+	o.Described = append(o.Described, typ+" "+shown)
 	return nil
 }
 

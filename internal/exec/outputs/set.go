@@ -1,8 +1,9 @@
-package exec
+package outputs
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -13,16 +14,16 @@ import (
 	"github.com/xbake/xbake/internal/plan"
 )
 
-// outputs are a build's exports, prepared so that every file or directory
+// A Set holds a build's exports, prepared so that every file or directory
 // is written under a temporary name and moved into place only after the
 // build succeeded: a failed or interrupted run never leaves a
 // half-written output that looks complete, and a target's outputs appear
 // all together or not at all.
-type outputs struct {
-	exports   []client.ExportEntry
-	staged    []stagedOutput // moved into place by commit, in order
-	described []string       // for the summary
-	pending   []pendingTag   // tags to create after an atomic push
+type Set struct {
+	Exports   []client.ExportEntry // for BuildKit's SolveOpt
+	Described []string             // for the summary
+	Pending   []PendingTag         // tags to create after an atomic push
+	staged    []stagedOutput       // moved into place by Commit, in order
 }
 
 // stagedOutput is one output written aside during the build.
@@ -40,18 +41,18 @@ var (
 	_ stagedOutput = (*loadOutput)(nil)
 )
 
-// cleanup removes every temporary; after a successful commit there are
+// Cleanup removes every temporary; after a successful commit there are
 // none left.
-func (o *outputs) cleanup() {
+func (o *Set) Cleanup() {
 	for _, s := range o.staged {
 		s.discard()
 	}
 	o.staged = nil
 }
 
-// commit moves every output into place, or none: all are checked first,
+// Commit moves every output into place, or none: all are checked first,
 // and if one fails to move, those already moved are taken back.
-func (o *outputs) commit() error {
+func (o *Set) Commit() error {
 	for _, s := range o.staged {
 		if err := s.check(); err != nil {
 			return err
@@ -72,10 +73,10 @@ func (o *outputs) commit() error {
 	return nil
 }
 
-// writeErr explains a failed build by the output it failed to write, if
+// WriteErr explains a failed build by the output it failed to write, if
 // that is what happened (a full disk, above all): an archive records its
 // write errors, a directory is named in the error of the receiver.
-func (o *outputs) writeErr(buildErr error) error {
+func (o *Set) WriteErr(buildErr error) error {
 	for _, s := range o.staged {
 		switch s := s.(type) {
 		case *fileOutput:
@@ -114,15 +115,39 @@ func outputErr(kind, dest string, err error) error {
 	return fmt.Errorf("output %s %s: %w", kind, dest, err)
 }
 
-// prepareOutputs prepares a target's exports. byDigest pushes images by
-// digest whatever the push mode: the part of a build split over nodes
-// gets its tags only on the index that joins the parts. toEngine is set
-// on a Docker engine's BuildKit, which stores images itself.
-func (r *runner) prepareOutputs(j *job, byDigest, toEngine bool) (*outputs, error) {
-	o := &outputs{}
-	for _, e := range j.node.Outputs {
-		if err := r.prepareOutput(o, j, e, byDigest, toEngine); err != nil {
-			o.cleanup()
+// Request says what to prepare the outputs of one build for.
+type Request struct {
+	Node *plan.Node
+	// Platforms are those this build makes (a part of a split build
+	// makes fewer than the node).
+	Platforms []string
+	// ByDigest pushes images by digest whatever the push mode: the part
+	// of a build split over nodes gets its tags only on the index that
+	// joins the parts.
+	ByDigest bool
+	// ToEngine is set on a Docker engine's BuildKit, which stores images
+	// itself.
+	ToEngine bool
+	// Eager pushes with tags at once (--push-mode eager), as bake does.
+	Eager bool
+	// Record, when set, adds the attributes that record the build on a
+	// pushed image; index says whether the image is an index.
+	Record func(attrs map[string]string, index bool)
+	// Cwd is where paths in messages are shown from; Stdout receives
+	// outputs written to "-".
+	Cwd    string
+	Stdout io.Writer
+}
+
+func (req *Request) show(path string) string { return plan.ShowPath(path, req.Cwd) }
+
+// Prepare prepares a build's exports. The caller runs the build with
+// Set.Exports, then calls Commit on success and Cleanup in any case.
+func Prepare(req Request) (*Set, error) {
+	o := &Set{}
+	for _, e := range req.Node.Outputs {
+		if err := o.prepare(&req, e); err != nil {
+			o.Cleanup()
 			return nil, err
 		}
 	}
@@ -135,36 +160,42 @@ func (r *runner) prepareOutputs(j *job, byDigest, toEngine bool) (*outputs, erro
 	return o, nil
 }
 
-func (r *runner) prepareOutput(o *outputs, j *job, e plan.Output, byDigest, toEngine bool) error {
+func (o *Set) prepare(req *Request, e plan.Output) error {
 	attrs := maps.Clone(e.Attrs)
-	addAnnotations(attrs, j.node.Program.Annotations)
+	addAnnotations(attrs, req.Node.Program.Annotations)
 	switch e.Type {
 	case "cacheonly":
-		o.described = append(o.described, "cache only")
+		o.Described = append(o.Described, "cache only")
 		return nil
 	case "image", "registry":
-		if toEngine && !e.Pushes() {
+		if req.ToEngine && !e.Pushes() {
 			return o.prepareEngineImage(e.Names, attrs)
 		}
-		return r.prepareImage(o, j, e, attrs, byDigest)
+		return o.prepareImage(req, e, attrs)
 	case "local":
-		return o.prepareDir(r, client.ExporterLocal, nil, e.Dest)
+		return o.prepareDir(req, client.ExporterLocal, nil, e.Dest)
 	case "oci", "docker", "tar":
 		if attrs["name"] == "" && len(e.Names) > 0 {
 			attrs["name"] = strings.Join(e.Names, ",")
 		}
 		if e.Loads() {
-			if toEngine {
+			if req.ToEngine {
 				return o.prepareEngineImage(e.Names, attrs)
 			}
 			return o.prepareLoad(attrs)
 		}
 		if attrs["tar"] == "false" && e.Type != "tar" { // an OCI layout directory
-			return o.prepareDir(r, e.Type, attrs, e.Dest)
+			return o.prepareDir(req, e.Type, attrs, e.Dest)
 		}
-		return o.prepareFile(r, e.Type, attrs, e.Dest, r.opts.Stdout)
+		return o.prepareFile(req, e.Type, attrs, e.Dest)
 	}
 	return fmt.Errorf("unknown output type %q", e.Type)
+}
+
+// MakesIndex reports whether a build's image is an index: several
+// platforms, or attestations attached.
+func MakesIndex(pr plan.Program, platforms []string) bool {
+	return len(platforms) > 1 || pr.Attested
 }
 
 // addAnnotations turns the target's annotations ("key=value",
@@ -195,16 +226,4 @@ func cmpBool(a, b bool) int {
 		return 1
 	}
 	return -1
-}
-
-// show renders a path relative to the working directory.
-func (r *runner) show(path string) string { return plan.ShowPath(path, r.opts.Cwd) }
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,10 +1,12 @@
-package exec
+package outputs
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/xbake/xbake/internal/exec/result"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -15,28 +17,15 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
 
-func (r *runner) addPending(tags []pendingTag, digest string) {
-	if len(tags) == 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, t := range tags {
-		t.tag = t.tag + "@" + digest // remembered with the digest to tag
-		r.pending = append(r.pending, t)
-	}
-}
-
-// publish creates the tags of an atomic push, only if every target built.
+// Publish creates the tags of an atomic push (pending, each Tag with
+// "@DIGEST"), only if every target built.
 // The images are already in the registries, by digest; a tag is one small
 // request each, so the window in which some tags exist and others not is
 // as short as it can be. Before any tag moves, what each one points to is
 // recorded; if a tag cannot be created (after retries), the tags already
 // moved are put back, and the result says what each tag holds.
-func (r *runner) publish(ctx context.Context, res *Result) {
-	r.mu.Lock()
-	pending := append([]pendingTag{}, r.pending...)
-	r.mu.Unlock()
+func Publish(ctx context.Context, res *result.Result, pending []PendingTag) {
+	pending = slices.Clone(pending)
 	if len(pending) == 0 {
 		return
 	}
@@ -44,25 +33,25 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 	if res.Failed() {
 		var failed []string
 		for _, t := range res.Targets {
-			if t.Status != Built && t.Status != Cached && t.Status != UpToDate {
+			if t.Status != result.Built && t.Status != result.Cached && t.Status != result.UpToDate {
 				failed = append(failed, t.Name)
 			}
 		}
 		res.Withheld = fmt.Sprintf("no tag was pushed because %s did not build; the images were uploaded by digest only", strings.Join(failed, ", "))
-		sort.Slice(pending, func(i, j int) bool { return pending[i].tag < pending[j].tag })
+		sort.Slice(pending, func(i, j int) bool { return pending[i].Tag < pending[j].Tag })
 		for _, p := range pending {
-			tag, _, _ := strings.Cut(p.tag, "@")
-			res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: heldBack})
+			tag, _, _ := strings.Cut(p.Tag, "@")
+			res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, State: heldBack})
 		}
 		return
 	}
-	sort.Slice(pending, func(i, j int) bool { return pending[i].tag < pending[j].tag })
+	sort.Slice(pending, func(i, j int) bool { return pending[i].Tag < pending[j].Tag })
 	before := make([]*remote.Descriptor, len(pending))
 	for i, p := range pending {
-		tag, _, _ := strings.Cut(p.tag, "@")
+		tag, _, _ := strings.Cut(p.Tag, "@")
 		prev, err := currentTag(ctx, tag)
 		if err != nil {
-			res.PublishErr = fmt.Errorf("reading what %s points to now (target %s), before tagging: %w; no tag was changed", tag, p.target, err)
+			res.PublishErr = fmt.Errorf("reading what %s points to now (target %s), before tagging: %w; no tag was changed", tag, p.Target, err)
 			return
 		}
 		before[i] = prev
@@ -73,12 +62,12 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 		return
 	}
 	for i, p := range pending {
-		tag, digest, _ := strings.Cut(p.tag, "@")
-		if err := retry(ctx, func() error { return createTag(ctx, p.repo, digest, tag) }); err != nil {
-			res.PublishErr = fmt.Errorf("tagging %s (target %s): %w", tag, p.target, err)
+		tag, digest, _ := strings.Cut(p.Tag, "@")
+		if err := retry(ctx, func() error { return CreateTag(ctx, p.Repo, digest, tag) }); err != nil {
+			res.PublishErr = fmt.Errorf("tagging %s (target %s): %w", tag, p.Target, err)
 			jl.setPhase(phaseRollingBack)
 			res.TagStates = rollback(ctx, pending[:i], before[:i])
-			res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: stateOf(before[i], "unchanged")})
+			res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, State: stateOf(before[i], "unchanged")})
 			if putBack(res.TagStates) {
 				jl.done()
 			} else {
@@ -88,20 +77,20 @@ func (r *runner) publish(ctx context.Context, res *Result) {
 			return
 		}
 		res.Tags = append(res.Tags, tag)
-		res.TagStates = append(res.TagStates, TagState{Tag: tag, Target: p.target, State: "published " + digest})
+		res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, State: "published " + digest})
 	}
 	jl.done()
 }
 
 // heldBack is the state of a tag an atomic push did not create because
-// a target failed (Result.Withheld says which).
+// a target failed (result.Result.Withheld says which).
 const heldBack = "held back"
 
 // nameOnlyWhatExists makes each target's image.name in the metadata
 // list only the tags of its atomic push that now point to its image:
 // a pipeline pulls what the metadata names, so a tag held back or put
 // back must not be named.
-func nameOnlyWhatExists(res *Result) {
+func nameOnlyWhatExists(res *result.Result) {
 	exists := map[string][]string{} // target -> its tags that point to its image
 	touched := map[string]bool{}
 	for _, s := range res.TagStates {
@@ -142,11 +131,11 @@ func currentTag(ctx context.Context, tag string) (*remote.Descriptor, error) {
 
 // rollback puts the tags already moved back where they were, and says
 // where each one ends.
-func rollback(ctx context.Context, moved []pendingTag, before []*remote.Descriptor) []TagState {
+func rollback(ctx context.Context, moved []PendingTag, before []*remote.Descriptor) []result.TagState {
 	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain)}
-	var states []TagState
+	var states []result.TagState
 	for i, p := range moved {
-		tag, digest, _ := strings.Cut(p.tag, "@")
+		tag, digest, _ := strings.Cut(p.Tag, "@")
 		ref, _ := name.NewTag(tag)
 		var err error
 		state := ""
@@ -160,7 +149,7 @@ func rollback(ctx context.Context, moved []pendingTag, before []*remote.Descript
 		if err != nil {
 			state = fmt.Sprintf("could not be put back (%v): still points to %s", err, digest)
 		}
-		states = append(states, TagState{Tag: tag, Target: p.target, State: state})
+		states = append(states, result.TagState{Tag: tag, Target: p.Target, State: state})
 	}
 	return states
 }
@@ -196,8 +185,8 @@ func isNotFound(err error) bool {
 	return errors.As(err, &terr) && terr.StatusCode == http.StatusNotFound
 }
 
-// createTag points tag at the manifest or index repo@digest.
-func createTag(ctx context.Context, repo, digest, tag string) error {
+// CreateTag points tag at the manifest or index repo@digest.
+func CreateTag(ctx context.Context, repo, digest, tag string) error {
 	src, err := name.NewDigest(repo + "@" + digest)
 	if err != nil {
 		return err
@@ -215,7 +204,7 @@ func createTag(ctx context.Context, repo, digest, tag string) error {
 }
 
 // putBack reports whether every tag of a rollback is where it was.
-func putBack(states []TagState) bool {
+func putBack(states []result.TagState) bool {
 	for _, s := range states {
 		if strings.Contains(s.State, "could not be put back") {
 			return false

@@ -1,4 +1,4 @@
-package exec
+package outputs
 
 import (
 	"errors"
@@ -49,8 +49,8 @@ func TestDirOutputMergesAndKeepsOtherFiles(t *testing.T) {
 	write(t, filepath.Join(dest, "mine.txt"), "mine")
 	write(t, filepath.Join(dest, "app"), "old app")
 	write(t, filepath.Join(dest, "lib/other.so"), "mine too")
-	o := &outputs{staged: []stagedOutput{stagedDir(t, dest, map[string]string{"app": "new app", "lib/x.so": "x", "doc/a.md": "a"})}}
-	if err := o.commit(); err != nil {
+	o := &Set{staged: []stagedOutput{stagedDir(t, dest, map[string]string{"app": "new app", "lib/x.so": "x", "doc/a.md": "a"})}}
+	if err := o.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{"mine.txt": "mine", "app": "new app", "lib/other.so": "mine too", "lib/x.so": "x", "doc/a.md": "a"}
@@ -61,7 +61,7 @@ func TestDirOutputMergesAndKeepsOtherFiles(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dest)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), tempPrefix) {
+		if strings.HasPrefix(e.Name(), TempPrefix) {
 			t.Errorf("temporary left: %s", e.Name())
 		}
 	}
@@ -90,8 +90,8 @@ func TestCommitIsAllOrNothing(t *testing.T) {
 	}
 	os.WriteFile(tmp.path, []byte("new tar"), 0o600)
 	file := &fileOutput{kind: "oci", dest: filepath.Join(dest, "x.tar"), shown: "x.tar", tmp: tmp, w: &recordingWriter{path: tmp.path}}
-	o := &outputs{staged: []stagedOutput{dir, file, &failing{}}}
-	if err := o.commit(); err == nil || err.Error() != "apply failed" {
+	o := &Set{staged: []stagedOutput{dir, file, &failing{}}}
+	if err := o.Commit(); err == nil || err.Error() != "apply failed" {
 		t.Fatalf("commit: %v, want the failing output's error", err)
 	}
 	if got := read(filepath.Join(dest, "app")); got != "old app" {
@@ -103,7 +103,7 @@ func TestCommitIsAllOrNothing(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dest, "new.txt")); err == nil {
 		t.Error("new.txt appeared although the target failed")
 	}
-	o.cleanup()
+	o.Cleanup()
 	entries, _ := os.ReadDir(dest)
 	if len(entries) != 2 {
 		var names []string
@@ -119,8 +119,8 @@ func TestDirOutputConflict(t *testing.T) {
 	dest := t.TempDir()
 	write(t, filepath.Join(dest, "bin"), "a file")
 	d := stagedDir(t, dest, map[string]string{"a.txt": "a", "bin/app": "app"})
-	o := &outputs{staged: []stagedOutput{d}}
-	err := o.commit()
+	o := &Set{staged: []stagedOutput{d}}
+	err := o.Commit()
 	if err == nil || !strings.Contains(err.Error(), "the build made a directory bin, but the destination holds a file there") {
 		t.Fatalf("commit: %v, want a conflict on bin", err)
 	}
@@ -148,9 +148,9 @@ func TestDiscardRemovesOnlyWhatItCreated(t *testing.T) {
 // run and everything else stay.
 func TestSweepStale(t *testing.T) {
 	dir := t.TempDir()
-	dead := filepath.Join(dir, tempPrefix+"out-123")
+	dead := filepath.Join(dir, TempPrefix+"out-123")
 	write(t, filepath.Join(dead, "half"), "half written")
-	write(t, filepath.Join(dir, tempPrefix+"app.tar-456"), "half written")
+	write(t, filepath.Join(dir, TempPrefix+"app.tar-456"), "half written")
 	write(t, filepath.Join(dir, "user.txt"), "mine")
 	live, err := newTempDir(dir, "out")
 	if err != nil {
