@@ -26,6 +26,7 @@ import (
 	"github.com/tonistiigi/fsutil"
 
 	"github.com/xbake/xbake/internal/exec/outputs"
+	"github.com/xbake/xbake/internal/exec/schedule"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -38,24 +39,27 @@ type contextInput struct {
 }
 
 // buildkitSolver builds targets on BuildKit: the solver of every real run.
-type buildkitSolver struct{}
+type buildkitSolver struct{ r *runner }
 
-var _ solver = buildkitSolver{}
+var _ schedule.Solver = buildkitSolver{}
 
-func (buildkitSolver) solve(ctx context.Context, r *runner, j *job, releaseSlot func()) error {
-	b := &build{r: r, j: j, releaseSlot: releaseSlot}
-	return b.run(ctx)
+func (s buildkitSolver) Solve(ctx context.Context, sb *schedule.Build) error {
+	j := s.r.jobs[sb.Task.Node.Name]
+	b := &build{r: s.r, j: j, sched: sb}
+	err := b.run(ctx)
+	s.r.progress.Fill(j.res) // before the scheduler reads the step counts
+	return err
 }
 
 // build is one target's BuildKit build.
 type build struct {
-	r           *runner
-	j           *job
-	releaseSlot func()   // gives the --jobs slot back; safe to call twice
-	cleanup     []func() // temporary files of this build
-	callAnswer  string   // what a call (check, outline, targets) answered
-	buildRef    string   // BUILDER/NODE/REF of the last solve, as buildx names a build
-	solveRef    string   // REF alone, the daemon's name of the build
+	r          *runner
+	j          *job
+	sched      *schedule.Build // the --jobs slot and the hand-over to users
+	cleanup    []func()        // temporary files of this build
+	callAnswer string          // what a call (check, outline, targets) answered
+	buildRef   string          // BUILDER/NODE/REF of the last solve, as buildx names a build
+	solveRef   string          // REF alone, the daemon's name of the build
 }
 
 // metadataOf is what --metadata-file records of a build, as bake writes
@@ -153,7 +157,7 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs.Set, label s
 		// blamed on that user while this target looked cancelled.
 		res, err := gw.Solve(ctx, gateway.SolveRequest{
 			Frontend: "dockerfile.v0", FrontendOpt: attrs, FrontendInputs: inputs, CacheImports: gatewayCache(so.CacheImports),
-			Evaluate: b.j.userCount > 0,
+			Evaluate: b.j.task.Users() > 0,
 		})
 		if err != nil {
 			return nil, err
@@ -171,9 +175,9 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs.Set, label s
 }
 
 // shareWithUsers turns the result into definitions the users can build
-// on, and hands them over (runner.share).
+// on, and hands them over (schedule.Build.Share).
 func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
-	if b.j.userCount == 0 {
+	if b.j.task.Users() == 0 {
 		return nil
 	}
 	in := &contextInput{defs: map[string]*pb.Definition{}, configs: map[string][]byte{}}
@@ -199,7 +203,7 @@ func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
 			return err
 		}
 	}
-	return b.r.share(ctx, b.j, in, b.releaseSlot)
+	return b.sched.Share(ctx, in)
 }
 
 // solveOpt maps the target's attributes to a BuildKit solve: frontend
@@ -358,7 +362,7 @@ func (b *build) namedContext(c plan.Context, so *client.SolveOpt, attrs map[stri
 	name := c.Name
 	switch c.Kind {
 	case plan.NodeResult:
-		in := b.r.jobs[c.Parent.Name].states
+		in, _ := b.r.jobs[c.Parent.Name].task.Shared().(*contextInput)
 		if in == nil {
 			return fmt.Errorf("context %q: target %s has no result", name, c.Parent.Name)
 		}

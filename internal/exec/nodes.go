@@ -164,7 +164,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 	subs := make([]*build, len(parts))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, p := range parts {
-		subs[i] = &build{r: b.r, j: b.j, releaseSlot: b.releaseSlot}
+		subs[i] = &build{r: b.r, j: b.j, sched: b.sched}
 		g.Go(func() error {
 			defer outs[i].Cleanup()
 			release := b.r.occupy(b.j.node.Builder, p.node.Name, false)

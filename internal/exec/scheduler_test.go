@@ -19,6 +19,7 @@ import (
 
 	"github.com/xbake/xbake/internal/exec/display"
 	"github.com/xbake/xbake/internal/exec/outputs"
+	"github.com/xbake/xbake/internal/exec/schedule"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
@@ -48,8 +49,8 @@ func newFake(steps map[string]step) *fakeSolver {
 	return &fakeSolver{steps: steps, started: map[string]bool{}, returned: map[string]bool{}, shared: map[string]bool{}}
 }
 
-func (f *fakeSolver) solve(ctx context.Context, r *runner, j *job, releaseSlot func()) error {
-	name := j.node.Name
+func (f *fakeSolver) Solve(ctx context.Context, b *schedule.Build) error {
+	name := b.Task.Node.Name
 	f.mu.Lock()
 	f.started[name] = true
 	f.running++
@@ -80,11 +81,11 @@ func (f *fakeSolver) solve(ctx context.Context, r *runner, j *job, releaseSlot f
 	if s.fail {
 		return errors.New("injected failure")
 	}
-	if j.userCount > 0 {
+	if b.Task.Users() > 0 {
 		f.mu.Lock()
 		f.shared[name] = true
 		f.mu.Unlock()
-		return r.share(ctx, j, &contextInput{}, releaseSlot)
+		return b.Share(ctx, &contextInput{})
 	}
 	return nil
 }
@@ -137,9 +138,15 @@ func planOf(t *testing.T, dir, src string) (*plan.Plan, bool) {
 }
 
 // runFake runs p with the fake and fails the test if the run does not end.
-func runFake(t *testing.T, ctx context.Context, p *plan.Plan, f solver, opts Options) *Result {
+func runFake(t *testing.T, ctx context.Context, p *plan.Plan, f schedule.Solver, opts Options) *Result {
 	t.Helper()
-	opts.solver, opts.Progress = f, "quiet"
+	opts.Progress = "quiet"
+	opts.solver = func(r *runner) schedule.Solver {
+		if tf, ok := f.(*taggingFake); ok {
+			tf.r = r
+		}
+		return f
+	}
 	type outcome struct {
 		res *Result
 		err error
@@ -331,7 +338,7 @@ func TestOneJobAndKeepAlive(t *testing.T) {
 func TestAtomicPushPublishesNothingOnFailure(t *testing.T) {
 	p, _ := planOf(t, t.TempDir(), "target \"a\" {\n  dockerfile-inline = \"FROM scratch\"\n  output = [\"type=cacheonly\"]\n}\n"+
 		"target \"b\" {\n  dockerfile-inline = \"FROM scratch\"\n  output = [\"type=cacheonly\"]\n}\n")
-	f := &taggingFake{newFake(map[string]step{"b": {fail: true}})}
+	f := &taggingFake{fakeSolver: newFake(map[string]step{"b": {fail: true}})}
 	res := runFake(t, context.Background(), p, f, Options{Jobs: 2, KeepGoing: true})
 	if len(res.Tags) != 0 || res.PublishErr != nil || res.Withheld == "" {
 		t.Errorf("tags %v, publish error %v, withheld %q: want nothing tried and the reason said", res.Tags, res.PublishErr, res.Withheld)
@@ -339,13 +346,17 @@ func TestAtomicPushPublishesNothingOnFailure(t *testing.T) {
 }
 
 // taggingFake records a pending tag for each target it builds.
-type taggingFake struct{ *fakeSolver }
+type taggingFake struct {
+	*fakeSolver
+	r *runner
+}
 
-func (f *taggingFake) solve(ctx context.Context, r *runner, j *job, releaseSlot func()) error {
-	if err := f.fakeSolver.solve(ctx, r, j, releaseSlot); err != nil {
+func (f *taggingFake) Solve(ctx context.Context, b *schedule.Build) error {
+	if err := f.fakeSolver.Solve(ctx, b); err != nil {
 		return err
 	}
-	r.addPending([]outputs.PendingTag{{Target: j.node.Name, Repo: "127.0.0.1:1/x", Tag: "127.0.0.1:1/x:" + j.node.Name}}, "sha256:"+strings.Repeat("0", 64))
+	name := b.Task.Node.Name
+	f.r.addPending([]outputs.PendingTag{{Target: name, Repo: "127.0.0.1:1/x", Tag: "127.0.0.1:1/x:" + name}}, "sha256:"+strings.Repeat("0", 64))
 	return nil
 }
 

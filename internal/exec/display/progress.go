@@ -2,6 +2,7 @@ package display
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"github.com/xbake/xbake/internal/exec/result"
 	"io"
@@ -144,7 +145,12 @@ func (p *Progress) Fill(res *result.TargetResult) {
 	if st == nil {
 		return
 	}
-	res.Warnings = st.warnings
+	res.Warnings = nil
+	for _, w := range st.warnings {
+		if b, err := json.Marshal(w); err == nil {
+			res.Warnings = append(res.Warnings, b)
+		}
+	}
 	res.Nodes = slices.Clone(st.nodes)
 	res.Steps = steps(st.vertices)
 	for d, v := range st.vertices {

@@ -1,9 +1,8 @@
 package result
 
 import (
+	"encoding/json"
 	"time"
-
-	"github.com/moby/buildkit/client"
 )
 
 // Status is how a target ended.
@@ -39,9 +38,9 @@ type TargetResult struct {
 	Logs       []string
 	// CallResult is the answer of call = "check", "outline" or "targets".
 	CallResult string
-	// Warnings are the frontend's warnings (lint findings), as bake
-	// records them in the metadata file.
-	Warnings []*client.VertexWarning
+	// Warnings are the frontend's warnings (lint findings): BuildKit's
+	// VertexWarning in JSON, as bake records them in the metadata file.
+	Warnings []json.RawMessage
 
 	// The moments of its run, for the report (zero where it never got
 	// that far): Ready when all it waits for was done, Started when it
