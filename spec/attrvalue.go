@@ -145,7 +145,7 @@ func (a *attrValue) strMap() map[string]String {
 func (a *attrValue) contextPath() *String {
 	s := a.str()
 	if s != nil && IsLocal(s.Value) {
-		s.Written, s.Value = s.Value, a.base.abs(s.Value)
+		s.Written, s.Value = s.Value, a.base.context().abs(s.Value)
 	}
 	return s
 }
@@ -153,21 +153,31 @@ func (a *attrValue) contextPath() *String {
 // namedContexts resolves the local directories among named contexts.
 func (a *attrValue) namedContexts() map[string]String {
 	m := a.strMap()
+	b := a.base.context()
 	for k, v := range m {
 		if IsLocal(v.Value) {
-			v.Written, v.Value = v.Value, a.base.abs(v.Value)
+			v.Written, v.Value = v.Value, b.abs(v.Value)
 			m[k] = v
 		} else if p, ok := strings.CutPrefix(v.Value, "oci-layout://"); ok && !filepath.IsAbs(p) {
-			v.Written, v.Value = v.Value, "oci-layout://"+a.base.abs(p) // the layout is a local directory too
+			v.Written, v.Value = v.Value, "oci-layout://"+b.abs(p) // the layout is a local directory too
 			m[k] = v
 		}
 	}
 	return m
 }
 
-// base is where relative paths of one file start: the file's directory,
-// and for cwd:// paths the working directory.
-type base struct{ dir, cwd string }
+// base is where relative paths of one file start: dir for most paths,
+// ctxDir for build contexts (see sourceFile), and for cwd:// paths the
+// working directory.
+type base struct{ dir, ctxDir, cwd string }
+
+// context is the base of build contexts.
+func (b base) context() base {
+	if b.ctxDir != "" {
+		b.dir = b.ctxDir
+	}
+	return b
+}
 
 // abs resolves p: absolute as it is, cwd:// against the working
 // directory, anything else against the file's directory.

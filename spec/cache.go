@@ -43,7 +43,7 @@ import (
 
 // cacheFormat changes whenever the entry's layout or the model changes
 // meaning; it is part of every key.
-const cacheFormat = "xbake-load-5"
+const cacheFormat = "xbake-load-6"
 
 // maxCacheEntries and maxCacheBytes bound the cache directory: each
 // command line (its files, --var and --set) has its own entry.

@@ -45,6 +45,7 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool)) func(*y
 	// holds is checked by the schema and the loader, at these nodes.
 	return func(root *yaml.Node, _ func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
 		env := composeEnv(dir, lookupEnv)
+		root = expandMerges(root, 0)
 		targets := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		group := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		services := mapValue(root, "services")
@@ -85,8 +86,15 @@ func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 		key, v := build.Content[i].Value, build.Content[i+1]
 		if key == "x-bake" {
 			for j := 0; v.Kind == yaml.MappingNode && j+1 < len(v.Content); j += 2 {
-				set(v.Content[j].Value, interpolate(v.Content[j+1], env))
-				hasTags = hasTags || v.Content[j].Value == "tags"
+				xkey, xv := v.Content[j].Value, interpolate(v.Content[j+1], env)
+				if xbakeLists[xkey] && xv.Kind == yaml.ScalarNode && xv.Tag == "!!str" {
+					xv = fieldsList(xv) // bake reads a string as its words
+				}
+				if xkey == "contexts" {
+					xv = composeContexts(xv)
+				}
+				set(xkey, xv)
+				hasTags = hasTags || xkey == "tags"
 			}
 			continue
 		}
@@ -100,6 +108,8 @@ func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 			v = keyValues(v, map[string]string{"args": "=", "labels": "=", "extra-hosts": ":"}[attr])
 		case "tags":
 			hasTags = true
+		case "contexts":
+			v = composeContexts(v)
 		}
 		set(attr, v)
 	}
@@ -108,6 +118,95 @@ func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 			Content: []*yaml.Node{interpolate(image, env)}})
 	}
 	return t
+}
+
+// xbakeLists are the x-bake keys that hold lists: bake also takes a
+// string there, split into words.
+var xbakeLists = map[string]bool{"tags": true, "cache-from": true, "cache-to": true, "secret": true, "ssh": true,
+	"platforms": true, "output": true, "no-cache-filter": true}
+
+// fieldsList is a string node as the list of its words.
+func fieldsList(v *yaml.Node) *yaml.Node {
+	l := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: v.Line, Column: v.Column}
+	for _, w := range strings.Fields(v.Value) {
+		l.Content = append(l.Content, literal(w, v))
+	}
+	return l
+}
+
+// composeContexts reads compose's additional contexts as bake does:
+// "service:NAME" (and "target:NAME") is the target of that service.
+func composeContexts(v *yaml.Node) *yaml.Node {
+	v = keyValues(v, "=")
+	if v.Kind != yaml.MappingNode {
+		return v
+	}
+	c := *v
+	c.Content = append([]*yaml.Node{}, v.Content...)
+	for i := 1; i < len(c.Content); i += 2 {
+		val := c.Content[i].Value
+		for _, prefix := range []string{"service:", "target:"} {
+			if name, ok := strings.CutPrefix(val, prefix); ok && c.Content[i].Kind == yaml.ScalarNode {
+				c.Content[i] = literal("target:"+strings.ReplaceAll(name, ".", "_"), c.Content[i])
+			}
+		}
+	}
+	return &c
+}
+
+// maxMergeDepth bounds expandMerges on documents whose aliases nest deep.
+const maxMergeDepth = 64
+
+// expandMerges returns n with aliases replaced by what they name and
+// YAML merge keys ("<<: *base", "<<: [*a, *b]") applied as YAML defines
+// them: a key written in the mapping beats a merged one, and an earlier
+// merged mapping beats a later one.
+func expandMerges(n *yaml.Node, depth int) *yaml.Node {
+	if n == nil || depth > maxMergeDepth {
+		return n
+	}
+	if n.Kind == yaml.AliasNode {
+		return expandMerges(n.Alias, depth+1)
+	}
+	if n.Kind != yaml.MappingNode && n.Kind != yaml.SequenceNode && n.Kind != yaml.DocumentNode {
+		return n
+	}
+	c := *n
+	c.Content = nil
+	if n.Kind != yaml.MappingNode {
+		for _, item := range n.Content {
+			c.Content = append(c.Content, expandMerges(item, depth+1))
+		}
+		return &c
+	}
+	var merged []*yaml.Node
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Value == "<<" && k.Tag != "!!str" {
+			merged = append(merged, expandMerges(v, depth+1))
+			continue
+		}
+		seen[k.Value] = true
+		c.Content = append(c.Content, k, expandMerges(v, depth+1))
+	}
+	var sources []*yaml.Node
+	for _, m := range merged {
+		if m.Kind == yaml.SequenceNode {
+			sources = append(sources, m.Content...)
+		} else {
+			sources = append(sources, m)
+		}
+	}
+	for _, src := range sources {
+		for i := 0; src.Kind == yaml.MappingNode && i+1 < len(src.Content); i += 2 {
+			if k := src.Content[i]; !seen[k.Value] {
+				seen[k.Value] = true
+				c.Content = append(c.Content, k, src.Content[i+1])
+			}
+		}
+	}
+	return &c
 }
 
 // keyValues turns compose's list form (["A=1", "B"]) into a mapping; an

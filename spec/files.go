@@ -41,7 +41,12 @@ type sourceFile struct {
 	cwd  string // the working directory, where cwd:// paths start
 	name string // as given, used in diagnostics
 	path string // absolute path ("" for stdin)
-	dir  string // absolute directory, the base of its relative paths
+	dir  string // absolute directory of the file
+	// pathDir is where its relative paths (dest, secret src, ...) start,
+	// ctxDir where its relative build contexts do: the file's directory
+	// for an xbuild.* file; the working directory for a bake file, as
+	// bake reads it (ctxDir the file's with BUILDX_BAKE_FILE_RELATIVE_PATHS).
+	pathDir, ctxDir string
 	// included is set for files loaded through another file's include:
 	// their names must not repeat names declared elsewhere.
 	included bool
@@ -121,6 +126,7 @@ func readFile(name, dir string, stdin io.Reader, read func(string) ([]byte, erro
 	if name != "<stdin>" {
 		sf.dir, sf.path = filepath.Dir(path), path
 	}
+	sf.pathDir, sf.ctxDir = sf.dir, sf.dir
 	return sf, src, nil
 }
 
@@ -143,6 +149,24 @@ func errText(err error) string {
 // detectSyntax picks the front end: .hcl files are HCL; a JSON file whose
 // top-level keys are bake's singular ones ("target") is bake JSON; any
 // other JSON or YAML is xbake's YAML format. Stdin is sniffed.
+// looksLikeCompose reports whether a YAML document is a compose file, as
+// bake finds out by content: it has services and none of xbake's keys.
+func looksLikeCompose(src []byte) bool {
+	var probe map[string]any
+	if yaml.Unmarshal(src, &probe) != nil {
+		return false
+	}
+	if _, ok := probe["services"]; !ok {
+		return false
+	}
+	for k := range probe {
+		if _, ok := yamlTopKeys[k]; ok {
+			return false
+		}
+	}
+	return true
+}
+
 func detectSyntax(name string, src []byte) syntax {
 	if IsComposeFile(name) {
 		return syntaxCompose
@@ -151,6 +175,9 @@ func detectSyntax(name string, src []byte) syntax {
 	case ".hcl":
 		return syntaxHCL
 	case ".yaml", ".yml":
+		if !IsXbuildFile(name) && looksLikeCompose(src) { // docker-compose.local.yml, ci/compose.prod.yaml
+			return syntaxCompose
+		}
 		return syntaxYAML
 	case ".json":
 		if isBakeJSON(src) {
@@ -234,4 +261,21 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 func pluralKey(blockType string) string { return blockType + "s" }
 
 // base is where this file's relative paths start.
-func (sf *sourceFile) base() base { return base{dir: sf.dir, cwd: sf.cwd} }
+func (sf *sourceFile) base() base { return base{dir: sf.pathDir, ctxDir: sf.ctxDir, cwd: sf.cwd} }
+
+// IsXbuildFile reports whether a spec file is xbake's own (xbuild.hcl,
+// xbuild.yaml, ...), whose relative paths start at its directory; any
+// other file is read as bake reads it.
+func IsXbuildFile(name string) bool {
+	return strings.HasPrefix(filepath.Base(name), "xbuild.")
+}
+
+// readAsBake makes the relative paths of a bake file start where bake
+// starts them: at the working directory, and its build contexts at the
+// file's directory when fileRelative (BUILDX_BAKE_FILE_RELATIVE_PATHS).
+func (sf *sourceFile) readAsBake(fileRelative bool) {
+	sf.pathDir, sf.ctxDir = sf.cwd, sf.cwd
+	if fileRelative {
+		sf.ctxDir = sf.dir
+	}
+}

@@ -10,8 +10,9 @@ var groupSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "targets"}, {Name: "description"}},
 }
 
-// declareGroups decodes group blocks; a group declared in several files
-// gets the targets of all of them, as in bake.
+// declareGroups decodes group blocks; a group declared again (in the
+// same file or a later one) is replaced by the later declaration, as in
+// bake.
 func (l *loader) declareGroups() {
 	for _, b := range l.decls.groups {
 		name := b.Labels[0]
@@ -53,10 +54,9 @@ func (l *loader) addGroup(g *Group) {
 			"%q is already the name of a matrix target at %s; rename one of them.", g.Name, at(prev.DeclRange)))
 		return
 	}
-	prev.Targets = dedupeBy(appendList(prev.Targets, g.Targets), func(s String) string { return s.Value }, false)
-	if g.Description != "" {
-		prev.Description = g.Description
-	}
+	// As in bake, a later declaration replaces the group (a compose
+	// file's default group included): bake merges targets, not groups.
+	l.spec.Groups[g.Name] = g
 }
 
 // checkGroups reports group members that name nothing, and group cycles.
@@ -67,8 +67,11 @@ func (l *loader) checkGroups() {
 			if l.isTarget(m.Value) || l.spec.Groups[m.Value] != nil {
 				continue
 			}
-			l.diags = append(l.diags, unknownTarget(m.Range,
-				"Group %q lists %q, which is neither a target nor a group.%s", name, m.Value, didYouMean(m.Value, l.allNames())))
+			if l.bakeFiles[g.DeclRange.Filename] {
+				g.Unknown = append(g.Unknown, m)
+				continue
+			}
+			l.diags = append(l.diags, unknownMember(name, m, l.allNames()))
 		}
 	}
 	state := map[string]int{}
@@ -114,6 +117,10 @@ func (l *loader) isTarget(name string) bool {
 }
 
 // allNames lists every target and group name, for suggestions.
+func unknownMember(group string, m String, names []string) *hcl.Diagnostic {
+	return unknownTarget(m.Range, "Group %q lists %q, which is neither a target nor a group.%s", group, m.Value, didYouMean(m.Value, names))
+}
+
 func (l *loader) allNames() []string {
 	names := append([]string{}, l.spec.TargetNames...)
 	return append(names, slices.Sorted(maps.Keys(l.spec.Groups))...)

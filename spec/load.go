@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -66,6 +67,10 @@ type loader struct {
 	funcs    map[string]*funcDecl
 	fnDepth  int // nesting of user function calls, bounded by maxFunctionDepth
 	budget   budget
+	// fileRelative caches BUILDX_BAKE_FILE_RELATIVE_PATHS.
+	fileRelative *bool
+	// bakeFiles are the files read as bake reads them, by name.
+	bakeFiles map[string]bool
 	// matrixTargets counts the targets matrices made, bounded by maxMatrixTargets.
 	matrixTargets int
 
@@ -127,6 +132,7 @@ func load(opts Options, inputs *loadInputs) (*Spec, hcl.Diagnostics) {
 		vars:        map[string]*varDecl{},
 		funcs:       map[string]*funcDecl{},
 		targetDecls: map[string]*targetDecl{},
+		bakeFiles:   map[string]bool{},
 		declared:    map[string]cty.Value{},
 		resolved:    map[string]*Target{},
 	}
@@ -182,6 +188,10 @@ func (l *loader) readFiles() {
 		l.inputs.file(next.name, src)
 		sf.included = next.included
 		sf.lookupEnv = l.lookupEnv
+		if !sf.included && !IsXbuildFile(sf.name) {
+			sf.readAsBake(l.fileRelativePaths())
+			l.bakeFiles[sf.name] = true
+		}
 		if l.opts.Evaluating != nil { // a watchdog stopping a slow parse names the file
 			l.opts.Evaluating.current.Store(&hcl.Range{Filename: sf.name, Start: hcl.Pos{Line: 1, Column: 1}})
 		}
@@ -285,6 +295,24 @@ func readBoundary(opts Options) Boundary {
 		}
 	}
 	return b
+}
+
+// fileRelativePaths reads BUILDX_BAKE_FILE_RELATIVE_PATHS as bake does
+// (a boolean; empty is false), once.
+func (l *loader) fileRelativePaths() bool {
+	if l.fileRelative == nil {
+		v, _ := l.lookupEnv("BUILDX_BAKE_FILE_RELATIVE_PATHS")
+		on, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil && strings.TrimSpace(v) != "" {
+			l.diags = append(l.diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid BUILDX_BAKE_FILE_RELATIVE_PATHS",
+				Detail:   fmt.Sprintf("The environment variable BUILDX_BAKE_FILE_RELATIVE_PATHS is %q; set it to 1 or true to resolve build contexts against each bake file's directory, to 0, false or nothing to resolve them against the working directory.", v),
+			})
+		}
+		l.fileRelative = &on
+	}
+	return *l.fileRelative
 }
 
 func (l *loader) lookupEnv(name string) (string, bool) {

@@ -17,12 +17,7 @@ const maxMatrixTargets = 20000
 // name becomes a group of them, as in bake.
 func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribute) {
 	label := b.Labels[0]
-	nameAttr, ok := content.Attributes["name"]
-	if !ok {
-		l.diags = append(l.diags, errorf(m.NameRange, "Matrix without name",
-			"Target %q has a matrix but no name; each combination needs its own name, for example name = \"%s-${item}\" using the matrix keys.", label, label))
-		return
-	}
+	nameAttr, named := content.Attributes["name"]
 	val, diags := l.eval(m.Expr, l.ctxFor(b.file), &m.Range)
 	l.diags = append(l.diags, diags...)
 	if diags.HasErrors() {
@@ -35,6 +30,17 @@ func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribu
 	if l.matrixTargets += len(combos); l.matrixTargets > maxMatrixTargets {
 		l.diags = append(l.diags, errorf(m.Expr.Range(), "Too many targets",
 			"With this matrix, the spec's matrices make more than %d targets in all; split the spec or narrow the matrices. See docs/limits.md.", maxMatrixTargets))
+		return
+	}
+	if !named {
+		// As in bake: without a name, the one combination there may be
+		// keeps the target's own name.
+		if len(combos) > 1 {
+			l.diags = append(l.diags, errorf(m.NameRange, "Matrix without name",
+				"The matrix of target %q makes %d combinations, but the target has no name attribute to tell them apart; add one using the matrix keys, for example name = \"%s-${item}\".", label, len(combos), label))
+			return
+		}
+		l.addTargetPart(label, b.LabelRanges[0], &targetPart{blk: b, content: content, matrixVars: combos[0]})
 		return
 	}
 	group := &Group{Name: label, DeclRange: b.LabelRanges[0], FromMatrix: true, Targets: []String{}}
@@ -70,8 +76,11 @@ func (l *loader) expandMatrix(b *block, content *hcl.BodyContent, m *hcl.Attribu
 	l.addGroup(group)
 }
 
-// matrixCombinations returns every combination of the matrix values, the
-// keys in sorted order and the last key varying fastest.
+// matrixCombinations returns every combination of the matrix values in
+// the order bake lists them most often: the first key (in sorted order)
+// varying fastest. (bake walks the matrix as a Go map, so its order
+// varies from run to run; with keys inserted sorted, Go's small maps
+// start with the first key seven times in eight.)
 func (l *loader) matrixCombinations(m *hcl.Attribute, val cty.Value) ([]map[string]cty.Value, bool) {
 	if !val.IsWhollyKnown() {
 		// A value left unknown by an error already reported (a variable
@@ -113,8 +122,8 @@ func (l *loader) matrixCombinations(m *hcl.Attribute, val cty.Value) ([]map[stri
 	}
 	for _, k := range keys { // ElementIterator yields keys sorted
 		var next []map[string]cty.Value
-		for _, c := range combos {
-			for _, v := range lists[k] {
+		for _, v := range lists[k] {
+			for _, c := range combos {
 				n := make(map[string]cty.Value, len(c)+1)
 				for ck, cv := range c {
 					n[ck] = cv

@@ -68,7 +68,11 @@ type Group struct {
 	DeclRange   hcl.Range
 	// FromMatrix is set for the group a matrix target's name becomes.
 	FromMatrix bool
-	included   bool // declared in an included file
+	// Unknown are members that name no target or group, in a group that
+	// only bake files declare: as bake does, they are an error only when
+	// the group is selected (Select reports them).
+	Unknown  []String
+	included bool // declared in an included file
 }
 
 // Target is a resolved target: its blocks merged across files, its parents

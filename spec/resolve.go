@@ -33,7 +33,7 @@ func (l *loader) resolveTarget(name string) *Target {
 	l.stack = append(l.stack, step{name: name})
 	defer func() { l.stack = l.stack[:len(l.stack)-1] }()
 	decl := l.targetDecls[name]
-	defaultContext := String{Value: decl.parts[0].blk.file.dir, Range: decl.declRange}
+	defaultContext := String{Value: decl.parts[0].blk.file.ctxDir, Range: decl.declRange}
 	single := len(decl.parts) == 1
 	own := l.decodePart(name, decl.parts[0], single)
 	for _, part := range decl.parts[1:] {

@@ -63,6 +63,11 @@ func (s *Spec) Select(names []string) (*Selection, hcl.Diagnostics) {
 	for _, n := range sel.Names {
 		s.expand(n, sel, seenTarget, seenGroup)
 	}
+	for _, g := range sel.Groups {
+		for _, m := range s.Groups[g].Unknown {
+			diags = append(diags, unknownMember(g, m, s.names()))
+		}
+	}
 	return sel, diags
 }
 

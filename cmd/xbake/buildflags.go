@@ -65,15 +65,30 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 
 // shorthandSets are the --set values bake's shorthand flags stand for,
 // applied after the explicit --set, as bake applies them.
-func (f *buildFlags) shorthandSets() []string {
+func (f *buildFlags) shorthandSets(printing bool) []string {
+	// In bake's order, which is the order of the attestations it prints.
 	var sets []string
+	if printing { // a build applies them in the plan, with their own positions
+		if f.push {
+			sets = append(sets, "*.push=true")
+		}
+		if f.load {
+			sets = append(sets, "*.load=true")
+		}
+	}
+	switch {
+	case f.check || f.call == "check": // bake names the linter's call "lint" here
+		sets = append(sets, "*.call=lint")
+	case f.call != "":
+		sets = append(sets, "*.call="+f.call)
+	}
 	if f.noCache {
 		sets = append(sets, "*.no-cache=true")
 	}
 	if f.pull {
 		sets = append(sets, "*.pull=true")
 	}
-	for _, a := range []struct{ typ, v string }{{"provenance", f.provenance}, {"sbom", f.sbom}} {
+	for _, a := range []struct{ typ, v string }{{"sbom", f.sbom}, {"provenance", f.provenance}} {
 		typ, v := a.typ, a.v
 		switch v {
 		case "":
@@ -84,12 +99,6 @@ func (f *buildFlags) shorthandSets() []string {
 		default:
 			sets = append(sets, "*.attest=type="+typ+","+v)
 		}
-	}
-	switch {
-	case f.check || f.call == "check": // bake names the linter's call "lint" here
-		sets = append(sets, "*.call=lint")
-	case f.call != "":
-		sets = append(sets, "*.call="+f.call)
 	}
 	return sets
 }
@@ -159,8 +168,10 @@ func shortCommit(c string) string {
 }
 
 // grantReads hands the fs.read grants of --allow (for file() and
-// include) and --strict to the spec loader.
-func (f *buildFlags) grantReads(sf *specFlags) error {
+// include), --strict and the flags that stand for --set values to the
+// spec loader; printing adds --push and --load to those, as bake prints
+// them.
+func (f *buildFlags) grantReads(sf *specFlags, printing bool) error {
 	if err := f.checkIgnore(); err != nil {
 		return err
 	}
@@ -170,7 +181,7 @@ func (f *buildFlags) grantReads(sf *specFlags) error {
 	}
 	sf.allowRead = opts.Allow.ReadPaths
 	sf.strict = opts.Strict
-	sf.extraSets = f.shorthandSets()
+	sf.extraSets = f.shorthandSets(printing)
 	return nil
 }
 

@@ -88,7 +88,7 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		return usageErrorf("--print and --list cannot be combined")
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	if err := o.build.grantReads(&o.spec); err != nil {
+	if err := o.build.grantReads(&o.spec, o.print); err != nil {
 		return err
 	}
 	if !o.print && o.list == "" {

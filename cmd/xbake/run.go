@@ -113,7 +113,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		}
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	if err := o.build.grantReads(&o.spec); err != nil {
+	if err := o.build.grantReads(&o.spec, false); err != nil {
 		return err
 	}
 	s, ok, err := o.spec.loadChecked(cmd.InOrStdin(), stderr)

@@ -1,5 +1,5 @@
 target "nomatrixname" {
-  matrix = { a = ["x"] } # ERROR: Matrix without name @3
+  matrix = { a = ["x", "y"] } # ERROR: Matrix without name @3
 }
 target "dup" {
   matrix = { a = ["x", "y"] }
