@@ -297,21 +297,23 @@ func (l *loader) applyBoolOverride(t *Target, o *Override) {
 	}
 }
 
-// WithPush sets push=true on the image outputs, adding one if there is
-// none, as bake's --push does. rng is where the push was asked for.
+// WithPush applies --push as bake does: image outputs get push=true,
+// and a push is added only when every output (if any) is a docker load
+// (a target writing a tar or a local directory is left alone). rng is
+// where the push was asked for.
 func WithPush(outputs []Entry, rng hcl.Range) []Entry {
 	out := append([]Entry{}, outputs...)
-	found := false
+	add := true
 	for i, e := range out {
-		switch e.Type {
-		case "image":
+		if e.Type != "docker" {
+			add = false
+		}
+		if e.Type == "image" {
 			e.Attrs = mergeMap(e.Attrs, map[string]string{"push": "true"})
-			out[i], found = e, true
-		case "registry":
-			found = true
+			out[i] = e
 		}
 	}
-	if !found {
+	if add {
 		out = append(out, Entry{Type: "image", Attrs: map[string]string{"push": "true"}, Range: rng})
 	}
 	return out
@@ -358,11 +360,18 @@ func (l *loader) applySecretSource(t *Target, o *Override) {
 	t.Secrets = secrets
 }
 
-// WithLoad adds a docker output unless there is one, as bake's --load.
+// WithLoad applies --load as bake does: a docker output is added unless
+// one loads already, or an output writes files (local, tar).
 func WithLoad(outputs []Entry, rng hcl.Range) []Entry {
 	for _, e := range outputs {
-		if e.Type == "docker" {
-			return outputs
+		switch e.Type {
+		case "docker":
+			if e.Dest == "" {
+				return outputs // loads already
+			}
+		case "image", "registry", "oci":
+		default:
+			return outputs // writes files: bake adds no load
 		}
 	}
 	return append(append([]Entry{}, outputs...), Entry{Type: "docker", Attrs: map[string]string{}, Range: rng})

@@ -51,10 +51,14 @@ func TestGraph(t *testing.T) {
 	if len(migrate.Outputs) != 1 || migrate.Outputs[0].Type != "local" {
 		t.Errorf("migrate outputs = %v", migrate.Outputs)
 	}
-	// --push adds an image push to every target that builds outputs.
+	// --push pushes the image of every target that builds one, and, as
+	// bake's, leaves a target that writes files alone.
 	pushed, _ := New(s, sel, Options{Push: true})
-	if got := pushed.Node("migrate").Outputs; len(got) != 2 || got[1].Type != "image" || got[1].Attrs["push"] != "true" {
+	if got := pushed.Node("migrate").Outputs; len(got) != 1 || got[0].Type != "local" {
 		t.Errorf("--push: migrate outputs = %v", got)
+	}
+	if got := pushed.Node("api").Outputs; len(got) == 0 || !got[len(got)-1].Pushes() {
+		t.Errorf("--push: api outputs = %v", got)
 	}
 	if got := pushed.Node("base").Outputs; len(got) != 1 || got[0].Type != "cacheonly" {
 		t.Errorf("--push must not push a context-only target: %v", got)

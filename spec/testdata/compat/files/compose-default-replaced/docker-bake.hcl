@@ -1,0 +1,2 @@
+group "default" { targets = ["x"] }
+target "x" {}

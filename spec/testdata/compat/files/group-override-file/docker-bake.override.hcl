@@ -1,0 +1,2 @@
+group "default" { targets = ["y"] }
+target "y" {}

@@ -1,0 +1,4 @@
+group "default" { targets = ["x"] }
+group "default" { targets = ["y"] }
+target "x" {}
+target "y" {}

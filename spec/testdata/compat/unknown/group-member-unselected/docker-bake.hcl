@@ -1,0 +1,3 @@
+group "default" { targets = ["a"] }
+group "other" { targets = ["a", "nope"] }
+target "a" {}
