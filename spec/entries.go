@@ -247,10 +247,9 @@ func parseSecret(raw rawEntry, b base) (Secret, string) {
 		}
 	}
 	if typ == "env" && s.Env == "" {
+		// As bake: the variable named by src; with neither, the build
+		// reads the variable named by id if it is set, else the file.
 		s.Env, s.Src = s.Src, ""
-		if s.Env == "" {
-			s.Env = s.ID
-		}
 	}
 	if s.ID == "" {
 		return s, "A secret needs an id, the name the Dockerfile mounts it by (RUN --mount=type=secret,id=NAME)."

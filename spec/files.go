@@ -218,7 +218,14 @@ func isBakeJSON(src []byte) bool {
 			return true
 		}
 	}
-	return false
+	for k := range probe {
+		if _, ok := yamlTopKeys[k]; ok {
+			return false // xbake's own format: targets, groups, ...
+		}
+	}
+	// bake reads any JSON object as HCL's JSON syntax: a file of other
+	// keys ({"TAG": "1.2.3"}) sets variables.
+	return probe != nil
 }
 
 // parse runs the file's front end; YAML documents are validated against

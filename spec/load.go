@@ -188,7 +188,7 @@ func (l *loader) readFiles() {
 		l.inputs.file(next.name, src)
 		sf.included = next.included
 		sf.lookupEnv = l.lookupEnv
-		if !sf.included && !IsXbuildFile(sf.name) {
+		if !sf.included && !IsXbuildFile(sf.name) && sf.syntax != syntaxYAML { // xbake's YAML format is its own
 			sf.readAsBake(l.fileRelativePaths())
 			l.bakeFiles[sf.name] = true
 		}
@@ -438,7 +438,7 @@ func (l *loader) finishDiags() hcl.Diagnostics {
 // --strict makes every warning one.
 func (l *loader) lenientInBakeFiles() {
 	for _, d := range l.diags {
-		if d.Severity != hcl.DiagError || d.Subject == nil || !IsBakeFile(d.Subject.Filename) {
+		if d.Severity != hcl.DiagError || d.Subject == nil || !l.bakeFiles[d.Subject.Filename] {
 			continue
 		}
 		switch d.Summary {

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -85,16 +84,23 @@ func (s *Spec) Print(sel *Selection, cwd string) ([]byte, error) {
 		g := s.Groups[name]
 		out.Group[name] = &printGroup{Description: g.Description, Targets: Values(g.Targets)}
 	}
-	if g, ok := out.Group["default"]; ok { // bake prints the default group sorted
-		g.Targets = slices.Sorted(slices.Values(g.Targets))
-	} else {
-		requested := sel.Names
-		if sel.All {
-			requested = sel.Targets
+	// bake's default group lists every name asked for, added to the
+	// default group itself when that was asked for too, sorted.
+	requested := sel.Names
+	if sel.All {
+		requested = sel.Targets
+	}
+	for _, n := range requested {
+		if _, ok := out.Group["default"]; ok && n == "default" {
+			continue
 		}
-		requested = append([]string{}, requested...)
-		sort.Strings(requested)
-		out.Group["default"] = &printGroup{Targets: requested}
+		if _, ok := out.Group["default"]; !ok {
+			out.Group["default"] = &printGroup{}
+		}
+		out.Group["default"].Targets = append(out.Group["default"].Targets, n)
+	}
+	if g, ok := out.Group["default"]; ok {
+		g.Targets = slices.Compact(slices.Sorted(slices.Values(g.Targets)))
 	}
 	return json.MarshalIndent(out, "", "  ")
 }

@@ -21,6 +21,9 @@ func csvType(t cty.Type) bool {
 
 // valueFromCSV reads a CSV value as t.
 func valueFromCSV(raw string, t cty.Type) (cty.Value, error) {
+	if raw == "" { // bake: "failed to parse  as CSV: EOF"
+		return cty.NilVal, errors.New("an empty value, which is not CSV: give at least one element, or unset the variable to keep its default")
+	}
 	fields, ok := splitCSV(raw)
 	if !ok {
 		return cty.NilVal, errors.New("an unterminated quote")

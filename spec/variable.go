@@ -23,8 +23,11 @@ var validationSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "condition", Required: true}, {Name: "error_message"}},
 }
 
-// varDecl is a variable as declared, merged over every file that declares
-// it: a later file's type, default and description win, validations add up.
+// varDecl is a variable as bake reads it over every file: the last
+// variable block declares it (a later block replaces an earlier one,
+// validations included), and a top-level attribute NAME = value, the
+// last one in any file, gives its value in place of the block's default,
+// typeless. The environment sets only a variable that has a block.
 type varDecl struct {
 	name        string
 	declRange   hcl.Range
@@ -33,6 +36,8 @@ type varDecl struct {
 	defaultExpr hcl.Expression
 	description string
 	validations []validation
+	hasBlock    bool // declared by a variable block, not only an attribute
+	hasAttr     bool // a top-level attribute gives the value
 }
 
 type validation struct {
@@ -56,21 +61,18 @@ func (l *loader) declareVariables() {
 		l.varOrder = append(l.varOrder, name)
 		return v
 	}
-	for _, a := range l.decls.topAttrs {
-		v := get(a.Name, a.NameRange, a.file)
-		v.defaultExpr, v.file = a.Expr, a.file
-	}
 	for _, b := range l.decls.variables {
 		name := b.Labels[0]
 		l.checkName(name, b.LabelRanges[0], "variable")
 		content, diags := b.Body.Content(variableSchema)
 		l.diags = append(l.diags, diags...)
 		v := get(name, b.LabelRanges[0], b.file)
+		*v = varDecl{name: name, declRange: b.LabelRanges[0], file: b.file, hasBlock: true} // a later block replaces
 		if a, ok := content.Attributes["type"]; ok {
 			v.typeExpr = a.Expr
 		}
 		if a, ok := content.Attributes["default"]; ok {
-			v.defaultExpr, v.file = a.Expr, b.file
+			v.defaultExpr = a.Expr
 		}
 		if a, ok := content.Attributes["description"]; ok {
 			v.description = l.literalString(a)
@@ -86,6 +88,13 @@ func (l *loader) declareVariables() {
 				v.validations = append(v.validations, val)
 			}
 		}
+	}
+	for _, a := range l.decls.topAttrs {
+		v := get(a.Name, a.NameRange, a.file)
+		if !v.hasBlock {
+			v.declRange = a.NameRange
+		}
+		v.defaultExpr, v.file, v.hasAttr, v.typeExpr = a.Expr, a.file, true, nil // the attribute's value, as written
 	}
 }
 
@@ -126,6 +135,9 @@ func (l *loader) evalVariable(d *varDecl) {
 	val, source := def, "default"
 	if raw, ok := l.opts.Vars[d.name]; ok {
 		val, source = l.parseOverride(d, raw, ty, def, "--var"), "--var"
+	} else if !d.hasBlock {
+		// A top-level attribute alone is not a variable the environment
+		// sets (bake: node = "22" stays 22 with node=20 exported).
 	} else if raw, ok := l.jsonEnv(d); ok {
 		val, source = l.parseJSONEnv(d, raw, ty), "env"
 	} else if raw, ok := l.lookupEnv(d.name); ok {

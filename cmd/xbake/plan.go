@@ -114,6 +114,16 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		return errSpec
 	}
 	cwd, _ := os.Getwd()
+	// bake opens the secret files and SSH agents of what it prints, and
+	// fails when one is missing: so does --print, with the position.
+	var missing hcl.Diagnostics
+	for _, name := range sel.Targets {
+		missing = append(missing, plan.MissingSources(name, s.Targets[name], nil, cwd, false)...)
+	}
+	if missing.HasErrors() {
+		diag.Write(stderr, missing, s.Sources, colorOn(stderr))
+		return errSpec
+	}
 	out, err := s.Print(sel, cwd)
 	if err != nil {
 		return err

@@ -359,23 +359,11 @@ func (c *checker) entitlements(n *Node) {
 	}
 }
 
-// missingSecrets: a secret's source must exist. Only its presence is
-// checked; its value is never read.
+// missingSecrets: a secret's or SSH key's source must exist. Only its
+// presence is checked; its value is never read.
 func (c *checker) missingSecrets(n *Node) {
-	for _, s := range n.Target.Secrets {
-		switch {
-		case s.Src != "":
-			if _, err := os.Stat(s.Src); err != nil {
-				c.errorf(rule.MissingSecret, s.Range, "Missing secret",
-					"The secret %q of target %q is read from %q, which does not exist.", s.ID, n.Name, s.Src)
-			}
-		case s.Env != "":
-			if _, ok := c.opts.LookupEnv(s.Env); !ok {
-				c.errorf(rule.MissingSecret, s.Range, "Missing secret",
-					"The secret %q of target %q is read from the environment variable %s, which is not set.", s.ID, n.Name, s.Env)
-			}
-		}
-	}
+	cwd, _ := os.Getwd()
+	c.diags = append(c.diags, MissingSources(n.Name, n.Target, c.opts.LookupEnv, cwd, true)...)
 }
 
 // outputConflicts: two targets writing one file or directory would

@@ -13,5 +13,5 @@ target "app" {
 }
 target "base" {}
 group "default" {
-  targets = ["ap"] # as in bake, an error only once the group is selected (TestUnknownGroupMember)
+  targets = ["ap"] # ERROR: Unknown target @14
 }

@@ -1,0 +1,3 @@
+target "default" {
+  secret = ["type=env,id=GITHUB_TOKEN", "id=token,env=TOKEN"]
+}

@@ -1,0 +1,3 @@
+target "default" {
+  secret = ["id=mysecret"]
+}

@@ -1,0 +1,6 @@
+variable "TAG" {
+  default = "dev"
+}
+target "default" {
+  tags = ["app:${TAG}", "app:${OTHER}"]
+}

@@ -1,0 +1,6 @@
+variable "V" {
+  default = null
+}
+target "default" {
+  args = { V = V }
+}

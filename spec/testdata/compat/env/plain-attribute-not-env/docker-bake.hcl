@@ -1,0 +1,4 @@
+node = "22"
+target "default" {
+  args = { NODE = node }
+}

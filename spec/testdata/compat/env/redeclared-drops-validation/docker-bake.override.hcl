@@ -1,0 +1,3 @@
+variable "V" {
+  default = "b"
+}

@@ -1,0 +1,7 @@
+variable "B" {
+  type = list(bool)
+  default = [true]
+}
+target "default" {
+  args = { B = join(",", [for b in B : tostring(b)]) }
+}

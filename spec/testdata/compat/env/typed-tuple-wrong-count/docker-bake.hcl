@@ -1,0 +1,7 @@
+variable "T" {
+  type = tuple([string, string])
+  default = ["a", "b"]
+}
+target "default" {
+  tags = T
+}

@@ -1,0 +1,6 @@
+variable "L" {
+  default = ["a", "b"]
+}
+target "default" {
+  tags = L
+}
