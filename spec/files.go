@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -82,9 +83,16 @@ func findFiles(dir string) ([]string, hcl.Diagnostics) {
 		return found
 	}
 	files := pick(DefaultFiles)
-	if len(files) == 0 {
-		files = pick(BakeFiles) // all of them, merged in this order, as bake does
+	// A team moving from bake keeps docker-bake.hcl readable by bake and
+	// puts xbake's settings in xbuild.hcl: then the bake files are read
+	// first, as bake reads them, and xbake's own on top. Compose files
+	// count only beside a docker-bake file: alone next to xbuild.hcl, a
+	// compose file is more often for running services than for building.
+	bake := pick(BakeFiles)
+	if len(files) > 0 && !slices.ContainsFunc(bake, func(n string) bool { return strings.HasPrefix(n, "docker-bake.") }) {
+		bake = nil
 	}
+	files = append(bake, files...)
 	if len(files) == 0 {
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,

@@ -39,6 +39,7 @@ func (s *Spec) Select(names []string) (*Selection, hcl.Diagnostics) {
 			names = []string{"default"}
 		case s.onlyBakeFiles():
 			return sel, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No default target", Extra: rule.Extra{Rule: rule.UnknownTarget},
+				Subject: &hcl.Range{Filename: s.Files[0], Start: hcl.InitialPos, End: hcl.InitialPos},
 				Detail: fmt.Sprintf("No target names were given and the bake file has no group or target named \"default\", so bake builds nothing here. "+
 					"Name the targets to build (%s), or add group \"default\" { targets = [...] }.", strings.Join(s.TargetNames, ", "))}}
 		default: // xbake's own files: everything

@@ -268,10 +268,19 @@ func TestStdinAndBakeDefaults(t *testing.T) {
 	if diags.HasErrors() || s.Targets["bake"] == nil {
 		t.Fatalf("docker-bake.hcl should be read when no xbuild file exists: %v", diags)
 	}
+	// Beside docker-bake.hcl, an xbuild file is read on top of it (a
+	// team migrating keeps both); a compose file alone beside an xbuild
+	// file is not read.
 	os.WriteFile(filepath.Join(dir, "xbuild.yaml"), []byte("targets:\n  mine: {}\n"), 0o644)
 	s, diags = Load(Options{Dir: dir, LookupEnv: mapEnv(nil)})
-	if diags.HasErrors() || s.Targets["mine"] == nil || s.Targets["bake"] != nil {
-		t.Fatalf("xbuild.yaml should win over docker-bake.hcl: %v %v", diags, s.TargetNames)
+	if diags.HasErrors() || s.Targets["mine"] == nil || s.Targets["bake"] == nil || !reflect.DeepEqual(s.Files, []string{"docker-bake.hcl", "xbuild.yaml"}) {
+		t.Fatalf("docker-bake.hcl then xbuild.yaml should be read: %v %v %v", diags, s.Files, s.TargetNames)
+	}
+	os.Remove(filepath.Join(dir, "docker-bake.hcl"))
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  svc:\n    build: .\n"), 0o644)
+	s, diags = Load(Options{Dir: dir, LookupEnv: mapEnv(nil)})
+	if diags.HasErrors() || !reflect.DeepEqual(s.Files, []string{"xbuild.yaml"}) {
+		t.Fatalf("a compose file alone beside xbuild.yaml is not read: %v %v", diags, s.Files)
 	}
 	_, diags = Load(Options{Dir: t.TempDir()})
 	if !diags.HasErrors() || diags[0].Summary != "No spec file" {

@@ -53,7 +53,9 @@ type Plan struct {
 	// before.
 	CriticalPath []*Node
 	// Note is a line about how the selection was made (--affected).
-	Note   string
+	Note string
+	// Files are the spec files read, in the order they were merged.
+	Files  []string
 	byName map[string]*Node
 }
 
@@ -147,6 +149,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	defaultBuilder, d := pickDefaultBuilder(s, opts.Builder)
 	diags = append(diags, d...)
 	p := buildGraph(s, sel, opts, defaultBuilder)
+	p.Files = s.Files
 	for _, n := range p.Nodes {
 		n.Program = newProgram(p, n)
 		driver := ""

@@ -28,6 +28,9 @@ func WriteText(w io.Writer, p *Plan, diags hcl.Diagnostics, o TextOptions) error
 	if p.Note != "" {
 		b.WriteString(p.Note + "\n\n")
 	}
+	if len(p.Files) > 0 {
+		fmt.Fprintf(&b, "read %s\n\n", strings.Join(p.Files, ", "))
+	}
 	for i, level := range p.Levels {
 		fmt.Fprintf(&b, "level %d\n", i)
 		for _, n := range level {
