@@ -265,8 +265,17 @@ func TestPlanTakesBakesPrintFlags(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "docker-bake.hcl", "group \"default\" { targets = [\"app\"] }\ntarget \"app\" {}\n")
 	_, want, _ := xbake(t, dir, "", "plan", "--print")
-	code, got, errOut := xbake(t, dir, "", "plan", "--print", "--progress", "plain", "--metadata-file", "m.json")
+	code, got, errOut := xbake(t, dir, "", "plan", "--print", "--progress", "plain", "--metadata-file", "m.json", "--jobs", "4", "-D")
 	if code != 0 || got != want {
 		t.Errorf("exit %d\n%s\nwant the same print as without the flags:\n%s\n%s", code, got, want, errOut)
+	}
+	// bake's older spellings of --list.
+	_, want, _ = xbake(t, dir, "", "plan", "--list", "targets")
+	if code, got, errOut := xbake(t, dir, "", "plan", "--list-targets"); code != 0 || got != want || !strings.Contains(got, "app") {
+		t.Errorf("--list-targets: exit %d\n%s\nwant\n%s\n%s", code, got, want, errOut)
+	}
+	_, want, _ = xbake(t, dir, "", "plan", "--list", "variables")
+	if code, got, _ := xbake(t, dir, "", "plan", "--list-variables"); code != 0 || got != want {
+		t.Errorf("--list-variables: exit %d\n%s\nwant\n%s", code, got, want)
 	}
 }

@@ -20,11 +20,14 @@ import (
 )
 
 type planOptions struct {
-	spec   specFlags
-	build  buildFlags
-	print  bool
-	list   string
-	format string
+	spec  specFlags
+	build buildFlags
+	print bool
+	// listTargets and listVariables are bake's --list-targets and
+	// --list-variables.
+	listTargets, listVariables bool
+	list                       string
+	format                     string
 }
 
 func newPlanCommand() *cobra.Command {
@@ -63,15 +66,30 @@ Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,
 	// only matter to a build: a `docker buildx bake --print` command line
 	// works with `xbake plan` too.
 	var ignored string
-	for _, name := range []string{"progress", "metadata-file"} {
+	for _, name := range []string{"progress", "metadata-file", "jobs"} {
 		fl.StringVar(&ignored, name, "", "as in bake; plan builds nothing, so it changes nothing")
 		fl.MarkHidden(name)
 	}
+	// bake's older spellings of --list targets and --list variables.
+	fl.BoolVar(&o.listTargets, "list-targets", false, "as --list targets")
+	fl.BoolVar(&o.listVariables, "list-variables", false, "as --list variables")
+	fl.MarkHidden("list-targets")
+	fl.MarkHidden("list-variables")
 	registerCompletions(cmd)
 	return cmd
 }
 
 func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
+	switch {
+	case o.listTargets && o.listVariables:
+		return usageErrorf("--list-targets and --list-variables cannot be combined")
+	case (o.listTargets || o.listVariables) && o.list != "":
+		return usageErrorf("--list-targets and --list-variables are bake's spellings of --list; give one of them")
+	case o.listTargets:
+		o.list = "targets"
+	case o.listVariables:
+		o.list = "variables"
+	}
 	switch o.format {
 	case "text", "json":
 	case "dot", "mermaid", "html":

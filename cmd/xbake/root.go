@@ -39,7 +39,7 @@ docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
 		}
 		return usageErrorf("%s%s (see --help)", err, hint)
 	})
-	root.PersistentFlags().BoolVar(&debugFlag, "debug", false, "show more: the plan before a run, and BuildKit's client logs")
+	root.PersistentFlags().BoolVarP(&debugFlag, "debug", "D", false, "show more: the plan before a run, and BuildKit's client logs")
 	root.PersistentPreRun = func(*cobra.Command, []string) {
 		level := logrus.InfoLevel
 		if debugFlag {
