@@ -1,9 +1,12 @@
 package spec
 
 import (
-	"github.com/hashicorp/hcl/v2"
 	"maps"
 	"slices"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/internal/graph"
 )
 
 var groupSchema = &hcl.BodySchema{
@@ -74,41 +77,29 @@ func (l *loader) checkGroups() {
 			l.diags = append(l.diags, unknownMember(name, m, l.allNames()))
 		}
 	}
-	state := map[string]int{}
-	var path []string
-	var visit func(name string)
-	visit = func(name string) {
-		state[name] = 1
-		path = append(path, name)
+	groups := slices.Sorted(maps.Keys(l.spec.Groups))
+	members := func(name string) []String {
+		var out []String
 		for _, m := range l.spec.Groups[name].Targets {
-			if l.spec.Groups[m.Value] == nil {
-				continue
-			}
-			switch state[m.Value] {
-			case 1:
-				if l.isTarget(m.Value) {
-					continue // group "app" { targets = ["app"] } names the target app, as in bake
-				}
-				start := 0
-				for i, p := range path {
-					if p == m.Value {
-						start = i
-					}
-				}
-				l.diags = append(l.diags, errorf(m.Range, "Group cycle",
-					"Group %q contains itself: %s. Remove one of these members.", m.Value, cyclePath(append(append([]string{}, path[start:]...), m.Value))))
-			case 0:
-				visit(m.Value)
+			if l.spec.Groups[m.Value] != nil {
+				out = append(out, m)
 			}
 		}
-		path = path[:len(path)-1]
-		state[name] = 2
+		return out
 	}
-	for _, name := range slices.Sorted(maps.Keys(l.spec.Groups)) {
-		if state[name] == 0 {
-			visit(name)
+	graph.Cycles(groups, members, func(m String) string { return m.Value }, func(cycle []String) bool {
+		closing := cycle[len(cycle)-1]
+		if l.isTarget(closing.Value) {
+			return true // group "app" { targets = ["app"] } names the target app, as in bake
 		}
-	}
+		names := []string{closing.Value}
+		for _, m := range cycle {
+			names = append(names, m.Value)
+		}
+		l.diags = append(l.diags, errorf(closing.Range, "Group cycle",
+			"Group %q contains itself: %s. Remove one of these members.", closing.Value, cyclePath(names)))
+		return true
+	})
 }
 
 func (l *loader) isTarget(name string) bool {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/xbake/xbake/internal/graph"
 	"github.com/xbake/xbake/internal/rule"
 	"github.com/xbake/xbake/spec"
 )
@@ -98,40 +99,17 @@ func plannedOutputs(n *Node, contextOnly bool, opts Options) []Output {
 // position of every edge on it.
 func (p *Plan) findCycles() hcl.Diagnostics {
 	var diags hcl.Diagnostics
-	state := map[*Node]int{}
-	var stack []*Edge
-	var visit func(n *Node)
-	visit = func(n *Node) {
-		state[n] = 1
-		for _, e := range n.Needs {
-			switch state[e.To] {
-			case 1:
-				diags = append(diags, cycleDiagnostic(stack, e))
-			case 0:
-				stack = append(stack, e)
-				visit(e.To)
-				stack = stack[:len(stack)-1]
-			}
-		}
-		state[n] = 2
-	}
-	for _, n := range p.sortedByName() {
-		if state[n] == 0 {
-			visit(n)
-		}
-	}
+	graph.Cycles(p.sortedByName(), func(n *Node) []*Edge { return n.Needs }, func(e *Edge) *Node { return e.To },
+		func(cycle []*Edge) bool {
+			diags = append(diags, cycleDiagnostic(cycle))
+			return true
+		})
 	return diags
 }
 
-func cycleDiagnostic(stack []*Edge, closing *Edge) *hcl.Diagnostic {
-	start := len(stack)
-	for i := len(stack) - 1; i >= 0; i-- {
-		if stack[i].From == closing.To {
-			start = i
-			break
-		}
-	}
-	edges := append(append([]*Edge{}, stack[start:]...), closing)
+// cycleDiagnostic describes a cycle at its closing edge (the last).
+func cycleDiagnostic(edges []*Edge) *hcl.Diagnostic {
+	closing := edges[len(edges)-1]
 	names := []string{edges[0].From.Name}
 	var links []string
 	for _, e := range edges {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/xbake/xbake/internal/graph"
 	"github.com/xbake/xbake/internal/rule"
 	"github.com/xbake/xbake/spec"
 )
@@ -77,53 +78,28 @@ func (p *Plan) findKeepAliveCycles() hcl.Diagnostics {
 			}
 		}
 	}
-	state := map[event]int{}
-	var stack []eventEdge
-	var found *hcl.Diagnostic
-	var visit func(ev event)
-	visit = func(ev event) {
-		state[ev] = 1
-		for _, next := range p.waitsOn(ev, users) {
-			if found != nil {
-				return
-			}
-			switch state[next.to] {
-			case 1:
-				found = keepAliveDiagnostic(append(stack, next), next.to)
-			case 0:
-				stack = append(stack, next)
-				visit(next.to)
-				stack = stack[:len(stack)-1]
-			}
-		}
-		state[ev] = 2
-	}
+	var roots []event
 	for _, n := range p.sortedByName() {
-		for _, ev := range []event{{n, false}, {n, true}} {
-			if state[ev] == 0 && found == nil {
-				visit(ev)
-			}
-		}
+		roots = append(roots, event{n, false}, event{n, true})
 	}
+	var found *hcl.Diagnostic
+	graph.Cycles(roots, func(ev event) []eventEdge { return p.waitsOn(ev, users) }, func(e eventEdge) event { return e.to },
+		func(cycle []eventEdge) bool {
+			found = keepAliveDiagnostic(cycle)
+			return false // one circle says enough
+		})
 	if found == nil {
 		return nil
 	}
 	return hcl.Diagnostics{found}
 }
 
-// keepAliveDiagnostic describes the circle that ends at start, blaming
-// the first depends_on in it.
-func keepAliveDiagnostic(path []eventEdge, start event) *hcl.Diagnostic {
-	from := 0
-	for i := len(path) - 1; i >= 0; i-- {
-		if i == 0 || path[i-1].to == start {
-			from = i
-			break
-		}
-	}
+// keepAliveDiagnostic describes a circle, blaming the first depends_on
+// in it.
+func keepAliveDiagnostic(cycle []eventEdge) *hcl.Diagnostic {
 	var links []string
 	var blame *Edge
-	for _, ee := range path[from:] {
+	for _, ee := range cycle {
 		switch {
 		case ee.keepAlive:
 			links = append(links, fmt.Sprintf("%s stays alive until %s has used it (context %q at %s)",
