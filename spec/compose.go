@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -39,8 +40,11 @@ func IsComposeFile(name string) bool {
 	return false
 }
 
-// composeTransform turns a compose document into targets.
-func composeTransform(dir string, lookupEnv func(string) (string, bool)) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+// composeTransform turns a compose document into targets. built are the
+// services with a build section in any compose file read with this one:
+// one without a build here still gives its image as their tag, and the
+// default group lists them all (a later file's group replaces this one's).
+func composeTransform(dir string, lookupEnv func(string) (string, bool), built []string) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
 	// Nothing here can be wrong on its own: what the rewritten document
 	// holds is checked by the schema and the loader, at these nodes.
 	return func(root *yaml.Node, _ func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
@@ -56,11 +60,16 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool)) func(*y
 			name, svc := services.Content[i], services.Content[i+1]
 			build := mapValue(svc, "build")
 			if build == nil {
-				continue // an image only: nothing to build
+				if !slices.Contains(built, name.Value) {
+					continue // an image only: nothing to build
+				}
+				build = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: name.Line, Column: name.Column}
 			}
 			t := composeTarget(svc, build, env)
-			targets.Content = append(targets.Content, literal(name.Value, name), t)
-			group.Content = append(group.Content, literal(name.Value, name))
+			targets.Content = append(targets.Content, literal(composeTargetName(name.Value), name), t)
+		}
+		for _, b := range built {
+			group.Content = append(group.Content, literal(composeTargetName(b), services))
 		}
 		doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		if len(targets.Content) > 0 {
@@ -120,6 +129,10 @@ func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 	return t
 }
 
+// composeTargetName is the target a service becomes: bake replaces the
+// dots a service name may hold (ubuntu-22.04) with underscores.
+func composeTargetName(service string) string { return strings.ReplaceAll(service, ".", "_") }
+
 // xbakeLists are the x-bake keys that hold lists: bake also takes a
 // string there, split into words.
 var xbakeLists = map[string]bool{"tags": true, "cache-from": true, "cache-to": true, "secret": true, "ssh": true,
@@ -147,7 +160,7 @@ func composeContexts(v *yaml.Node) *yaml.Node {
 		val := c.Content[i].Value
 		for _, prefix := range []string{"service:", "target:"} {
 			if name, ok := strings.CutPrefix(val, prefix); ok && c.Content[i].Kind == yaml.ScalarNode {
-				c.Content[i] = literal("target:"+strings.ReplaceAll(name, ".", "_"), c.Content[i])
+				c.Content[i] = literal("target:"+composeTargetName(name), c.Content[i])
 			}
 		}
 	}

@@ -25,6 +25,12 @@ func newRootContext() *hcl.EvalContext {
 	}
 }
 
+// isBuiltinVariable reports whether bake sets the variable itself
+// (newRootContext): a spec cannot change it.
+func isBuiltinVariable(name string) bool {
+	return name == "BAKE_LOCAL_PLATFORM" || name == "BAKE_CMD_CONTEXT"
+}
+
 // ctxFor returns the context for expressions of one file: the root plus a
 // file() that reads relative to that file's directory.
 func (l *loader) ctxFor(sf *sourceFile) *hcl.EvalContext {

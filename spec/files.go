@@ -55,6 +55,9 @@ type sourceFile struct {
 	file     *hcl.File
 	// lookupEnv reads the environment, for compose's interpolation.
 	lookupEnv func(string) (string, bool)
+	// composeBuilds are the services built by any compose file read
+	// (loader.composeBuilds).
+	composeBuilds []string
 }
 
 // HasDefaultFile reports whether dir holds a spec file xbake would read
@@ -141,6 +144,7 @@ func readFile(name, dir string, stdin io.Reader, read func(string) ([]byte, erro
 // specPath is where a spec file named on the command line (or by an
 // include) is: relative names start at the working directory.
 func specPath(name, dir string) string {
+	name = strings.TrimPrefix(name, "cwd://") // bake-action's spelling of "from the working directory"
 	if filepath.IsAbs(name) {
 		return name
 	}
@@ -258,7 +262,7 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	case syntaxYAML, syntaxCompose:
 		var transform yamlhcl.Transform
 		if sf.syntax == syntaxCompose {
-			transform = composeTransform(sf.dir, sf.lookupEnv)
+			transform = composeTransform(sf.dir, sf.lookupEnv, sf.composeBuilds)
 		}
 		var root *yaml.Node
 		sf.file, root, diags = yamlhcl.ParseWith(src, sf.name, pluralKey, transform)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
+	"gopkg.in/yaml.v3"
 
 	"github.com/xbake/xbake/internal/rule"
 	"github.com/xbake/xbake/schema"
@@ -172,6 +173,7 @@ func (l *loader) readFiles() {
 	for _, n := range names {
 		queue = append(queue, pendingFile{name: n})
 	}
+	composeBuilds := l.composeBuilds(names)
 	seen := map[string]bool{}
 	for len(queue) > 0 {
 		next := queue[0]
@@ -188,6 +190,7 @@ func (l *loader) readFiles() {
 		l.inputs.file(next.name, src)
 		sf.included = next.included
 		sf.lookupEnv = l.lookupEnv
+		sf.composeBuilds = composeBuilds
 		if !sf.included && !IsXbuildFile(sf.name) && sf.syntax != syntaxYAML { // xbake's YAML format is its own
 			sf.readAsBake(l.fileRelativePaths())
 			l.bakeFiles[sf.name] = true
@@ -295,6 +298,37 @@ func readBoundary(opts Options) Boundary {
 		}
 	}
 	return b
+}
+
+// composeBuilds lists the services that have a build section in any of
+// the compose files named, sorted. bake reads compose files as one
+// project: a service whose build is in compose.override.yaml and whose
+// image is in compose.yaml is one target, tagged with that image.
+func (l *loader) composeBuilds(names []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range names {
+		if n == "-" {
+			continue
+		}
+		sf, src, diags := readFile(n, l.opts.Dir, nil, l.opts.ReadFile)
+		if diags.HasErrors() || sf.syntax != syntaxCompose {
+			continue // reported when the file is read for good
+		}
+		var doc yaml.Node
+		if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+			continue
+		}
+		services := mapValue(expandMerges(doc.Content[0], 0), "services")
+		for i := 0; services != nil && services.Kind == yaml.MappingNode && i+1 < len(services.Content); i += 2 {
+			if name := services.Content[i].Value; mapValue(services.Content[i+1], "build") != nil && !seen[name] {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // fileRelativePaths reads BUILDX_BAKE_FILE_RELATIVE_PATHS as bake does

@@ -45,7 +45,9 @@ func mergeTarget(dst, src *Target) {
 	dst.NoCacheFilter = appendList(dst.NoCacheFilter, src.NoCacheFilter)
 	dst.Ulimits = appendList(dst.Ulimits, src.Ulimits)
 	dst.Entitlements = appendList(dst.Entitlements, src.Entitlements)
-	dst.CacheFrom = appendList(dst.CacheFrom, src.CacheFrom)
+	if src.CacheFrom != nil { // bake merges cache-from, removing duplicates at each merge
+		dst.CacheFrom = removeDupes(appendList(dst.CacheFrom, src.CacheFrom), Entry.String)
+	}
 	dst.Secrets = mergeBy(appendList(dst.Secrets, src.Secrets), func(s Secret) string { return s.ID })
 	dst.SSH = mergeBy(appendList(dst.SSH, src.SSH), func(s SSH) string { return s.ID })
 	dst.Attest = mergeBy(appendList(dst.Attest, src.Attest), func(a Attest) string { return a.Type })
@@ -103,9 +105,9 @@ func normalize(t *Target) {
 	t.Annotations = dedupeBy(t.Annotations, func(s String) string { return s.Value }, false)
 	t.NoCacheFilter = dedupeBy(t.NoCacheFilter, func(s String) string { return s.Value }, false)
 	t.Ulimits = dedupeBy(t.Ulimits, func(s String) string { return s.Value }, false)
-	t.Outputs = dedupeBy(t.Outputs, Entry.String, false)
-	t.CacheFrom = dedupeBy(t.CacheFrom, Entry.String, false)
-	t.CacheTo = dedupeBy(t.CacheTo, Entry.String, false)
+	t.Outputs = removeDupes(t.Outputs, Entry.String)
+	t.CacheFrom = removeDupes(t.CacheFrom, Entry.String)
+	t.CacheTo = removeDupes(t.CacheTo, Entry.String)
 	t.Secrets = dedupeBy(t.Secrets, func(s Secret) string { return s.ID }, true)
 	t.SSH = dedupeBy(t.SSH, func(s SSH) string { return s.ID }, true)
 	t.Attest = dedupeBy(t.Attest, func(a Attest) string { return a.Type }, true)
@@ -139,6 +141,30 @@ func withoutEmpty(m map[string]String) map[string]String {
 		}
 	}
 	return out
+}
+
+// removeDupes removes duplicate entries exactly as bake does (buildx's
+// buildflags.removeDupes), whose order after a duplicate is its own:
+// walking back from the second to last entry, a later duplicate of an
+// entry is swapped with the last entry and cut off. bake applies it to
+// outputs, cache-from (at every merge too) and cache-to, and a --print
+// must list them in the same order.
+func removeDupes[T any](items []T, key func(T) string) []T {
+	if len(items) < 2 {
+		return items
+	}
+	s := slices.Clone(items)
+	for i := len(s) - 2; i >= 0; i-- {
+		k := key(s[i])
+		for j := i + 1; j < len(s); j++ {
+			if key(s[j]) == k {
+				s[j], s[len(s)-1] = s[len(s)-1], s[j]
+				s = s[:len(s)-1]
+				break
+			}
+		}
+	}
+	return s
 }
 
 // dedupeBy keeps the first of each key, or with lastWins the last value

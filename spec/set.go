@@ -125,6 +125,10 @@ func (l *loader) matchOverrides() {
 // names, or a group's members.
 func (l *loader) overrideTargets(o *Override) map[string]bool {
 	out := map[string]bool{}
+	if l.isTarget(o.Pattern) { // as bake: a target's own name is that target, even if a group has it too
+		out[o.Pattern] = true
+		return out
+	}
 	for _, name := range l.spec.TargetNames {
 		if ok, _ := path.Match(o.Pattern, name); ok {
 			out[name] = true

@@ -63,6 +63,9 @@ func (l *loader) declareVariables() {
 	}
 	for _, b := range l.decls.variables {
 		name := b.Labels[0]
+		if isBuiltinVariable(name) {
+			continue // declared for an editor's sake; the built-in value stands, as in bake
+		}
 		l.checkName(name, b.LabelRanges[0], "variable")
 		content, diags := b.Body.Content(variableSchema)
 		l.diags = append(l.diags, diags...)
@@ -90,6 +93,9 @@ func (l *loader) declareVariables() {
 		}
 	}
 	for _, a := range l.decls.topAttrs {
+		if isBuiltinVariable(a.Name) {
+			continue
+		}
 		v := get(a.Name, a.NameRange, a.file)
 		if !v.hasBlock {
 			v.declRange = a.NameRange

@@ -1,0 +1,3 @@
+group "app" { targets = ["app", "app-test"] }
+target "app" {}
+target "app-test" {}
