@@ -24,10 +24,12 @@ func MissingSources(name string, t *spec.Target, lookupEnv func(string) (string,
 		lookupEnv = os.LookupEnv
 	}
 	var diags hcl.Diagnostics
-	missing := func(rng hcl.Range, format string, args ...any) {
-		diags = append(diags, rule.Tag(rule.MissingSecret, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing secret",
+	report := func(summary string, rng hcl.Range, format string, args ...any) {
+		diags = append(diags, rule.Tag(rule.MissingSecret, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary,
 			Detail: fmt.Sprintf(format, args...), Subject: rng.Ptr()}))
 	}
+	missing := func(rng hcl.Range, format string, args ...any) { report("Missing secret", rng, format, args...) }
+	missingSSH := func(rng hcl.Range, format string, args ...any) { report("Missing SSH source", rng, format, args...) }
 	for _, s := range t.Secrets {
 		switch {
 		case s.Src != "":
@@ -50,13 +52,13 @@ func MissingSources(name string, t *spec.Target, lookupEnv func(string) (string,
 	for _, s := range t.SSH {
 		if len(s.Paths) == 0 {
 			if sock, _ := lookupEnv("SSH_AUTH_SOCK"); sock == "" {
-				missing(s.Range, "The SSH source %q of target %q forwards your SSH agent, but SSH_AUTH_SOCK is not set. Start an agent (eval $(ssh-agent); ssh-add) or name key files: %s=~/.ssh/id_ed25519.", s.ID, name, s.ID)
+				missingSSH(s.Range, "The SSH source %q of target %q forwards your SSH agent, but SSH_AUTH_SOCK is not set. Start an agent (eval $(ssh-agent); ssh-add) or name key files: %s=~/.ssh/id_ed25519.", s.ID, name, s.ID)
 			}
 			continue
 		}
 		for _, p := range s.Paths {
 			if _, err := os.Stat(p); err != nil {
-				missing(s.Range, "The SSH source %q of target %q reads %q, which does not exist.", s.ID, name, p)
+				missingSSH(s.Range, "The SSH source %q of target %q reads %q, which does not exist.", s.ID, name, p)
 			}
 		}
 	}
