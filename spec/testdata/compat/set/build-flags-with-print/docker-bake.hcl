@@ -1,0 +1,3 @@
+target "default" {
+  tags = ["r/app:1"]
+}
