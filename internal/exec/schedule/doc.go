@@ -11,7 +11,9 @@
 // its --jobs slot back meanwhile, so that linked targets run even with
 // --jobs 1.
 //
-// Its tests (package exec, scheduler_test.go) drive it through exec.Run
-// with a fake Solver, on a thousand seeded random graphs, so that what
-// the run does around it (publishing, the state record) is covered too.
+// schedule_test.go shows the cases to read first (one slot serving a
+// linked target, a failed parent, an up-to-date target); package exec's
+// scheduler_test.go drives it through exec.Run with a fake Solver on a
+// thousand seeded random graphs, so that what the run does around it
+// (publishing, the state record) is covered too.
 package schedule
