@@ -14,11 +14,24 @@ import (
 type Builder struct {
 	Name      string
 	DeclRange hcl.Range
-	Driver    String // "local" or "remote"
+	Driver    String // "local", "remote", "docker" or "docker-container"
 	Default   bool
 	Platforms []String // platforms the builder declares it supports
 	Config    BuilderConfig
 	Nodes     []*Node // remote builders: one or more BuildKit endpoints
+	// Container holds the options of a docker-container builder, as
+	// buildx's driver options.
+	Container ContainerOptions
+}
+
+// ContainerOptions configure the BuildKit container of a
+// docker-container builder.
+type ContainerOptions struct {
+	Image          *String           // default: moby/buildkit at xbake's BuildKit version
+	BuildkitdFlags *String           // extra flags of buildkitd, as one string
+	Config         string            // buildkitd.toml to copy in (absolute path)
+	Network        *String           // the container's network (docker run --network)
+	Env            map[string]String // the container's environment
 }
 
 // Node is one BuildKit daemon of a remote builder.
@@ -51,7 +64,8 @@ type RegistryConfig struct {
 
 var (
 	builderSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "driver"}, {Name: "default"}, {Name: "endpoint"}, {Name: "platforms"}},
+		Attributes: []hcl.AttributeSchema{{Name: "driver"}, {Name: "default"}, {Name: "endpoint"}, {Name: "platforms"},
+			{Name: "image"}, {Name: "buildkitd-flags"}, {Name: "buildkitd-config"}, {Name: "network"}, {Name: "env"}},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "config"}, {Type: "node", LabelNames: []string{"name"}}, {Type: "tls"},
 		},
@@ -74,7 +88,9 @@ var (
 
 // Drivers and endpoint schemes xbake knows.
 var (
-	builderDrivers  = []string{"local", "remote", "docker"}
+	builderDrivers  = []string{"local", "remote", "docker", "docker-container"}
+	// containerAttrs are the attributes only a docker-container builder takes.
+	containerAttrs = []string{"image", "buildkitd-flags", "buildkitd-config", "network", "env"}
 	endpointSchemes = []string{"unix", "tcp", "docker-container", "kube-pod", "ssh", "npipe"}
 )
 
@@ -167,11 +183,12 @@ func (l *loader) decodeBuilder(b *block) *Builder {
 		bld.Driver = *d
 		if !contains(builderDrivers, d.Value) {
 			l.diags = append(l.diags, errorf(d.Range, "Unknown builder driver",
-				"%q is not a driver; use \"local\" (xbake runs its own buildkitd), \"remote\" (BuildKit daemons you run) or \"docker\" (a Docker engine's own BuildKit).%s", d.Value, didYouMean(d.Value, builderDrivers)))
+				"%q is not a driver; use \"local\" (xbake runs its own buildkitd), \"docker-container\" (xbake runs BuildKit in a container on your Docker engine), \"remote\" (BuildKit daemons you run) or \"docker\" (a Docker engine's own BuildKit).%s", d.Value, didYouMean(d.Value, builderDrivers)))
 		}
 	}
 	bld.Default = e.boolean(content.Attributes, "default")
 	bld.Platforms = e.list(content.Attributes, "platforms")
+	bld.Container = l.decodeContainerOptions(e, content.Attributes, bld)
 	var builderTLS *TLS
 	for _, blk := range content.Blocks {
 		switch blk.Type {
@@ -199,10 +216,10 @@ func (l *loader) checkBuilderShape(bld *Builder) {
 			l.diags = append(l.diags, errorf(bld.DeclRange, "Remote builder without endpoint",
 				"Builder %q uses the remote driver but names no daemon; add endpoint = \"tcp://host:1234\" or node blocks.", bld.Name))
 		}
-	case "docker":
+	case "docker", "docker-container":
 		if len(bld.Nodes) > 1 || (len(bld.Nodes) == 1 && !strings.HasPrefix(bld.Nodes[0].Endpoint.Value, "unix://")) {
 			l.diags = append(l.diags, errorf(bld.Nodes[len(bld.Nodes)-1].DeclRange, "Invalid Docker endpoint",
-				"Builder %q uses the docker driver: it takes one engine, as endpoint = \"unix:///var/run/docker.sock\" (the default is $DOCKER_HOST, else that socket).", bld.Name))
+				"Builder %q uses the %s driver: it takes one Docker engine, as endpoint = \"unix:///var/run/docker.sock\" (the default is $DOCKER_HOST, else that socket).", bld.Name, bld.Driver.Value))
 		}
 	case "local":
 		if len(bld.Nodes) > 0 {
@@ -218,6 +235,34 @@ func (l *loader) checkBuilderShape(bld *Builder) {
 		}
 		seen[n.Name] = true
 	}
+}
+
+// decodeContainerOptions reads the attributes of a docker-container
+// builder; on any other driver they are an error at their position.
+func (l *loader) decodeContainerOptions(e blockEval, attrs hcl.Attributes, bld *Builder) ContainerOptions {
+	var o ContainerOptions
+	if bld.Driver.Value != "docker-container" {
+		for _, name := range containerAttrs {
+			if a, ok := attrs[name]; ok {
+				l.diags = append(l.diags, errorf(a.NameRange, "Attribute of another driver",
+					"%q configures the BuildKit container of a docker-container builder; builder %q uses the %s driver. Remove it, or set driver = \"docker-container\".", name, bld.Name, bld.Driver.Value))
+			}
+		}
+		return o
+	}
+	o.Image = e.str(attrs, "image")
+	o.BuildkitdFlags = e.str(attrs, "buildkitd-flags")
+	o.Network = e.str(attrs, "network")
+	if c := e.str(attrs, "buildkitd-config"); c != nil && c.Value != "" {
+		o.Config = absPath(e.sf.dir, c.Value)
+	}
+	if a, ok := attrs["env"]; ok {
+		if av, ok := e.value(a); ok {
+			o.Env = av.strMap()
+			l.diags = append(l.diags, av.diags...)
+		}
+	}
+	return o
 }
 
 func (l *loader) decodeNode(e blockEval, blk *hcl.Block) *Node {

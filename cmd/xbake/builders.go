@@ -140,7 +140,7 @@ func newBuildersInspect() *cobra.Command {
 		},
 	}
 	sf.register(cmd)
-	cmd.Flags().BoolVar(&bootstrap, "bootstrap", false, "start a local builder's daemon if it is not running")
+	cmd.Flags().BoolVar(&bootstrap, "bootstrap", false, "start a local builder's daemon, or create and start a docker-container builder's container, if it is not running")
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
 }
@@ -188,9 +188,9 @@ func loadWithBuilder(cmd *cobra.Command, sf *specFlags, name string) (*spec.Spec
 func newBuildersStop(remove bool) *cobra.Command {
 	sf := specFlags{optional: true}
 	var keepState bool
-	use, short := "stop NAME", "Stop a local builder's daemon (the next build starts it again)"
+	use, short := "stop NAME", "Stop a local or docker-container builder's daemon (the next build starts it again)"
 	if remove {
-		use, short = "rm NAME", "Stop a local builder's daemon and delete its state and cache"
+		use, short = "rm NAME", "Stop a local builder's daemon and delete its state and cache (a docker-container builder's container and volume)"
 	}
 	cmd := &cobra.Command{
 		Use:               use,
@@ -211,17 +211,26 @@ func newBuildersStop(remove bool) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitSpec, msg: err.Error()}
 			}
-			l, ok := d.(*builder.Local)
-			if !ok {
-				return usageErrorf("builder %q is remote: xbake does not run its daemons, so it cannot stop them", args[0])
-			}
-			if err := l.Stop(); err != nil {
-				return &exitError{code: exitSpec, msg: err.Error()}
-			}
-			if remove && !keepState {
-				if err := l.RemoveState(); err != nil {
+			switch d := d.(type) {
+			case *builder.Local:
+				if err := d.Stop(); err != nil {
 					return &exitError{code: exitSpec, msg: err.Error()}
 				}
+				if remove && !keepState {
+					if err := d.RemoveState(); err != nil {
+						return &exitError{code: exitSpec, msg: err.Error()}
+					}
+				}
+			case *builder.Container:
+				err := d.Stop(cmd.Context())
+				if remove {
+					err = d.Remove(cmd.Context(), keepState)
+				}
+				if err != nil {
+					return &exitError{code: exitSpec, msg: err.Error()}
+				}
+			default:
+				return usageErrorf("builder %q is remote: xbake does not run its daemons, so it cannot stop them", args[0])
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), args[0])
 			return nil
@@ -229,7 +238,7 @@ func newBuildersStop(remove bool) *cobra.Command {
 	}
 	sf.register(cmd)
 	if remove {
-		cmd.Flags().BoolVar(&keepState, "keep-state", false, "keep the daemon's state directory (its build cache)")
+		cmd.Flags().BoolVar(&keepState, "keep-state", false, "keep the daemon's state directory or volume (its build cache)")
 	}
 	return cmd
 }

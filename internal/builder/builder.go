@@ -36,15 +36,19 @@ type Node struct {
 	Builder, Name string
 	// Declared are the platforms the spec says the node builds natively;
 	// empty means "ask the daemon".
-	Declared []string
-	local    *Local  // set for a local builder's daemon
-	remote   *Remote // set for a remote one
+	Declared  []string
+	local     *Local     // set for a local builder's daemon
+	remote    *Remote    // set for a remote one
+	container *Container // set for a docker-container builder's
 }
 
 // Endpoint is the node's address.
 func (n *Node) Endpoint() string {
 	if n.local != nil {
 		return n.local.Address()
+	}
+	if n.container != nil {
+		return n.container.Endpoint()
 	}
 	return n.remote.endpoint
 }
@@ -53,6 +57,9 @@ func (n *Node) Endpoint() string {
 func (n *Node) Client(ctx context.Context) (*client.Client, error) {
 	if n.local != nil {
 		return n.local.Client(ctx)
+	}
+	if n.container != nil {
+		return n.container.Client(ctx)
 	}
 	return n.remote.Client(ctx)
 }
@@ -74,6 +81,9 @@ func For(s *spec.Spec, name string) (Driver, error) {
 		}
 		r := &Remote{name: name, node: name, endpoint: "unix://" + dockerSocket(endpoint), docker: true}
 		return &Multi{name: name, nodes: []*Node{{Builder: name, Name: name, Declared: spec.Values(b.Platforms), remote: r}}}, nil
+	}
+	if b.Driver.Value == "docker-container" {
+		return NewContainer(b), nil
 	}
 	if b.Driver.Value == "remote" {
 		if len(b.Nodes) == 0 {

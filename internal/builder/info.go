@@ -76,8 +76,19 @@ func describeNode(ctx context.Context, n *Node, bootstrap bool) NodeInfo {
 		ni.Status = StatusInactive
 		return ni
 	}
+	if n.container != nil && !bootstrap {
+		state, err := n.container.State(ctx)
+		if err != nil {
+			ni.Status, ni.Error = StatusUnreachable, err.Error()
+			return ni
+		}
+		if state != "running" {
+			ni.Status = StatusInactive
+			return ni
+		}
+	}
 	timeout := 20 * time.Second // a remote daemon that answers does so quickly
-	if n.local != nil {
+	if n.local != nil || n.container != nil {
 		timeout = startTimeout + 10*time.Second // a starting daemon may take its time
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
