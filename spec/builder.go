@@ -88,9 +88,9 @@ var (
 
 // Drivers and endpoint schemes xbake knows.
 var (
-	builderDrivers  = []string{"local", "remote", "docker", "docker-container"}
+	builderDrivers = []string{"local", "remote", "docker", "docker-container"}
 	// containerAttrs are the attributes only a docker-container builder takes.
-	containerAttrs = []string{"image", "buildkitd-flags", "buildkitd-config", "network", "env"}
+	containerAttrs  = []string{"image", "buildkitd-flags", "buildkitd-config", "network", "env"}
 	endpointSchemes = []string{"unix", "tcp", "docker-container", "kube-pod", "ssh", "npipe"}
 )
 
