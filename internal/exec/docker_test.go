@@ -1,56 +1,23 @@
 package exec_test
 
 import (
-	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/internal/testenv"
 	"github.com/xbake/xbake/spec"
 )
 
-// startDockerd runs a Docker engine of the test's own (Debian's docker.io:
-// its own socket, data and exec roots under a temporary directory) and
-// points DOCKER_HOST at it.
-func startDockerd(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("dockerd"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("dockerd is not installed in CI (scripts/test installs docker.io)")
-		}
-		t.Skip("needs dockerd (apt-get install docker.io)")
-	}
-	dir, err := os.MkdirTemp("/tmp", "xbd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sock := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command("dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
-		"-H", "unix://"+sock, "--pidfile", filepath.Join(dir, "pid"), "--bridge", "none", "--iptables=false")
-	startInBackground(t, cmd, dir, func() { exec.Command("umount", "-R", filepath.Join(dir, "data")).Run() })
-	t.Setenv("DOCKER_HOST", "unix://"+sock)
-	waitUntilReady(t, dir, "dockerd", func() bool {
-		return exec.Command("docker", "info", "--format", "{{.ID}}").Run() == nil
-	})
-}
+// startDockerd runs a Docker engine of the test's own.
+func startDockerd(t *testing.T) { testenv.Dockerd(t) }
 
-func docker(t *testing.T, args ...string) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("docker %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
+func docker(t *testing.T, args ...string) string { return testenv.Docker(t, args...) }
 
 // TestLoadIntoDocker: --load of one platform puts a runnable image into
 // a real engine, for the machine's platform and an emulated one; a

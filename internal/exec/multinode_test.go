@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 
 	xexec "github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/plan"
+	"github.com/xbake/xbake/internal/testenv"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -31,8 +31,8 @@ func startDaemon(t *testing.T, platform string) string {
 	os.WriteFile(filepath.Join(dir, "buildkitd.toml"), []byte("[worker.containerd]\n  enabled = false\n"), 0o600)
 	cmd := exec.Command(os.Getenv("XBAKE_BUILDKITD"), "--root", filepath.Join(dir, "root"), "--addr", "unix://"+sock,
 		"--config", filepath.Join(dir, "buildkitd.toml"), "--oci-worker-platform", platform)
-	startInBackground(t, cmd, dir, nil)
-	waitUntilReady(t, dir, "buildkitd for "+platform, func() bool {
+	testenv.StartInBackground(t, cmd, dir, nil)
+	testenv.WaitUntilReady(t, dir, "buildkitd for "+platform, func() bool {
 		c, err := client.New(context.Background(), "unix://"+sock)
 		if err != nil {
 			return false
@@ -44,40 +44,6 @@ func startDaemon(t *testing.T, platform string) string {
 		return err == nil
 	})
 	return sock
-}
-
-// startInBackground starts a daemon in its own process group with its
-// output in dir/log; when the test ends it stops it, runs afterStop (if
-// any) and removes dir.
-func startInBackground(t *testing.T, cmd *exec.Cmd, dir string, afterStop func()) {
-	t.Helper()
-	log, _ := os.Create(filepath.Join(dir, "log"))
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-		if afterStop != nil {
-			afterStop()
-		}
-		os.RemoveAll(dir)
-	})
-}
-
-// waitUntilReady polls ready for up to a minute and fails the test with
-// the daemon's log (dir/log) if it never answers.
-func waitUntilReady(t *testing.T, dir, what string, ready func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
-		if ready() {
-			return
-		}
-	}
-	b, _ := os.ReadFile(filepath.Join(dir, "log"))
-	t.Fatalf("%s did not start:\n%s", what, b)
 }
 
 // builtPlatforms asks a daemon's build history which platforms it built.

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"io"
+	"log"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/registry"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/testenv"
+)
+
+// TestDockerContainerDriver walks the tutorial's journey with nothing but
+// a Docker engine: a docker-container builder declared in the spec is
+// created by `builders inspect --bootstrap`, shows the platforms the
+// engine's emulation gives it, builds two platforms with a target: link
+// and pushes them to a registry, loads one platform into the same engine
+// (and `docker run` runs it), keeps its cache across `builders stop`, and
+// leaves no container and no volume after `builders rm`.
+func TestDockerContainerDriver(t *testing.T) {
+	realBuilder(t) // root, bin/buildkitd, a state directory of the test's own
+	testenv.Dockerd(t)
+	testenv.BuildKitImage(t, "../..", builder.DefaultImage())
+	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	t.Cleanup(reg.Close)
+	host := strings.TrimPrefix(reg.URL, "http://")
+
+	dir := t.TempDir()
+	for _, arch := range []string{"amd64", "arm64"} {
+		b, err := os.ReadFile("../../bin/busybox-" + arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, "busybox-"+arch), b, 0o755)
+	}
+	writeFile(t, dir, "buildkitd.toml", "[registry.\""+host+"\"]\n  http = true\n")
+	writeFile(t, dir, "xbuild.hcl", `
+builder "dc" {
+  driver           = "docker-container"
+  network          = "host"
+  buildkitd-config = "buildkitd.toml"
+  env              = { XBAKE_TEST = "1" }
+}
+target "base" {
+  builder           = "dc"
+  platforms         = ["linux/amd64", "linux/arm64"]
+  dockerfile-inline = "FROM scratch\nARG TARGETARCH\nCOPY busybox-$${TARGETARCH} /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+}
+target "app" {
+  builder           = "dc"
+  platforms         = ["linux/amd64", "linux/arm64"]
+  contexts          = { base = "target:base" }
+  dockerfile-inline = "FROM base\nRUN uname -m > /arch\nENTRYPOINT [\"cat\", \"/arch\"]\n"
+  tags              = ["`+host+`/app:1"]
+  output            = ["type=image,push=true"]
+}
+target "local" {
+  inherits  = ["app"]
+  platforms = ["linux/amd64"]
+  tags      = ["app:local"]
+  output    = ["type=docker"]
+}
+`)
+	container := "xbake_buildkit_dc"
+	containers := func() string { return testenv.Docker(t, "ps", "--all", "--format", "{{.Names}} {{.State}}") }
+
+	code, out, errOut := xbake(t, dir, "", "builders", "inspect", "dc")
+	if code != 0 || !strings.Contains(out, "Status:    inactive") || containers() != "" {
+		t.Fatalf("before bootstrap: exit %d\n%s%s\ncontainers: %q", code, out, errOut, containers())
+	}
+	code, out, errOut = xbake(t, dir, "", "builders", "inspect", "--bootstrap", "dc")
+	if code != 0 || !strings.Contains(out, "Status:    running") || !strings.Contains(out, "linux/arm64") || !strings.Contains(out, "BuildKit:  v0.") {
+		t.Fatalf("inspect --bootstrap: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := containers(); got != container+" running" {
+		t.Fatalf("containers after bootstrap: %q", got)
+	}
+	if env := testenv.Docker(t, "inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", container); !strings.Contains(env, "XBAKE_TEST=1") {
+		t.Errorf("the builder's env is not in the container: %s", env)
+	}
+
+	code, out, errOut = xbake(t, dir, "", "run", "--progress", "plain", "app")
+	if code != 0 {
+		t.Fatalf("run app: exit %d\n%s%s", code, out, errOut)
+	}
+	idx, err := remote.Index(mustRef(t, host+"/app:1"))
+	if err != nil {
+		t.Fatalf("the pushed image: %v", err)
+	}
+	m, _ := idx.IndexManifest()
+	var platforms []string
+	for _, d := range m.Manifests {
+		if d.Platform != nil && d.Platform.OS != "unknown" { // not the provenance attestations
+			platforms = append(platforms, d.Platform.String())
+		}
+	}
+	if strings.Join(platforms, " ") != "linux/amd64 linux/arm64" {
+		t.Errorf("pushed index holds the platforms %v, want linux/amd64 linux/arm64", platforms)
+	}
+
+	code, out, errOut = xbake(t, dir, "", "run", "--progress", "plain", "local")
+	if code != 0 {
+		t.Fatalf("run local: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := testenv.Docker(t, "run", "--rm", "app:local"); got != "x86_64" {
+		t.Errorf("docker run app:local printed %q", got)
+	}
+
+	if code, out, errOut = xbake(t, dir, "", "builders", "stop", "dc"); code != 0 || strings.Contains(containers(), "running") {
+		t.Fatalf("builders stop: exit %d\n%s%s\n%s", code, out, errOut, containers())
+	}
+	code, out, errOut = xbake(t, dir, "", "run", "--progress", "quiet", "local")
+	if code != 0 || !strings.Contains(out+errOut, "local   cached") {
+		t.Errorf("after builders stop, the cache should remain: exit %d\n%s%s", code, out, errOut)
+	}
+
+	if code, out, errOut = xbake(t, dir, "", "builders", "rm", "dc"); code != 0 {
+		t.Fatalf("builders rm: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := containers(); got != "" {
+		t.Errorf("containers after builders rm: %q", got)
+	}
+	if vols := testenv.Docker(t, "volume", "ls", "--quiet"); vols != "" {
+		t.Errorf("volumes after builders rm: %q", vols)
+	}
+}
+
+func mustRef(t *testing.T, s string) name.Reference {
+	t.Helper()
+	ref, err := name.ParseReference(s, name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ref
+}
