@@ -140,3 +140,54 @@ func mustRef(t *testing.T, s string) name.Reference {
 	}
 	return ref
 }
+
+// TestDriversUseTheirEndpoint: the docker and docker-container drivers
+// reach the engine their endpoint names, with no DOCKER_HOST, and --load
+// puts the image into that engine.
+func TestDriversUseTheirEndpoint(t *testing.T) {
+	realBuilder(t)
+	sock := testenv.Dockerd(t)
+	testenv.BuildKitImage(t, "../..", builder.DefaultImage())
+	t.Setenv("DOCKER_HOST", "") // only the endpoint says where the engine is
+
+	dir := t.TempDir()
+	b, err := os.ReadFile("../../bin/busybox-amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
+	writeFile(t, dir, "xbuild.hcl", `
+builder "engine" {
+  driver   = "docker"
+  endpoint = "unix://`+sock+`"
+}
+builder "box" {
+  driver   = "docker-container"
+  endpoint = "unix://`+sock+`"
+}
+target "_img" {
+  dockerfile-inline = "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\", \"echo\", \"hello\"]\n"
+  output            = ["type=docker"]
+}
+target "via-engine" {
+  inherits = ["_img"]
+  builder  = "engine"
+  tags     = ["via-engine:1"]
+}
+target "via-box" {
+  inherits = ["_img"]
+  builder  = "box"
+  tags     = ["via-box:1"]
+}
+`)
+	code, out, errOut := xbake(t, dir, "", "run", "--progress", "plain", "via-engine", "via-box")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	for _, img := range []string{"via-engine:1", "via-box:1"} {
+		if got := testenv.Docker(t, "--host", "unix://"+sock, "run", "--rm", img); got != "hello" {
+			t.Errorf("docker run %s printed %q", img, got)
+		}
+	}
+	xbake(t, dir, "", "builders", "rm", "box")
+}

@@ -168,12 +168,13 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 }
 
 // preflight refuses a run that could only fail at its end: loading into
-// Docker when no Docker engine answers.
+// Docker when the engine does not answer. (A docker-driver builder is
+// that engine: a run reaches it or fails at once.)
 func preflight(p *plan.Plan) error {
 	for _, n := range p.Nodes {
 		for _, o := range n.Outputs {
-			if o.Loads() {
-				if err := outputs.DockerAnswers(); err != nil {
+			if o.Loads() && n.Driver != "docker" {
+				if err := outputs.DockerAnswers(n.Engine); err != nil {
 					return fmt.Errorf("target %s: %w", n.Name, err)
 				}
 			}

@@ -67,6 +67,11 @@ type Node struct {
 	// by selected ones, through target: contexts or depends_on.
 	Implicit bool
 	Builder  string
+	// Driver is the builder's driver ("local" for the built-in one), and
+	// Engine the Docker engine its images load into: a docker or
+	// docker-container builder's endpoint; empty for $DOCKER_HOST, else
+	// the default socket.
+	Driver, Engine string
 	// Platforms are the platforms it builds: its own, or for a target
 	// without platforms that others use as a context, the union of
 	// theirs (so each user gets the input it needs); empty means the
@@ -152,11 +157,14 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	p.Files = s.Files
 	for _, n := range p.Nodes {
 		n.Program = newProgram(p, n)
-		driver := ""
+		n.Driver = spec.BuiltinBuilder
 		if b := s.Builders[n.Builder]; b != nil {
-			driver = b.Driver.Value
+			n.Driver = b.Driver.Value
+			if (n.Driver == "docker" || n.Driver == "docker-container") && len(b.Nodes) > 0 {
+				n.Engine = b.Nodes[0].Endpoint.Value
+			}
 		}
-		addDefaultProvenance(&n.Program, n, driver, opts.LookupEnv)
+		addDefaultProvenance(&n.Program, n, n.Driver, opts.LookupEnv)
 	}
 	cycles := p.findCycles()
 	if len(cycles) == 0 {

@@ -24,11 +24,11 @@ type loadOutput struct {
 
 // prepareLoad pipes a docker tarball into `docker load`. Without a Docker
 // engine that fails before anything is built.
-func (o *Set) prepareLoad(attrs map[string]string) error {
-	if err := DockerAnswers(); err != nil {
+func (o *Set) prepareLoad(attrs map[string]string, engine string) error {
+	if err := DockerAnswers(engine); err != nil {
 		return err
 	}
-	cmd := exec.Command("docker", "load")
+	cmd := exec.Command("docker", append(hostFlag(engine), "load")...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return err
@@ -74,14 +74,29 @@ func (l *loadOutput) discard() {
 var ErrNoDocker = errors.New("loading into Docker needs a Docker engine, and none answers here (docker info failed). " +
 	"Write the image to a file instead (output type=docker,dest=app.tar, then docker load -i app.tar elsewhere), or push it with --push")
 
-func DockerAnswers() error {
+// DockerAnswers checks that the Docker engine at engine (a unix:// or
+// tcp:// address; empty for $DOCKER_HOST, else the default socket)
+// answers.
+func DockerAnswers(engine string) error {
 	if _, err := exec.LookPath("docker"); err != nil {
 		return ErrNoDocker
 	}
-	if err := exec.Command("docker", "info", "--format", "{{.ID}}").Run(); err != nil {
+	if err := exec.Command("docker", append(hostFlag(engine), "info", "--format", "{{.ID}}")...).Run(); err != nil {
+		if engine != "" {
+			return fmt.Errorf("loading into Docker needs the engine at %s, which does not answer (docker info failed); start it, or write the image to a file instead (output type=docker,dest=app.tar)", engine)
+		}
 		return ErrNoDocker
 	}
 	return nil
+}
+
+// hostFlag names the engine on the docker command line, when one is
+// named.
+func hostFlag(engine string) []string {
+	if engine == "" {
+		return nil
+	}
+	return []string{"--host", engine}
 }
 
 // prepareEngineImage stores the image in the Docker engine that builds

@@ -182,7 +182,7 @@ func (o *Set) prepare(req *Request, e plan.Output) error {
 			if req.ToEngine {
 				return o.prepareEngineImage(e.Names, attrs)
 			}
-			return o.prepareLoad(attrs)
+			return o.prepareLoad(attrs, req.Node.Engine)
 		}
 		if attrs["tar"] == "false" && e.Type != "tar" { // an OCI layout directory
 			return o.prepareDir(req, e.Type, attrs, e.Dest)
