@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/xbake/xbake/internal/builder"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -116,8 +118,33 @@ func (f *buildFlags) plan(ctx context.Context, s *spec.Spec, sel *spec.Selection
 	}
 	opts.Strict = false // findings applies it, after --ignore
 	p, more := plan.New(s, sel, opts)
-	p.Note = note
+	p.Note = joinNotes(note, builtinNote(s, p))
 	return p, append(diags, more...), nil
+}
+
+// builtinNote says how the built-in builder runs here when a target uses
+// it and it is not the local driver (buildx's fallback), or why none can.
+func builtinNote(s *spec.Spec, p *plan.Plan) string {
+	if _, declared := s.Builders[builder.BuiltinName]; declared || !slices.ContainsFunc(p.Nodes, func(n *plan.Node) bool { return n.Builder == builder.BuiltinName }) {
+		return ""
+	}
+	switch c := builder.ChooseBuiltin(); {
+	case c.Err != nil:
+		return "builder " + builder.BuiltinName + ": " + c.Err.Error()
+	case c.Driver != "local":
+		return "builder " + builder.BuiltinName + ": docker-container, because " + c.Why
+	}
+	return ""
+}
+
+func joinNotes(notes ...string) string {
+	var out []string
+	for _, n := range notes {
+		if n != "" {
+			out = append(out, n)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // narrow applies --affected to a selection: it keeps the selected targets

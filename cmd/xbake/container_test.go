@@ -191,3 +191,38 @@ target "via-box" {
 	}
 	xbake(t, dir, "", "builders", "rm", "box")
 }
+
+// TestBuiltinFallsBackToDockerContainer: on a machine where the local
+// driver cannot run (no buildkitd) but a Docker engine answers, the
+// built-in builder is a docker-container one, and the plan says so.
+func TestBuiltinFallsBackToDockerContainer(t *testing.T) {
+	realBuilder(t)
+	testenv.Dockerd(t)
+	testenv.BuildKitImage(t, "../..", builder.DefaultImage())
+	t.Setenv("XBAKE_BUILDKITD", "")
+	t.Setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") // no bin/buildkitd
+	if p, err := builder.FindBuildkitd(); err == nil {
+		t.Fatalf("buildkitd is still found at %s", p)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "docker-bake.hcl", `target "default" {
+  dockerfile-inline = "FROM scratch\nLABEL built=here\n"
+  tags              = ["fallback:1"]
+  output            = ["type=docker"]
+}
+`)
+	code, out, errOut := xbake(t, dir, "", "plan")
+	if code != 0 || !strings.Contains(out, "builder local: docker-container, because the local driver cannot run on this machine (no buildkitd was found)") {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	t.Cleanup(func() { xbake(t, dir, "", "builders", "rm", "local") })
+	if code, out, errOut = xbake(t, dir, "", "run", "--progress", "plain"); code != 0 {
+		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+	}
+	if got := testenv.Docker(t, "image", "inspect", "--format", "{{.Config.Labels.built}}", "fallback:1"); got != "here" {
+		t.Errorf("the image in the engine has label built=%q", got)
+	}
+	if got := testenv.Docker(t, "ps", "--format", "{{.Names}}"); got != "xbake_buildkit_local" {
+		t.Errorf("containers: %q", got)
+	}
+}

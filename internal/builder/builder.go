@@ -72,7 +72,7 @@ func For(s *spec.Spec, name string) (Driver, error) {
 		if name != BuiltinName {
 			return nil, fmt.Errorf("builder %q is not declared in the spec", name)
 		}
-		return NewLocal(name, spec.BuilderConfig{}), nil
+		return builtin()
 	}
 	if b.Driver.Value == "docker" {
 		endpoint := ""

@@ -30,6 +30,10 @@ type Local struct {
 	dir      string
 	config   spec.BuilderConfig
 	declared []string
+	// unavailable says why no builder can run here, for the built-in
+	// builder (ChooseBuiltin): Client returns it, stop and rm have
+	// nothing to do.
+	unavailable error
 }
 
 // Nodes implements Driver: a local builder is one daemon.
@@ -64,6 +68,9 @@ func (l *Local) Address() string { return "unix://" + l.socket() }
 
 // Client implements Driver: it reuses the running daemon, or starts one.
 func (l *Local) Client(ctx context.Context) (*client.Client, error) {
+	if l.unavailable != nil {
+		return nil, l.unavailable
+	}
 	if err := os.MkdirAll(l.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("builder %q: %w", l.name, err)
 	}
