@@ -47,7 +47,7 @@ func IsComposeFile(name string) bool {
 func composeTransform(dir string, lookupEnv func(string) (string, bool), built []string) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
 	// Nothing here can be wrong on its own: what the rewritten document
 	// holds is checked by the schema and the loader, at these nodes.
-	return func(root *yaml.Node, _ func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+	return func(root *yaml.Node, pos func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
 		env := composeEnv(dir, lookupEnv)
 		root = expandMerges(root, 0)
 		targets := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
@@ -56,8 +56,10 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool), built [
 		if services == nil || services.Kind != yaml.MappingNode {
 			return emptyDoc(), nil
 		}
+		var diags hcl.Diagnostics
 		for i := 0; i+1 < len(services.Content); i += 2 {
 			name, svc := services.Content[i], services.Content[i+1]
+			diags = append(diags, missingEnvFiles(dir, svc, env, pos)...)
 			build := mapValue(svc, "build")
 			if build == nil {
 				if !slices.Contains(built, name.Value) {
@@ -79,8 +81,41 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool), built [
 			}}
 			doc.Content = append(doc.Content, literal("groups", root), groups, literal("targets", root), targets)
 		}
-		return doc, nil
+		return doc, diags
 	}
+}
+
+// missingEnvFiles reports a service's env_file that does not exist:
+// compose reads them while loading the project, so bake fails on one
+// that is missing (unless it says required: false).
+func missingEnvFiles(dir string, svc *yaml.Node, env envLookup, pos func(*yaml.Node) hcl.Range) hcl.Diagnostics {
+	files := mapValue(svc, "env_file")
+	if files == nil {
+		return nil
+	}
+	items := []*yaml.Node{files}
+	if files.Kind == yaml.SequenceNode {
+		items = files.Content
+	}
+	var diags hcl.Diagnostics
+	for _, item := range items {
+		path, required := item, true
+		if item.Kind == yaml.MappingNode {
+			path = mapValue(item, "path")
+			if r := mapValue(item, "required"); r != nil && r.Value == "false" {
+				required = false
+			}
+		}
+		if path == nil || path.Kind != yaml.ScalarNode || !required {
+			continue
+		}
+		p := expandCompose(path.Value, env)
+		if _, err := os.Stat(absPath(dir, p)); err != nil {
+			diags = append(diags, errorf(pos(path), "Missing env file",
+				"The env file %q does not exist (%s); compose, and so bake, reads it while loading the project. Create it, or write env_file: [{path: %q, required: false}].", p, absPath(dir, p), p))
+		}
+	}
+	return diags
 }
 
 // composeTarget builds one target from a service.

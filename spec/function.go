@@ -35,12 +35,12 @@ func (l *loader) declareFunctions() {
 	for _, b := range l.decls.functions {
 		name := b.Labels[0]
 		l.checkName(name, b.LabelRanges[0], "function")
-		if prev, dup := l.funcs[name]; dup {
+		if prev, dup := l.funcs[name]; dup && (prev.file.included || b.file.included || (prev.file == b.file && !l.bakeFiles[b.file.name])) {
 			l.diags = append(l.diags, errorf(b.LabelRanges[0], "Duplicate function",
 				"A function named %q is already declared at %s. Rename one of them.", name, at(prev.declRange)))
 			continue
-		}
-		if _, builtin := l.root.Functions[name]; builtin {
+		} // else, as bake: a later declaration (a file of CI overrides) replaces it
+		if _, builtin := l.root.Functions[name]; builtin && l.funcs[name] == nil {
 			l.diags = append(l.diags, errorf(b.LabelRanges[0], "Function name taken",
 				"%q is a built-in function; give yours another name.", name))
 			continue

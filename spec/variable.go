@@ -228,6 +228,11 @@ func (l *loader) parseOverride(d *varDecl, raw string, ty cty.Type, def cty.Valu
 	var v cty.Value
 	var err error
 	switch {
+	case !typed && !want.IsPrimitiveType():
+		// bake: "unsupported type tuple for variable": only a declared
+		// type says how to read a list from text.
+		err = fmt.Errorf("without a declared type, only a string, number or boolean can be set from text, and its default is a %s; "+
+			"declare its type (type = list(string)) to set it in CSV form", want.FriendlyName())
 	case csvType(want):
 		v, err = valueFromCSV(raw, want)
 		if err == nil && v == cty.NilVal { // an empty list

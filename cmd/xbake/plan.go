@@ -135,7 +135,7 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 	// bake opens the secret files and SSH agents of what it prints, and
 	// fails when one is missing: so does --print, with the position.
 	var missing hcl.Diagnostics
-	for _, name := range sel.Targets {
+	for _, name := range append(append([]string{}, sel.Targets...), s.LinkedTargets(sel.Targets)...) { // linked ones build too
 		missing = append(missing, plan.MissingSources(name, s.Targets[name], nil, cwd, false)...)
 	}
 	if missing.HasErrors() {

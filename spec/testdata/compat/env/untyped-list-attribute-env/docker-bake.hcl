@@ -1,0 +1,6 @@
+variable "PLATFORMS" {
+  default = ["linux/amd64"]
+}
+target "default" {
+  platforms = PLATFORMS
+}

@@ -1,0 +1,4 @@
+function "tag" {
+  params = [v]
+  result = "ci/app:${v}"
+}
