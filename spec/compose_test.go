@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +48,21 @@ func TestExpandCompose(t *testing.T) {
 		if got := expandCompose(in, env); got != want {
 			t.Errorf("expandCompose(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A compose file of nested aliases is refused at once, at the alias, and
+// never expanded: not by the scan for services built in several compose
+// files either.
+func TestComposeAliasBomb(t *testing.T) {
+	src := "x-a0: &a0 [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n"
+	for i := 1; i < 9; i++ {
+		src += fmt.Sprintf("x-a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d,", i-1), 10), ","))
+	}
+	src += "services:\n  app:\n    <<: {build: .}\n    x-bomb: *a8\n"
+	dir := writeFiles(t, map[string]string{"compose.yaml": src})
+	_, diags := loadFiles(t, Options{Dir: dir}, "compose.yaml")
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "compose.yaml:6,12-13: Document too large") {
+		t.Errorf("diags = %v", diags)
 	}
 }

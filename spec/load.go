@@ -319,9 +319,9 @@ func (l *loader) composeBuilds(names []string) []string {
 		if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
 			continue
 		}
-		services := mapValue(expandMerges(doc.Content[0], 0), "services")
+		services := deref(mapValue(doc.Content[0], "services"))
 		for i := 0; services != nil && services.Kind == yaml.MappingNode && i+1 < len(services.Content); i += 2 {
-			if name := services.Content[i].Value; mapValue(services.Content[i+1], "build") != nil && !seen[name] {
+			if name := services.Content[i].Value; hasBuild(services.Content[i+1], 0) && !seen[name] {
 				seen[name] = true
 				out = append(out, name)
 			}
@@ -329,6 +329,41 @@ func (l *loader) composeBuilds(names []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// hasBuild reports whether a compose service has a build section, its
+// own or merged in (<<: *anchor), without expanding the document: the
+// file is not checked for alias bombs yet.
+func hasBuild(svc *yaml.Node, depth int) bool {
+	svc = deref(svc)
+	if svc == nil || svc.Kind != yaml.MappingNode || depth > 8 {
+		return false
+	}
+	for i := 0; i+1 < len(svc.Content); i += 2 {
+		switch k, v := svc.Content[i], deref(svc.Content[i+1]); {
+		case k.Value == "build":
+			return true
+		case k.Value == "<<" && v != nil && v.Kind == yaml.SequenceNode:
+			for _, m := range v.Content {
+				if hasBuild(m, depth+1) {
+					return true
+				}
+			}
+		case k.Value == "<<":
+			if hasBuild(v, depth+1) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// deref follows an alias to the node it names.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 8; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 // fileRelativePaths reads BUILDX_BAKE_FILE_RELATIVE_PATHS as bake does
