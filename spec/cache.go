@@ -43,7 +43,7 @@ import (
 
 // cacheFormat changes whenever the entry's layout or the model changes
 // meaning; it is part of every key.
-const cacheFormat = "xbake-load-6"
+const cacheFormat = "xbake-load-7"
 
 // maxCacheEntries and maxCacheBytes bound the cache directory: each
 // command line (its files, --var and --set) has its own entry.
@@ -88,6 +88,7 @@ type inputEnv struct {
 type cachedSpec struct {
 	Files       []string
 	FilePaths   map[string]string
+	BakeFiles   map[string]bool
 	Root        string
 	Trees       []string
 	Granted     []string
@@ -406,7 +407,7 @@ func pruneCache(dir string) {
 
 // keep converts a spec to the form it is kept in.
 func keep(s *Spec) (*cachedSpec, error) {
-	kept := &cachedSpec{Files: s.Files, FilePaths: s.FilePaths, Root: s.Root, Trees: s.Reads.Trees, Granted: s.Reads.Granted,
+	kept := &cachedSpec{Files: s.Files, FilePaths: s.FilePaths, BakeFiles: s.BakeFiles, Root: s.Root, Trees: s.Reads.Trees, Granted: s.Reads.Granted,
 		Targets: s.Targets, TargetNames: s.TargetNames, Groups: s.Groups, Builders: s.Builders}
 	for _, v := range s.Variables {
 		typ, err := ctyjson.MarshalType(v.Type)
@@ -429,7 +430,7 @@ func keep(s *Spec) (*cachedSpec, error) {
 
 // spec converts a kept spec back.
 func (kept *cachedSpec) spec(sources map[string]*hcl.File) (*Spec, error) {
-	s := &Spec{Files: kept.Files, FilePaths: kept.FilePaths, Root: kept.Root, Sources: sources,
+	s := &Spec{Files: kept.Files, FilePaths: kept.FilePaths, BakeFiles: kept.BakeFiles, Root: kept.Root, Sources: sources,
 		Targets: kept.Targets, TargetNames: kept.TargetNames, Groups: kept.Groups, Builders: kept.Builders}
 	for _, v := range kept.Variables {
 		typ, err := ctyjson.UnmarshalType(v.Type)

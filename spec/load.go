@@ -124,6 +124,7 @@ func load(opts Options, inputs *loadInputs) (*Spec, hcl.Diagnostics) {
 		spec: &Spec{
 			Sources:   map[string]*hcl.File{},
 			FilePaths: map[string]string{},
+			BakeFiles: map[string]bool{},
 			Targets:   map[string]*Target{},
 			Groups:    map[string]*Group{},
 			Builders:  map[string]*Builder{},
@@ -194,6 +195,7 @@ func (l *loader) readFiles() {
 		if !sf.included && !IsXbuildFile(sf.name) && sf.syntax != syntaxYAML { // xbake's YAML format is its own
 			sf.readAsBake(l.fileRelativePaths())
 			l.bakeFiles[sf.name] = true
+			l.spec.BakeFiles[sf.name] = true
 		}
 		if l.opts.Evaluating != nil { // a watchdog stopping a slow parse names the file
 			l.opts.Evaluating.current.Store(&hcl.Range{Filename: sf.name, Start: hcl.Pos{Line: 1, Column: 1}})
@@ -516,16 +518,4 @@ func (l *loader) lenientInBakeFiles() {
 			d.Detail += " bake ignores it; so does xbake in a bake file (in an xbuild.* file, or with --strict, it is an error)."
 		}
 	}
-}
-
-// IsBakeFile reports whether a spec file is bake's rather than xbake's,
-// by its name: docker-bake.*, and compose files.
-func IsBakeFile(name string) bool {
-	base := filepath.Base(name)
-	for _, prefix := range []string{"docker-bake.", "docker-bake-", "compose.", "docker-compose"} {
-		if strings.HasPrefix(base, prefix) {
-			return true
-		}
-	}
-	return false
 }

@@ -15,6 +15,9 @@ type Spec struct {
 	// FilePaths maps each file's name (as in diagnostics) to its absolute
 	// path ("" for stdin).
 	FilePaths map[string]string
+	// BakeFiles are the files read as bake reads them (not xbake's own),
+	// by name.
+	BakeFiles map[string]bool
 	// Root is the absolute directory of the first spec file (the working
 	// directory for stdin): the top of the spec's directory tree.
 	Root string

@@ -193,7 +193,7 @@ func (s *Spec) LinkedTargets(selected []string) []string {
 // the spec is read exactly as bake reads it.
 func (s *Spec) onlyBakeFiles() bool {
 	for _, f := range s.Files {
-		if !IsBakeFile(f) {
+		if !s.BakeFiles[f] {
 			return false
 		}
 	}
