@@ -6,26 +6,10 @@ package spec
 // these tests hold the difference between the two.
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-func writeFiles(t *testing.T, files map[string]string) string {
-	t.Helper()
-	dir := t.TempDir()
-	for name, src := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
-}
 
 const groupWithUnknownMember = `group "default" { targets = ["a"] }
 group "other" { targets = ["a", "nope"] }
@@ -34,7 +18,7 @@ target "a" {}
 
 func TestUnknownGroupMember(t *testing.T) {
 	t.Run("bake file: only when selected", func(t *testing.T) {
-		dir := writeFiles(t, map[string]string{"docker-bake.hcl": groupWithUnknownMember})
+		dir := writeTree(t, map[string]string{"docker-bake.hcl": groupWithUnknownMember})
 		s, diags := loadFiles(t, Options{Dir: dir}, "docker-bake.hcl")
 		if diags.HasErrors() {
 			t.Fatalf("loading reported %s; bake says nothing until the group is selected", diags.Error())
@@ -48,7 +32,7 @@ func TestUnknownGroupMember(t *testing.T) {
 		}
 	})
 	t.Run("xbuild file: when loaded", func(t *testing.T) {
-		dir := writeFiles(t, map[string]string{"xbuild.hcl": groupWithUnknownMember})
+		dir := writeTree(t, map[string]string{"xbuild.hcl": groupWithUnknownMember})
 		_, diags := loadFiles(t, Options{Dir: dir}, "xbuild.hcl")
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), `xbuild.hcl:2,33-39: Unknown target;`) {
 			t.Fatalf("loading: %v", diags)
@@ -77,7 +61,7 @@ func TestPathsStartWhereTheFileSays(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file+" "+c.env, func(t *testing.T) {
-			dir := writeFiles(t, map[string]string{c.file: src})
+			dir := writeTree(t, map[string]string{c.file: src})
 			lookup := func(name string) (string, bool) {
 				if name == "BUILDX_BAKE_FILE_RELATIVE_PATHS" && c.env != "" {
 					return c.env, true
@@ -98,7 +82,7 @@ func TestPathsStartWhereTheFileSays(t *testing.T) {
 		})
 	}
 	t.Run("invalid variable", func(t *testing.T) {
-		dir := writeFiles(t, map[string]string{"docker-bake.hcl": src})
+		dir := writeTree(t, map[string]string{"docker-bake.hcl": src})
 		lookup := func(name string) (string, bool) { return "maybe", name == "BUILDX_BAKE_FILE_RELATIVE_PATHS" }
 		_, diags := loadFiles(t, Options{Dir: dir, LookupEnv: lookup}, "docker-bake.hcl")
 		if !diags.HasErrors() || !strings.Contains(diags.Error(), "BUILDX_BAKE_FILE_RELATIVE_PATHS") {

@@ -60,7 +60,7 @@ func TestComposeAliasBomb(t *testing.T) {
 		src += fmt.Sprintf("x-a%d: &a%d [%s]\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*a%d,", i-1), 10), ","))
 	}
 	src += "services:\n  app:\n    <<: {build: .}\n    x-bomb: *a8\n"
-	dir := writeFiles(t, map[string]string{"compose.yaml": src})
+	dir := writeTree(t, map[string]string{"compose.yaml": src})
 	_, diags := loadFiles(t, Options{Dir: dir}, "compose.yaml")
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "compose.yaml:6,12-13: Document too large") {
 		t.Errorf("diags = %v", diags)

@@ -28,7 +28,7 @@ func TestContainerBuilderOptions(t *testing.T) {
       HTTPS_PROXY: http://proxy:3128
 `
 	for name, src := range map[string]string{"xbuild.hcl": hclSrc, "xbuild.yaml": yamlSrc} {
-		dir := writeFiles(t, map[string]string{name: src})
+		dir := writeTree(t, map[string]string{name: src})
 		s, diags := loadFiles(t, Options{Dir: dir}, name)
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s", name, diags.Error())
@@ -39,7 +39,7 @@ func TestContainerBuilderOptions(t *testing.T) {
 			t.Errorf("%s: options %+v", name, o)
 		}
 	}
-	dir := writeFiles(t, map[string]string{"xbuild.hcl": "builder \"r\" {\n  driver = \"remote\"\n  endpoint = \"tcp://h:1234\"\n  image = \"x\"\n}\n"})
+	dir := writeTree(t, map[string]string{"xbuild.hcl": "builder \"r\" {\n  driver = \"remote\"\n  endpoint = \"tcp://h:1234\"\n  image = \"x\"\n}\n"})
 	_, diags := loadFiles(t, Options{Dir: dir}, "xbuild.hcl")
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), `xbuild.hcl:4,3-8: Attribute of another driver`) {
 		t.Errorf("image on a remote builder: %v", diags)
