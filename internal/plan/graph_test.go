@@ -147,7 +147,7 @@ target "t" {
 // loadMemory loads one HCL spec held in memory and selects its default.
 func loadMemory(t *testing.T, src string) (*spec.Spec, *spec.Selection) {
 	t.Helper()
-	s, diags := spec.Load(spec.Options{Files: []string{"x.hcl"}, Dir: t.TempDir(), LookupEnv: func(string) (string, bool) { return "", false },
+	s, diags := spec.Load(spec.Options{Files: []string{"xbuild.hcl"}, Dir: t.TempDir(), LookupEnv: func(string) (string, bool) { return "", false },
 		ReadFile: func(string) ([]byte, error) { return []byte(src), nil }})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())

@@ -23,7 +23,7 @@ func TestGoldenFormats(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatal(diags.Error())
 		}
-		sel, _ := s.Select(nil)
+		sel, _ := fixtureSelection(s)
 		p, diags := New(s, sel, Options{})
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s", f, diags.Error())

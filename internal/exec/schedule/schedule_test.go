@@ -75,14 +75,18 @@ func TestAFailedParentSkipsItsUsers(t *testing.T) {
 		tasks := chain()
 		Run(context.Background(), tasks, &recorder{fail: "base"}, Options{Jobs: 4, KeepGoing: keepGoing})
 		st := statuses(tasks)
-		if st["base"] != result.Failed || st["app"] != result.Skipped || st["e2e"] != result.Skipped {
+		// e2e waits for app, which waits for base: with fail-fast, the
+		// cancellation may reach e2e before app's skip does; either way
+		// the cause is base.
+		e2eOK := st["e2e"] == result.Skipped || (!keepGoing && st["e2e"] == result.Cancelled)
+		if st["base"] != result.Failed || st["app"] != result.Skipped || !e2eOK {
 			t.Errorf("keep-going %v: %v", keepGoing, st)
 		}
 		if c := tasks[1].Result.Cause; c != "base" {
 			t.Errorf("app's cause = %q, want base", c)
 		}
 		if c := tasks[2].Result.Cause; c != "base" {
-			t.Errorf("e2e's cause = %q, want base (through app)", c)
+			t.Errorf("e2e's cause = %q, want base", c)
 		}
 	}
 }
