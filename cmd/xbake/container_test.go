@@ -226,3 +226,36 @@ func TestBuiltinFallsBackToDockerContainer(t *testing.T) {
 		t.Errorf("containers: %q", got)
 	}
 }
+
+// TestDockerDriverOnAnOldEngine: Debian's Docker 20.10 carries BuildKit
+// 0.8, which knows no named contexts; the plan refuses a target: link on
+// its docker driver at the contexts attribute, instead of a build that
+// tries to pull docker.io/library/base.
+func TestDockerDriverOnAnOldEngine(t *testing.T) {
+	realBuilder(t)
+	sock := testenv.Dockerd(t)
+	version := testenv.Docker(t, "version", "--format", "{{.Server.Version}}")
+	if !strings.HasPrefix(version, "20.") {
+		t.Fatalf("this test expects Debian's Docker 20.10, the engine is %s", version)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", `builder "engine" {
+  driver   = "docker"
+  endpoint = "unix://`+sock+`"
+}
+target "base" {
+  builder           = "engine"
+  dockerfile-inline = "FROM scratch"
+}
+target "app" {
+  builder           = "engine"
+  contexts          = { base = "target:base" }
+  dockerfile-inline = "FROM base"
+  output            = ["type=docker"]
+}
+`)
+	code, out, errOut := xbake(t, dir, "", "plan", "app")
+	if code == 0 || !strings.Contains(out+errOut, "xbuild.hcl:11:32: Builder cannot do this") || !strings.Contains(out+errOut, "Docker "+version) {
+		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+}

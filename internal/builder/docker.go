@@ -12,7 +12,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strings"
+	"time"
 
 	"github.com/moby/buildkit/client"
 )
@@ -84,3 +86,16 @@ type bufferedConn struct {
 }
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// EngineVersion asks the Docker engine at endpoint (empty: $DOCKER_HOST,
+// else the default socket) for its version, which says how old its
+// built-in BuildKit is.
+func EngineVersion(ctx context.Context, endpoint string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "docker", "--host", "unix://"+dockerSocket(endpoint), "version", "--format", "{{.Server.Version}}").Output()
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSpace(string(out)), nil
+}

@@ -15,8 +15,12 @@ const BuiltinBuilder = spec.BuiltinBuilder
 
 // Options are the command-line settings that change a plan.
 type Options struct {
-	Push bool // --push: every target also pushes its image
-	Load bool // --load: every target also loads into the docker image store
+	// EngineVersions are the Docker engine versions of the builders that
+	// use the docker driver, by builder name (asked by the CLI): the
+	// engine's built-in BuildKit is as old as the engine.
+	EngineVersions map[string]string
+	Push           bool // --push: every target also pushes its image
+	Load           bool // --load: every target also loads into the docker image store
 	// EngineMultiPlatform: the Docker engine keeps images in the
 	// containerd image store, which holds several platforms per image,
 	// so a multi-platform load is fine (the CLI asks the engine).

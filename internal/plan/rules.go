@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/containerd/platforms"
@@ -66,6 +67,7 @@ func (c *checker) run() {
 		c.writesOutsideTree(n)
 		c.readsOutsideTree(n)
 		c.missingSecrets(n)
+		c.builderCannot(n)
 	}
 	c.outputConflicts()
 	c.duplicateTags()
@@ -357,6 +359,29 @@ func (c *checker) entitlements(n *Node) {
 				"Target %q needs %q, which must be granted on the command line: add --allow %s.", n.Name, e.Value, e.Value)
 		}
 	}
+}
+
+// builderCannot: a Docker engine's built-in BuildKit is as old as the
+// engine. Before Docker 23.0 (BuildKit 0.10 inside) it knows no named
+// contexts: a target: link or any contexts entry would be taken for an
+// image name and pulled (docker.io/library/base).
+func (c *checker) builderCannot(n *Node) {
+	version, ok := c.opts.EngineVersions[n.Builder]
+	if !ok || n.Driver != "docker" || len(n.Target.Contexts) == 0 || engineAtLeast(version, 23) {
+		return
+	}
+	first := slices.Sorted(maps.Keys(n.Target.Contexts))[0]
+	c.errorf(rule.BuilderCannot, n.Target.Contexts[first].Range, "Builder cannot do this",
+		"Target %q uses named contexts (%s), which builder %q cannot take: it is Docker %s's built-in BuildKit, and named contexts need Docker 23.0 or later. "+
+			"Build it with a docker-container builder on the same engine (driver = \"docker-container\") or a local one, or upgrade Docker.",
+		n.Name, strings.Join(slices.Sorted(maps.Keys(n.Target.Contexts)), ", "), n.Builder, version)
+}
+
+// engineAtLeast reports whether a Docker version ("20.10.24+dfsg1",
+// "27.3.1") is at least major.
+func engineAtLeast(version string, major int) bool {
+	m, err := strconv.Atoi(strings.SplitN(version, ".", 2)[0])
+	return err != nil || m >= major // an unreadable version is not refused
 }
 
 // missingSecrets: a secret's or SSH key's source must exist. Only its

@@ -43,8 +43,6 @@ func readFixture(t *testing.T, path string) ([]expected, []string) {
 	return want, options
 }
 
-// planFixture loads a fixture and plans every target with the options
-// its "# OPTIONS:" line asks for.
 // fixtureSelection selects as xbake's own files do: the default group or
 // target, else every target. A fixture is read as a bake file (its name
 // is not xbuild.*), and bake would refuse one without a default.
@@ -56,6 +54,8 @@ func fixtureSelection(s *spec.Spec) (*spec.Selection, hcl.Diagnostics) {
 	return sel, diags
 }
 
+// planFixture loads a fixture and plans every target with the options
+// its "# OPTIONS:" line asks for.
 func planFixture(t *testing.T, path string, options []string) (*Plan, hcl.Diagnostics) {
 	t.Helper()
 	dir, _ := filepath.Abs(filepath.Dir(path))
@@ -73,6 +73,12 @@ func planFixture(t *testing.T, path string, options []string) (*Plan, hcl.Diagno
 			opts.Load = true
 		case o == "strict":
 			opts.Strict = true
+		case strings.HasPrefix(o, "engine="): // engine=BUILDER:VERSION
+			name, version, _ := strings.Cut(strings.TrimPrefix(o, "engine="), ":")
+			if opts.EngineVersions == nil {
+				opts.EngineVersions = map[string]string{}
+			}
+			opts.EngineVersions[name] = version
 		case strings.HasPrefix(o, "allow="):
 			allow = append(allow, strings.TrimPrefix(o, "allow="))
 		}

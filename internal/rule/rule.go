@@ -26,6 +26,7 @@ const (
 	MissingSecret       ID = "missing-secret"
 	DependencyCycle     ID = "dependency-cycle"
 	InvalidOutput       ID = "invalid-output"
+	BuilderCannot       ID = "builder-cannot"
 )
 
 // All lists every rule, in the order docs/rules.md presents them.
@@ -33,7 +34,7 @@ var All = []ID{
 	MultiPlatformLoad, NoOutput, PushWithoutName, InvalidPlatform, InvalidReference,
 	UnknownTarget, UnknownBuilder, LinkPlatform, UnsupportedPlatform, MissingContext,
 	MissingDockerfile, OutputConflict, DuplicateTag, EntitlementDenied, OutputOutsideTree, ReadOutsideTree,
-	MissingSecret, DependencyCycle, InvalidOutput,
+	MissingSecret, DependencyCycle, InvalidOutput, BuilderCannot,
 }
 
 // Extra is the Extra of a diagnostic raised by a rule.
