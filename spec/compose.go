@@ -5,8 +5,9 @@ package spec
 // rewritten into xbake's YAML format node by node (yamlhcl.Transform),
 // so every error still points into the compose file. Values are
 // interpolated first, as compose does (${VAR}, ${VAR:-default},
-// ${VAR-default}, $VAR, $$), from the environment and a .env file beside
-// the compose file, and then taken literally.
+// ${VAR-default}, $VAR, $$), from the environment and the .env file of
+// the working directory (as bake, whose compose project is the working
+// directory), and then taken literally.
 
 import (
 	"bufio"
@@ -74,12 +75,16 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool), built [
 			group.Content = append(group.Content, literal(composeTargetName(b), services))
 		}
 		doc := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		// The default group lists the services built; a compose file
+		// that builds none still has it, empty (bake prints it as null).
+		def := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		if len(group.Content) > 0 {
+			def.Content = []*yaml.Node{literal("targets", services), group}
+		}
+		groups := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{literal("default", services), def}}
+		doc.Content = append(doc.Content, literal("groups", root), groups)
 		if len(targets.Content) > 0 {
-			groups := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
-				literal("default", services),
-				{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{literal("targets", services), group}},
-			}}
-			doc.Content = append(doc.Content, literal("groups", root), groups, literal("targets", root), targets)
+			doc.Content = append(doc.Content, literal("targets", root), targets)
 		}
 		return doc, diags
 	}
@@ -339,7 +344,7 @@ func escapeTemplate(s string) string {
 type envLookup func(string) (string, bool)
 
 // composeEnv is the environment compose interpolates from: the process
-// environment, else the .env file beside the compose file.
+// environment, else the .env file in dir (the working directory).
 func composeEnv(dir string, lookupEnv func(string) (string, bool)) envLookup {
 	dotEnv := map[string]string{}
 	if b, err := os.ReadFile(filepath.Join(dir, ".env")); err == nil {

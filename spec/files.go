@@ -262,7 +262,7 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	case syntaxYAML, syntaxCompose:
 		var transform yamlhcl.Transform
 		if sf.syntax == syntaxCompose {
-			transform = composeTransform(sf.dir, sf.lookupEnv, sf.composeBuilds)
+			transform = composeTransform(sf.cwd, sf.lookupEnv, sf.composeBuilds) // bake reads .env and env_file from the working directory
 		}
 		var root *yaml.Node
 		sf.file, root, diags = yamlhcl.ParseWith(src, sf.name, pluralKey, transform)

@@ -24,7 +24,7 @@ func (l *loader) declareGroups() {
 		}
 		content, diags := b.Body.Content(groupSchema)
 		l.diags = append(l.diags, diags...)
-		g := &Group{Name: name, DeclRange: b.LabelRanges[0], Targets: []String{}, included: b.file.included}
+		g := &Group{Name: name, DeclRange: b.LabelRanges[0], included: b.file.included}
 		if a, ok := content.Attributes["description"]; ok {
 			g.Description = l.literalString(a)
 		}

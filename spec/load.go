@@ -185,7 +185,7 @@ func (l *loader) readFiles() {
 			continue
 		}
 		seen[sf.path] = true
-		if sf.path == "" || sf.syntax == syntaxCompose { // stdin; compose reads .env beside the file
+		if sf.path == "" || sf.syntax == syntaxCompose { // stdin; compose reads .env and env_file outside it
 			l.inputs.notKept(sf.name)
 		}
 		l.inputs.file(next.name, src)

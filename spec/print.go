@@ -99,8 +99,8 @@ func (s *Spec) Print(sel *Selection, cwd string) ([]byte, error) {
 		}
 		out.Group["default"].Targets = append(out.Group["default"].Targets, n)
 	}
-	if g, ok := out.Group["default"]; ok {
-		g.Targets = slices.Compact(slices.Sorted(slices.Values(g.Targets)))
+	if g, ok := out.Group["default"]; ok && g.Targets != nil { // nil (a compose file that builds nothing) prints as null, as bake's
+		g.Targets = append([]string{}, slices.Compact(slices.Sorted(slices.Values(g.Targets)))...)
 	}
 	return json.MarshalIndent(out, "", "  ")
 }
