@@ -41,11 +41,14 @@ func IsComposeFile(name string) bool {
 	return false
 }
 
-// composeTransform turns a compose document into targets. built are the
-// services with a build section in any compose file read with this one:
-// one without a build here still gives its image as their tag, and the
-// default group lists them all (a later file's group replaces this one's).
-func composeTransform(dir string, lookupEnv func(string) (string, bool), built []string) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+// composeTransform turns a compose document into targets. project says
+// what every compose file read with this one says of the services: one
+// built elsewhere gives its image here as their tag, the default group
+// lists every service built (a later file's group replaces this one's),
+// and a service with neither an image nor a build anywhere is refused,
+// as compose refuses the project.
+func composeTransform(dir string, lookupEnv func(string) (string, bool), project composeProject) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+	built := slices.Clone(project.built)
 	// Nothing here can be wrong on its own: what the rewritten document
 	// holds is checked by the schema and the loader, at these nodes.
 	return func(root *yaml.Node, pos func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
@@ -61,6 +64,10 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool), built [
 		for i := 0; i+1 < len(services.Content); i += 2 {
 			name, svc := services.Content[i], services.Content[i+1]
 			diags = append(diags, missingEnvFiles(dir, svc, env, pos)...)
+			if project.defined != nil && !project.defined[name.Value] {
+				diags = append(diags, errorf(pos(name), "Service without image or build",
+					"Service %q has neither an image nor a build section in any compose file read; compose, and so bake, refuses the project. Add image: or build:, or read the compose file that defines them too (-f compose.yaml -f this file).", name.Value))
+			}
 			build := mapValue(svc, "build")
 			if build == nil {
 				if !slices.Contains(built, name.Value) {
@@ -70,6 +77,9 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool), built [
 			}
 			t := composeTarget(svc, build, env)
 			targets.Content = append(targets.Content, literal(composeTargetName(name.Value), name), t)
+			if !slices.Contains(built, name.Value) { // a file the scan could not read (stdin)
+				built = append(built, name.Value)
+			}
 		}
 		for _, b := range built {
 			group.Content = append(group.Content, literal(composeTargetName(b), services))

@@ -55,9 +55,9 @@ type sourceFile struct {
 	file     *hcl.File
 	// lookupEnv reads the environment, for compose's interpolation.
 	lookupEnv func(string) (string, bool)
-	// composeBuilds are the services built by any compose file read
+	// compose is what every compose file read says of the services
 	// (loader.composeBuilds).
-	composeBuilds []string
+	compose composeProject
 }
 
 // HasDefaultFile reports whether dir holds a spec file xbake would read
@@ -214,6 +214,9 @@ func detectSyntax(name string, src []byte) syntax {
 				return syntaxYAML
 			}
 		}
+		if looksLikeCompose(src) { // a compose file on stdin, or named otherwise
+			return syntaxCompose
+		}
 	}
 	return syntaxHCL
 }
@@ -262,7 +265,7 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	case syntaxYAML, syntaxCompose:
 		var transform yamlhcl.Transform
 		if sf.syntax == syntaxCompose {
-			transform = composeTransform(sf.cwd, sf.lookupEnv, sf.composeBuilds) // bake reads .env and env_file from the working directory
+			transform = composeTransform(sf.cwd, sf.lookupEnv, sf.compose) // bake reads .env and env_file from the working directory
 		}
 		var root *yaml.Node
 		sf.file, root, diags = yamlhcl.ParseWith(src, sf.name, pluralKey, transform)

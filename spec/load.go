@@ -191,7 +191,7 @@ func (l *loader) readFiles() {
 		l.inputs.file(next.name, src)
 		sf.included = next.included
 		sf.lookupEnv = l.lookupEnv
-		sf.composeBuilds = composeBuilds
+		sf.compose = composeBuilds
 		if !sf.included && !IsXbuildFile(sf.name) && sf.syntax != syntaxYAML { // xbake's YAML format is its own
 			sf.readAsBake(l.fileRelativePaths())
 			l.bakeFiles[sf.name] = true
@@ -302,15 +302,23 @@ func readBoundary(opts Options) Boundary {
 	return b
 }
 
-// composeBuilds lists the services that have a build section in any of
-// the compose files named, sorted. bake reads compose files as one
-// project: a service whose build is in compose.override.yaml and whose
-// image is in compose.yaml is one target, tagged with that image.
-func (l *loader) composeBuilds(names []string) []string {
+// composeProject is what the compose files named say about their
+// services together: bake reads them as one project, so a service whose
+// build is in compose.override.yaml and whose image is in compose.yaml is
+// one target, tagged with that image.
+type composeProject struct {
+	built   []string        // services with a build section, sorted
+	defined map[string]bool // services with a build section or an image
+}
+
+// composeBuilds scans the compose files named.
+func (l *loader) composeBuilds(names []string) composeProject {
 	seen := map[string]bool{}
+	project := composeProject{defined: map[string]bool{}}
 	var out []string
 	for _, n := range names {
-		if n == "-" {
+		if n == "-" { // stdin cannot be read twice: no check of images
+			project.defined = nil
 			continue
 		}
 		sf, src, diags := readFile(n, l.opts.Dir, nil, l.opts.ReadFile)
@@ -323,36 +331,50 @@ func (l *loader) composeBuilds(names []string) []string {
 		}
 		services := deref(mapValue(doc.Content[0], "services"))
 		for i := 0; services != nil && services.Kind == yaml.MappingNode && i+1 < len(services.Content); i += 2 {
-			if name := services.Content[i].Value; hasBuild(services.Content[i+1], 0) && !seen[name] {
-				seen[name] = true
-				out = append(out, name)
+			name := services.Content[i].Value
+			if hasKey(services.Content[i+1], "build", 0) {
+				setDefined(project.defined, name)
+				if !seen[name] {
+					seen[name] = true
+					out = append(out, name)
+				}
+			}
+			if hasKey(services.Content[i+1], "image", 0) {
+				setDefined(project.defined, name)
 			}
 		}
 	}
 	sort.Strings(out)
-	return out
+	project.built = out
+	return project
 }
 
-// hasBuild reports whether a compose service has a build section, its
+func setDefined(defined map[string]bool, name string) {
+	if defined != nil {
+		defined[name] = true
+	}
+}
+
+// hasKey reports whether a compose service has key (build, image), its
 // own or merged in (<<: *anchor), without expanding the document: the
 // file is not checked for alias bombs yet.
-func hasBuild(svc *yaml.Node, depth int) bool {
+func hasKey(svc *yaml.Node, key string, depth int) bool {
 	svc = deref(svc)
 	if svc == nil || svc.Kind != yaml.MappingNode || depth > 8 {
 		return false
 	}
 	for i := 0; i+1 < len(svc.Content); i += 2 {
 		switch k, v := svc.Content[i], deref(svc.Content[i+1]); {
-		case k.Value == "build":
+		case k.Value == key:
 			return true
 		case k.Value == "<<" && v != nil && v.Kind == yaml.SequenceNode:
 			for _, m := range v.Content {
-				if hasBuild(m, depth+1) {
+				if hasKey(m, key, depth+1) {
 					return true
 				}
 			}
 		case k.Value == "<<":
-			if hasBuild(v, depth+1) {
+			if hasKey(v, key, depth+1) {
 				return true
 			}
 		}
