@@ -187,7 +187,8 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	// The rules and the digests both read the file system and do not
 	// touch each other's data: they run at once.
 	reads := readBoundary(s, opts.Allow).Memoized()
-	c := &checker{plan: p, spec: s, opts: opts, reads: reads}
+	cwd, _ := os.Getwd()
+	c := &checker{plan: p, spec: s, opts: opts, reads: reads, cwd: cwd}
 	ruled := make(chan struct{})
 	go func() { defer close(ruled); c.run() }()
 	var digestDiags hcl.Diagnostics

@@ -31,6 +31,9 @@ type checker struct {
 	// stats remembers os.Stat's answers: many targets name the same
 	// named context, and two rules look at each context.
 	stats map[string]statResult
+	// cwd is where a secret named only by id is read from, as BuildKit's
+	// session reads it.
+	cwd string
 }
 
 type statResult struct {
@@ -387,8 +390,7 @@ func engineAtLeast(version string, major int) bool {
 // missingSecrets: a secret's or SSH key's source must exist. Only its
 // presence is checked; its value is never read.
 func (c *checker) missingSecrets(n *Node) {
-	cwd, _ := os.Getwd()
-	c.diags = append(c.diags, MissingSources(n.Name, n.Target, c.opts.LookupEnv, cwd, true)...)
+	c.diags = append(c.diags, MissingSources(n.Name, n.Target, c.opts.LookupEnv, c.cwd, true)...)
 }
 
 // outputConflicts: two targets writing one file or directory would

@@ -33,7 +33,8 @@ func Need(t testing.TB, missing bool, why string) {
 
 // Dockerd runs a Docker engine with its own socket, data and exec roots
 // under a temporary directory, points DOCKER_HOST at it and returns the
-// socket. It stops with the test.
+// socket; the docker CLI gets a configuration directory of the test's
+// own. It stops with the test.
 func Dockerd(t testing.TB) string {
 	t.Helper()
 	_, err := exec.LookPath("dockerd")
@@ -47,6 +48,7 @@ func Dockerd(t testing.TB) string {
 		"-H", "unix://"+sock, "--pidfile", filepath.Join(dir, "pid"), "--bridge", "none", "--iptables=false")
 	StartInBackground(t, cmd, dir, func() { exec.Command("umount", "-R", filepath.Join(dir, "data")).Run() })
 	t.Setenv("DOCKER_HOST", "unix://"+sock)
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // the docker CLI keeps out of the user's ~/.docker
 	WaitUntilReady(t, dir, "dockerd", func() bool {
 		return exec.Command("docker", "info", "--format", "{{.ID}}").Run() == nil
 	})

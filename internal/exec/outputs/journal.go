@@ -68,13 +68,8 @@ func startJournal(pending []PendingTag, before []*remote.Descriptor) (*journal, 
 	if err := os.MkdirAll(journalDir(), 0o700); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp(journalDir(), fmt.Sprintf("publish-%d-*.json", time.Now().UnixNano()))
+	f, err := createLocked(journalDir(), fmt.Sprintf("publish-%d-*.json", time.Now().UnixNano()))
 	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		os.Remove(f.Name())
 		return nil, err
 	}
 	j.path, j.lock = f.Name(), f

@@ -56,7 +56,17 @@ func newTempDir(dir, name string) (*temp, error) {
 
 // newTempFile makes a locked temporary file in dir.
 func newTempFile(dir, name string) (*temp, error) {
-	f, err := os.CreateTemp(dir, newPrefix+name+"-")
+	f, err := createLocked(dir, newPrefix+name+"-")
+	if err != nil {
+		return nil, err
+	}
+	return publishTemp(f.Name(), f, os.Remove)
+}
+
+// createLocked creates a file as os.CreateTemp does and takes its flock;
+// on failure nothing is left behind.
+func createLocked(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +75,7 @@ func newTempFile(dir, name string) (*temp, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	return publishTemp(f.Name(), f, os.Remove)
+	return f, nil
 }
 
 // publishTemp renames a locked temporary from its "being made" name to
