@@ -36,7 +36,7 @@ buildkitd that xbake starts and reuses. Outside a directory with a spec,
 the commands know the built-in builder only.
 
   xbake builders [ls]              one row per builder and node: driver or
-                                   endpoint, status (running, inactive,
+                                   endpoint, status (running, inactive, stopped,
                                    unreachable), platforms; * marks the default
   xbake builders inspect [NAME]    details of each node (--bootstrap starts it);
                                    the default builder without NAME

@@ -117,17 +117,17 @@ func (f *buildFlags) plan(ctx context.Context, s *spec.Spec, sel *spec.Selection
 		return nil, nil, err
 	}
 	opts.Strict = false // findings applies it, after --ignore
-	opts.EngineVersions = engineVersions(ctx, s)
+	opts.Engines = dockerEngines(ctx, s)
 	p, more := plan.New(s, sel, opts)
 	p.Note = joinNotes(note, builtinNote(s, p))
 	return p, append(diags, more...), nil
 }
 
-// engineVersions asks the engine of each docker-driver builder its
-// version, for the plan's builder-cannot rule; an engine that does not
-// answer is left out (the run says it is unreachable).
-func engineVersions(ctx context.Context, s *spec.Spec) map[string]string {
-	out := map[string]string{}
+// dockerEngines asks the engine of each docker-driver builder its version
+// and image store, for the plan's builder-cannot rule; an engine that
+// does not answer is left out (the run says it is unreachable).
+func dockerEngines(ctx context.Context, s *spec.Spec) map[string]plan.Engine {
+	out := map[string]plan.Engine{}
 	for name, b := range s.Builders {
 		if b.Driver.Value != "docker" {
 			continue
@@ -136,8 +136,8 @@ func engineVersions(ctx context.Context, s *spec.Spec) map[string]string {
 		if len(b.Nodes) > 0 {
 			endpoint = b.Nodes[0].Endpoint.Value
 		}
-		if v, err := builder.EngineVersion(ctx, endpoint); err == nil {
-			out[name] = v
+		if e, err := builder.AskEngine(ctx, endpoint); err == nil {
+			out[name] = plan.Engine{Version: e.Version, ContainerdStore: e.ContainerdStore}
 		}
 	}
 	return out

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"encoding/base64"
 	"io"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
@@ -28,9 +31,14 @@ func TestDockerContainerDriver(t *testing.T) {
 	realBuilder(t) // root, bin/buildkitd, a state directory of the test's own
 	testenv.Dockerd(t)
 	testenv.BuildKitImage(t, "../..", builder.DefaultImage())
-	reg := httptest.NewServer(registry.New(registry.Logger(log.New(io.Discard, "", 0))))
+	// The registry wants a login, as any real one does: the push goes
+	// through only if the user's credentials (docker login's config.json,
+	// in the DOCKER_CONFIG the test engine's CLI uses) reach the container.
+	reg := httptest.NewServer(basicAuth("xbake", "s3cret", registry.New(registry.Logger(log.New(io.Discard, "", 0)))))
 	t.Cleanup(reg.Close)
 	host := strings.TrimPrefix(reg.URL, "http://")
+	login := base64.StdEncoding.EncodeToString([]byte("xbake:s3cret"))
+	writeFile(t, os.Getenv("DOCKER_CONFIG"), "config.json", `{"auths": {"`+host+`": {"auth": "`+login+`"}}}`)
 
 	dir := t.TempDir()
 	for _, arch := range []string{"amd64", "arm64"} {
@@ -90,7 +98,7 @@ target "local" {
 	if code != 0 {
 		t.Fatalf("run app: exit %d\n%s%s", code, out, errOut)
 	}
-	idx, err := remote.Index(mustRef(t, host+"/app:1"))
+	idx, err := remote.Index(mustRef(t, host+"/app:1"), remote.WithAuth(&authn.Basic{Username: "xbake", Password: "s3cret"}))
 	if err != nil {
 		t.Fatalf("the pushed image: %v", err)
 	}
@@ -116,6 +124,9 @@ target "local" {
 	if code, out, errOut = xbake(t, dir, "", "builders", "stop", "dc"); code != 0 || strings.Contains(containers(), "running") {
 		t.Fatalf("builders stop: exit %d\n%s%s\n%s", code, out, errOut, containers())
 	}
+	if code, out, errOut = xbake(t, dir, "", "builders", "ls"); code != 0 || !strings.Contains(out, "stopped") {
+		t.Errorf("builders ls after stop should say stopped, as buildx does: exit %d\n%s%s", code, out, errOut)
+	}
 	code, out, errOut = xbake(t, dir, "", "run", "--progress", "quiet", "local")
 	if code != 0 || !strings.Contains(out+errOut, "local   cached") {
 		t.Errorf("after builders stop, the cache should remain: exit %d\n%s%s", code, out, errOut)
@@ -130,6 +141,18 @@ target "local" {
 	if vols := testenv.Docker(t, "volume", "ls", "--quiet"); vols != "" {
 		t.Errorf("volumes after builders rm: %q", vols)
 	}
+}
+
+// basicAuth lets through only requests that carry user and password.
+func basicAuth(user, password string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
+			w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+			http.Error(w, "login first", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 func mustRef(t *testing.T, s string) name.Reference {
@@ -253,9 +276,21 @@ target "app" {
   dockerfile-inline = "FROM base"
   output            = ["type=docker"]
 }
+target "multi" {
+  builder           = "engine"
+  platforms         = ["linux/amd64", "linux/arm64"]
+  dockerfile-inline = "FROM scratch"
+  output            = ["type=cacheonly"]
+}
 `)
 	code, out, errOut := xbake(t, dir, "", "plan", "app")
 	if code == 0 || !strings.Contains(out+errOut, "xbuild.hcl:11:32: Builder cannot do this") || !strings.Contains(out+errOut, "Docker "+version) {
 		t.Errorf("exit %d\n%s%s", code, out, errOut)
+	}
+	// Docker 20.10 keeps images in the classic store: its BuildKit builds
+	// one platform at a time.
+	code, out, errOut = xbake(t, dir, "", "plan", "multi")
+	if code == 0 || !strings.Contains(out+errOut, "xbuild.hcl:17:24: Builder cannot do this") || !strings.Contains(out+errOut, "classic store") {
+		t.Errorf("multi: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -8,6 +8,7 @@ package builder
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -87,15 +88,37 @@ type bufferedConn struct {
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
-// EngineVersion asks the Docker engine at endpoint (empty: $DOCKER_HOST,
-// else the default socket) for its version, which says how old its
-// built-in BuildKit is.
-func EngineVersion(ctx context.Context, endpoint string) (string, error) {
+// Engine is what a Docker engine says of itself that bounds its built-in
+// BuildKit.
+type Engine struct {
+	Version         string // how old its BuildKit is
+	ContainerdStore bool   // images in the containerd store: several platforms per image
+}
+
+// AskEngine asks the Docker engine at endpoint (empty: $DOCKER_HOST,
+// else the default socket) for its version and image store.
+func AskEngine(ctx context.Context, endpoint string) (Engine, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", "--host", "unix://"+dockerSocket(endpoint), "version", "--format", "{{.Server.Version}}").Output()
+	out, err := exec.CommandContext(ctx, "docker", "--host", "unix://"+dockerSocket(endpoint), "info", "--format", "{{.ServerVersion}}\t{{json .DriverStatus}}").Output()
 	if err != nil {
-		return "", err
+		return Engine{}, err
 	}
-	return strings.TrimSpace(string(out)), nil
+	version, status, _ := strings.Cut(strings.TrimSpace(string(out)), "\t")
+	return Engine{Version: version, ContainerdStore: UsesContainerdStore([]byte(status))}, nil
+}
+
+// UsesContainerdStore reads docker info's DriverStatus pairs: the
+// containerd image store shows itself as a snapshotter driver type.
+func UsesContainerdStore(driverStatus []byte) bool {
+	var pairs [][2]string
+	if json.Unmarshal(driverStatus, &pairs) != nil {
+		return false
+	}
+	for _, p := range pairs {
+		if p[0] == "driver-type" && strings.HasPrefix(p[1], "io.containerd.snapshotter") {
+			return true
+		}
+	}
+	return false
 }

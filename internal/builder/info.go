@@ -14,7 +14,8 @@ import (
 // Node statuses, as `xbake builders` shows them.
 const (
 	StatusRunning     = "running"
-	StatusInactive    = "inactive"    // a local daemon not started yet
+	StatusInactive    = "inactive"    // a local daemon not started yet, a container not created yet
+	StatusStopped     = "stopped"     // a builder's container that exists but does not run (buildx's word)
 	StatusUnreachable = "unreachable" // a remote daemon that does not answer
 )
 
@@ -82,8 +83,12 @@ func describeNode(ctx context.Context, n *Node, bootstrap bool) NodeInfo {
 			ni.Status, ni.Error = StatusUnreachable, err.Error()
 			return ni
 		}
-		if state != "running" {
+		switch state {
+		case "absent":
 			ni.Status = StatusInactive
+			return ni
+		case "stopped":
+			ni.Status = StatusStopped
 			return ni
 		}
 	}

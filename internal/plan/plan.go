@@ -13,12 +13,22 @@ import (
 // BuiltinBuilder names the builder used when the spec declares none.
 const BuiltinBuilder = spec.BuiltinBuilder
 
+// Engine is what a docker-driver builder's engine said of itself.
+type Engine struct {
+	Version string // "20.10.24+dfsg1", "27.3.1"
+	// ContainerdStore: images live in the containerd image store, which
+	// holds several platforms per image; the classic store holds one, so
+	// the engine's BuildKit refuses multi-platform builds.
+	ContainerdStore bool
+}
+
 // Options are the command-line settings that change a plan.
 type Options struct {
-	// EngineVersions are the Docker engine versions of the builders that
-	// use the docker driver, by builder name (asked by the CLI): the
-	// engine's built-in BuildKit is as old as the engine.
-	EngineVersions map[string]string
+	// Engines are the Docker engines of the builders that use the docker
+	// driver, by builder name (asked by the CLI): the engine's built-in
+	// BuildKit is as old as the engine, and its image store decides
+	// whether it builds several platforms at once.
+	Engines map[string]Engine
 	Push           bool // --push: every target also pushes its image
 	Load           bool // --load: every target also loads into the docker image store
 	// EngineMultiPlatform: the Docker engine keeps images in the

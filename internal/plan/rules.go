@@ -364,20 +364,32 @@ func (c *checker) entitlements(n *Node) {
 	}
 }
 
-// builderCannot: a Docker engine's built-in BuildKit is as old as the
-// engine. Before Docker 23.0 (BuildKit 0.10 inside) it knows no named
-// contexts: a target: link or any contexts entry would be taken for an
-// image name and pulled (docker.io/library/base).
+// builderCannot: a docker-driver builder is the engine's built-in
+// BuildKit, as old as the engine and bound to its image store. Before
+// Docker 23.0 (BuildKit 0.10 inside) it knows no named contexts: a
+// target: link or any contexts entry would be taken for an image name and
+// pulled (docker.io/library/base). With the classic image store it builds
+// one platform at a time (buildx: "Multi-platform build is not supported
+// for the docker driver").
 func (c *checker) builderCannot(n *Node) {
-	version, ok := c.opts.EngineVersions[n.Builder]
-	if !ok || n.Driver != "docker" || len(n.Target.Contexts) == 0 || engineAtLeast(version, 23) {
+	engine, ok := c.opts.Engines[n.Builder]
+	if !ok || n.Driver != "docker" {
 		return
 	}
-	first := slices.Sorted(maps.Keys(n.Target.Contexts))[0]
-	c.errorf(rule.BuilderCannot, n.Target.Contexts[first].Range, "Builder cannot do this",
-		"Target %q uses named contexts (%s), which builder %q cannot take: it is Docker %s's built-in BuildKit, and named contexts need Docker 23.0 or later. "+
-			"Build it with a docker-container builder on the same engine (driver = \"docker-container\") or a local one, or upgrade Docker.",
-		n.Name, strings.Join(slices.Sorted(maps.Keys(n.Target.Contexts)), ", "), n.Builder, version)
+	const instead = "Build it with a docker-container builder on the same engine (driver = \"docker-container\") or a local one, or "
+	if len(n.Target.Contexts) > 0 && !engineAtLeast(engine.Version, 23) {
+		first := slices.Sorted(maps.Keys(n.Target.Contexts))[0]
+		c.errorf(rule.BuilderCannot, n.Target.Contexts[first].Range, "Builder cannot do this",
+			"Target %q uses named contexts (%s), which builder %q cannot take: it is Docker %s's built-in BuildKit, and named contexts need Docker 23.0 or later. "+
+				instead+"upgrade Docker.",
+			n.Name, strings.Join(slices.Sorted(maps.Keys(n.Target.Contexts)), ", "), n.Builder, engine.Version)
+	}
+	if len(n.Platforms) > 1 && !engine.ContainerdStore {
+		c.errorf(rule.BuilderCannot, platformsRange(n.Target), "Builder cannot do this",
+			"Target %q builds %d platforms (%s), which builder %q cannot: it is the built-in BuildKit of a Docker engine (%s) that keeps images in the classic store, one platform per image. "+
+				instead+"turn on the engine's containerd image store (\"features\": {\"containerd-snapshotter\": true} in daemon.json), or build one platform.",
+			n.Name, len(n.Platforms), strings.Join(n.Platforms, ", "), n.Builder, engine.Version)
+	}
 }
 
 // engineAtLeast reports whether a Docker version ("20.10.24+dfsg1",

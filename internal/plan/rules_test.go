@@ -73,12 +73,13 @@ func planFixture(t *testing.T, path string, options []string) (*Plan, hcl.Diagno
 			opts.Load = true
 		case o == "strict":
 			opts.Strict = true
-		case strings.HasPrefix(o, "engine="): // engine=BUILDER:VERSION
+		case strings.HasPrefix(o, "engine="): // engine=BUILDER:VERSION[:containerd]
 			name, version, _ := strings.Cut(strings.TrimPrefix(o, "engine="), ":")
-			if opts.EngineVersions == nil {
-				opts.EngineVersions = map[string]string{}
+			version, store, _ := strings.Cut(version, ":")
+			if opts.Engines == nil {
+				opts.Engines = map[string]Engine{}
 			}
-			opts.EngineVersions[name] = version
+			opts.Engines[name] = Engine{Version: version, ContainerdStore: store == "containerd"}
 		case strings.HasPrefix(o, "allow="):
 			allow = append(allow, strings.TrimPrefix(o, "allow="))
 		}

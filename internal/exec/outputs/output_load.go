@@ -4,7 +4,6 @@ package outputs
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/internal/builder"
 )
 
 // loadOutput is a docker tarball piped into `docker load`. A load cannot
@@ -116,19 +117,5 @@ func (o *Set) prepareEngineImage(names []string, attrs map[string]string) error 
 // it). An engine that does not answer does not.
 func EngineStoresMultiPlatform() bool {
 	out, err := exec.Command("docker", "info", "--format", "{{json .DriverStatus}}").Output()
-	return err == nil && usesContainerdStore(out)
-}
-
-// usesContainerdStore reads docker info's DriverStatus pairs.
-func usesContainerdStore(driverStatus []byte) bool {
-	var pairs [][2]string
-	if json.Unmarshal(driverStatus, &pairs) != nil {
-		return false
-	}
-	for _, p := range pairs {
-		if p[0] == "driver-type" && strings.HasPrefix(p[1], "io.containerd.snapshotter") {
-			return true
-		}
-	}
-	return false
+	return err == nil && builder.UsesContainerdStore(out)
 }

@@ -177,19 +177,6 @@ func TestOutputErrSaysTheDiskIsFull(t *testing.T) {
 	}
 }
 
-func TestUsesContainerdStore(t *testing.T) {
-	for in, want := range map[string]bool{
-		`[["driver-type","io.containerd.snapshotter.v1"]]`:            true,
-		`[["Backing Filesystem","extfs"],["Supports d_type","true"]]`: false,
-		`null`: false,
-		``:     false,
-	} {
-		if got := usesContainerdStore([]byte(in)); got != want {
-			t.Errorf("usesContainerdStore(%s) = %v, want %v", in, got, want)
-		}
-	}
-}
-
 // TestSweepNeverTakesATemporaryBeingMade: targets and runs that write
 // into one directory sweep it while others make their temporaries
 // there; a temporary must never vanish under the run that made it

@@ -1,4 +1,4 @@
-# OPTIONS: engine=old:20.10.24+dfsg1 engine=new:24.0.7
+# OPTIONS: engine=old:20.10.24+dfsg1 engine=new:24.0.7:containerd engine=classic:27.3.1 engine=containerd:27.3.1:containerd
 builder "old" {
   driver = "docker"
 }
@@ -21,4 +21,25 @@ target "fine" {
   contexts          = { base = "target:base" }
   dockerfile-inline = "FROM base"
   output            = ["type=cacheonly"]
+}
+builder "classic" {
+  driver = "docker"
+}
+builder "containerd" {
+  driver = "docker"
+}
+target "two" {
+  builder   = "classic"
+  platforms = ["linux/amd64", "linux/arm64"] # ERROR(builder-cannot): Builder cannot do this @16
+  output    = ["type=cacheonly"]
+}
+target "one" {
+  builder   = "classic"
+  platforms = ["linux/arm64"]
+  output    = ["type=cacheonly"]
+}
+target "store" {
+  builder   = "containerd"
+  platforms = ["linux/amd64", "linux/arm64"]
+  output    = ["type=cacheonly"]
 }
