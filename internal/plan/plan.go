@@ -29,8 +29,8 @@ type Options struct {
 	// BuildKit is as old as the engine, and its image store decides
 	// whether it builds several platforms at once.
 	Engines map[string]Engine
-	Push           bool // --push: every target also pushes its image
-	Load           bool // --load: every target also loads into the docker image store
+	Push    bool // --push: every target also pushes its image
+	Load    bool // --load: every target also loads into the docker image store
 	// EngineMultiPlatform: the Docker engine keeps images in the
 	// containerd image store, which holds several platforms per image,
 	// so a multi-platform load is fine (the CLI asks the engine).
