@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/docker/cli/cli/config"
+	"github.com/docker/cli/cli/config/configfile"
 	"github.com/moby/buildkit/client"
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/exporter/containerimage/exptypes"
@@ -432,11 +433,21 @@ func sharedKey(dir string) string {
 	return "xbake-" + hex.EncodeToString(sum[:12])
 }
 
+// dockerConfig reads the credentials `docker login` keeps, from
+// $DOCKER_CONFIG as it is now: docker/cli's own default remembers the
+// directory of its first use for the life of the process.
+func dockerConfig() *configfile.ConfigFile {
+	if cfg, err := config.Load(os.Getenv("DOCKER_CONFIG")); err == nil {
+		return cfg
+	}
+	return config.LoadDefaultConfigFile(os.Stderr) // says what is wrong with the file
+}
+
 // sessionAttachables are what the build may ask the client for: registry
 // credentials from the Docker config, secrets and ssh agents.
 func sessionAttachables(pr *plan.Program) ([]session.Attachable, error) {
 	out := []session.Attachable{authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{
-		AuthConfigProvider: authprovider.LoadAuthConfig(config.LoadDefaultConfigFile(os.Stderr)),
+		AuthConfigProvider: authprovider.LoadAuthConfig(dockerConfig()),
 	})}
 	if len(pr.Secrets) > 0 {
 		var sources []secretsprovider.Source
