@@ -41,6 +41,10 @@ type Node struct {
 	Endpoint  String
 	Platforms []String
 	TLS       *TLS
+	// MaxParallelism is how many builds the node takes at once, for the
+	// plan's placement over a pool (0: not declared; BuildKit does not
+	// report it).
+	MaxParallelism int
 }
 
 // TLS holds the client certificate files for a tcp:// endpoint, as
@@ -71,7 +75,7 @@ var (
 		},
 	}
 	nodeSchema = &hcl.BodySchema{
-		Attributes: []hcl.AttributeSchema{{Name: "endpoint", Required: true}, {Name: "platforms"}},
+		Attributes: []hcl.AttributeSchema{{Name: "endpoint", Required: true}, {Name: "platforms"}, {Name: "max-parallelism"}},
 		Blocks:     []hcl.BlockHeaderSchema{{Type: "tls"}},
 	}
 	tlsSchema = &hcl.BodySchema{
@@ -274,6 +278,9 @@ func (l *loader) decodeNode(e blockEval, blk *hcl.Block) *Node {
 		l.checkEndpoint(*ep)
 	}
 	n.Platforms = e.list(content.Attributes, "platforms")
+	if a, ok := content.Attributes["max-parallelism"]; ok {
+		n.MaxParallelism, _ = l.wholeNumber(e, a, 1)
+	}
 	for _, b := range content.Blocks {
 		n.TLS = l.decodeTLS(e, b)
 	}
@@ -311,16 +318,7 @@ func (l *loader) decodeBuilderConfig(e blockEval, blk *hcl.Block) BuilderConfig 
 	l.diags = append(l.diags, diags...)
 	cfg := BuilderConfig{Registries: map[string]RegistryConfig{}}
 	if a, ok := content.Attributes["max_parallelism"]; ok {
-		if av, ok := e.value(a); ok {
-			n, err := convert.Convert(av.val, cty.Number)
-			if err != nil || !n.AsBigFloat().IsInt() || n.AsBigFloat().Sign() < 0 {
-				l.diags = append(l.diags, errorf(a.Expr.Range(), "Incorrect attribute value type",
-					"max_parallelism must be a whole number of steps, such as 4."))
-			} else {
-				i, _ := n.AsBigFloat().Int64()
-				cfg.MaxParallelism = int(i)
-			}
-		}
+		cfg.MaxParallelism, _ = l.wholeNumber(e, a, 0)
 	}
 	for _, rb := range content.Blocks {
 		rc, diags := rb.Body.Content(registrySchema)
@@ -348,4 +346,22 @@ func (s *Spec) DefaultBuilder() string {
 		}
 	}
 	return BuiltinBuilder
+}
+
+// wholeNumber reads an attribute that counts something (steps, builds):
+// a whole number of at least min, else an error at its value.
+func (l *loader) wholeNumber(e blockEval, a *hcl.Attribute, min int64) (int, bool) {
+	av, ok := e.value(a)
+	if !ok {
+		return 0, false
+	}
+	n, err := convert.Convert(av.val, cty.Number)
+	if err == nil && !n.IsNull() && n.IsKnown() && n.AsBigFloat().IsInt() {
+		if i, _ := n.AsBigFloat().Int64(); i >= min && i <= 1<<20 {
+			return int(i), true
+		}
+	}
+	l.diags = append(l.diags, errorf(a.Expr.Range(), "Incorrect attribute value type",
+		"%s must be a whole number of at least %d, such as 4.", a.Name, min))
+	return 0, false
 }

@@ -40,6 +40,7 @@ type buildFlags struct {
 	// them only to skip or record builds, and hashing every input file
 	// costs a run of small targets a fifth of its time.
 	skipDigests bool
+	drain       []string // --drain: nodes that get no targets
 }
 
 // affectedDefault stands for --affected without a REF: origin/HEAD, else
@@ -63,6 +64,7 @@ func (f *buildFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.sbom, "sbom", "", "SBOM attestation: true, false or generator=IMAGE (shorthand for --set *.attest=type=sbom,...)")
 	fl.StringVar(&f.call, "call", "", "ask the frontend instead of building: check, outline or targets (shorthand for --set *.call=...)")
 	fl.BoolVar(&f.check, "check", false, "run the Dockerfile linter instead of building (shorthand for --call check)")
+	fl.StringSliceVar(&f.drain, "drain", nil, "give no targets to these nodes of a pool: NODE or BUILDER/NODE (repeatable or comma-separated; also XBAKE_DRAIN)")
 }
 
 // shorthandSets are the --set values bake's shorthand flags stand for,
@@ -242,7 +244,11 @@ func (f *buildFlags) planOptions() (plan.Options, error) {
 	if err != nil {
 		return plan.Options{}, usageErrorf("%v", err)
 	}
-	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict, SkipDigests: f.skipDigests, RemoteInputs: f.remoteInputs}
+	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict, SkipDigests: f.skipDigests, RemoteInputs: f.remoteInputs,
+		History: loadHistory(cwd), Drain: map[string]bool{}}
+	for _, d := range append(slices.Clone(f.drain), strings.FieldsFunc(os.Getenv("XBAKE_DRAIN"), func(r rune) bool { return r == ',' || r == ' ' })...) {
+		opts.Drain[strings.TrimSpace(d)] = true
+	}
 	if f.load {
 		opts.EngineMultiPlatform = outputs.EngineStoresMultiPlatform()
 	}

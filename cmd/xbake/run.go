@@ -157,6 +157,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	if err != nil {
 		return &exitError{code: exitSpec, msg: err.Error()}
 	}
+	saveHistory(cwd, res)
 	summaryOut := stdout
 	if writesToStdout(p) {
 		summaryOut = stderr // stdout carries a tarball

@@ -2,6 +2,7 @@ package builder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -111,9 +112,10 @@ type Clients struct {
 // nodesOrErr is one builder's connections; nodes and err are set before
 // ready is closed and never change afterwards.
 type nodesOrErr struct {
-	ready chan struct{}
-	nodes []NodeClient
-	err   error
+	ready   chan struct{}
+	nodes   []NodeClient
+	err     error
+	leftOut []error // nodes of a pool that did not answer
 }
 
 // NodeClient is a connected node and the platforms it builds.
@@ -133,9 +135,10 @@ type NodeClient struct {
 	All []string
 }
 
-// Nodes connects to every node of a builder. A node that cannot be
-// reached fails the whole builder, with an error naming builder, node and
-// endpoint.
+// Nodes connects to every node of a builder. A builder of one node that
+// cannot be reached fails, with an error naming builder, node and
+// endpoint; of several nodes, those that answer build and the others are
+// left out (LeftOut says why), unless none answers.
 func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) {
 	c.mu.Lock()
 	ne, ok := c.nodes[name]
@@ -145,7 +148,7 @@ func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) 
 	}
 	c.mu.Unlock()
 	if !ok {
-		ne.nodes, ne.err = c.connect(ctx, name)
+		ne.nodes, ne.leftOut, ne.err = c.connect(ctx, name)
 		close(ne.ready)
 	}
 	select {
@@ -156,33 +159,64 @@ func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) 
 	}
 }
 
-// connect connects to the nodes of one builder.
-func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, error) {
+// LeftOut says why nodes of a builder were left out of the run: they did
+// not answer when it connected.
+func (c *Clients) LeftOut(name string) []error {
+	c.mu.Lock()
+	ne, ok := c.nodes[name]
+	c.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	<-ne.ready
+	return ne.leftOut
+}
+
+// connect connects to the nodes of one builder, all at once.
+func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, []error, error) {
 	d, err := For(c.spec, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	nodes := d.Nodes()
+	conns := make([]NodeClient, len(nodes))
+	errs := make([]error, len(nodes))
+	var wg sync.WaitGroup
+	for i, n := range nodes {
+		wg.Go(func() { conns[i], errs[i] = connectNode(ctx, n) })
+	}
+	wg.Wait()
 	var out []NodeClient
-	for _, n := range d.Nodes() {
-		cl, err := n.Client(ctx)
-		if err != nil {
-			for _, done := range out {
-				done.Client.Close()
-			}
-			return nil, err
+	var leftOut []error
+	for i := range nodes {
+		if errs[i] != nil {
+			leftOut = append(leftOut, errs[i])
+			continue
 		}
-		reported, _ := reportedPlatforms(ctx, cl)
-		nc := NodeClient{Builder: n.Builder, Name: n.Name, Endpoint: n.Endpoint(), Docker: n.remote != nil && n.remote.docker, Client: cl, Native: n.Declared,
-			All: append(append([]string{}, n.Declared...), reported...)}
-		if n.local != nil {
-			nc.Log = n.local.logPath()
-		}
-		if len(nc.Native) == 0 && len(reported) > 0 {
-			nc.Native = reported[:1]
-		}
-		out = append(out, nc)
+		out = append(out, conns[i])
 	}
-	return out, nil
+	if len(out) == 0 {
+		return nil, nil, errors.Join(leftOut...)
+	}
+	return out, leftOut, nil
+}
+
+// connectNode connects to one node and asks what it builds.
+func connectNode(ctx context.Context, n *Node) (NodeClient, error) {
+	cl, err := n.Client(ctx)
+	if err != nil {
+		return NodeClient{}, err
+	}
+	reported, _ := reportedPlatforms(ctx, cl)
+	nc := NodeClient{Builder: n.Builder, Name: n.Name, Endpoint: n.Endpoint(), Docker: n.remote != nil && n.remote.docker, Client: cl, Native: n.Declared,
+		All: append(append([]string{}, n.Declared...), reported...)}
+	if n.local != nil {
+		nc.Log = n.local.logPath()
+	}
+	if len(nc.Native) == 0 && len(reported) > 0 {
+		nc.Native = reported[:1]
+	}
+	return nc, nil
 }
 
 // NewClients prepares connections to the builders of s.

@@ -17,14 +17,28 @@ func (n NodeClient) Lost(err error) error {
 	if err == nil || errors.Is(err, context.Canceled) || n.answers() {
 		return err
 	}
-	what := fmt.Sprintf("builder %q lost its node %q (%s) during the build", n.Builder, n.Name, n.Endpoint)
-	if n.Log != "" {
-		return fmt.Errorf("%s: the buildkitd that xbake started stopped answering (%v). "+
-			"Run again: xbake starts a new one. If it keeps happening, read its log, %s", what, err, n.Log)
-	}
-	return fmt.Errorf("%s: the daemon stopped answering (%v). Check that it is running and reachable "+
-		"(xbake builders inspect %s), then run again", what, err, n.Builder)
+	return &LostError{Builder: n.Builder, Node: n.Name, Endpoint: n.Endpoint, Log: n.Log, Err: err}
 }
+
+// LostError is a build that failed because its node went away: the run
+// may build the target again on another node of the builder.
+type LostError struct {
+	Builder, Node, Endpoint string
+	Log                     string // the log of a daemon xbake started
+	Err                     error
+}
+
+func (e *LostError) Error() string {
+	what := fmt.Sprintf("builder %q lost its node %q (%s) during the build", e.Builder, e.Node, e.Endpoint)
+	if e.Log != "" {
+		return fmt.Sprintf("%s: the buildkitd that xbake started stopped answering (%v). "+
+			"Run again: xbake starts a new one. If it keeps happening, read its log, %s", what, e.Err, e.Log)
+	}
+	return fmt.Sprintf("%s: the daemon stopped answering (%v). Check that it is running and reachable "+
+		"(xbake builders inspect %s), then run again", what, e.Err, e.Builder)
+}
+
+func (e *LostError) Unwrap() error { return e.Err }
 
 // answers reports whether the node's daemon still answers.
 func (n NodeClient) answers() bool {

@@ -3,6 +3,7 @@ package builder
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/moby/buildkit/client"
@@ -92,5 +93,28 @@ func (r *Remote) Client(ctx context.Context) (*client.Client, error) {
 }
 
 func (r *Remote) unreachable(err error) error {
+	if why := r.tlsTrouble(err); why != "" {
+		return fmt.Errorf("builder %q, node %q: refused the BuildKit at %s: %s (%w)", r.name, r.node, r.endpoint, why, err)
+	}
 	return fmt.Errorf("builder %q, node %q: cannot reach BuildKit at %s: %w", r.name, r.node, r.endpoint, err)
+}
+
+// tlsTrouble says in plain words why a TLS handshake failed, or "".
+func (r *Remote) tlsTrouble(err error) string {
+	msg := err.Error()
+	ca := "the tls block's ca"
+	if r.tls != nil && r.tls.CA != "" {
+		ca = r.tls.CA
+	}
+	switch {
+	case strings.Contains(msg, "x509: certificate signed by unknown authority"), strings.Contains(msg, "unknown certificate authority") && !strings.Contains(msg, "remote error"):
+		return "its certificate is not signed by the CA xbake trusts for it (" + ca + "); give the node the CA that signed the daemon's certificate"
+	case strings.Contains(msg, "x509: certificate is valid for"):
+		return "its certificate is for another name; set server_name in the tls block to a name the certificate holds"
+	case strings.Contains(msg, "x509: certificate has expired"):
+		return "its certificate has expired"
+	case strings.Contains(msg, "remote error: tls: unknown certificate authority"), strings.Contains(msg, "remote error: tls: bad certificate"), strings.Contains(msg, "certificate required"):
+		return "the daemon does not accept xbake's client certificate (the tls block's cert and key): it is not signed by a CA the daemon trusts (its --tlscacert)"
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	iofs "io/fs"
 	"maps"
@@ -26,6 +27,7 @@ import (
 	"github.com/moby/buildkit/solver/pb"
 	"github.com/tonistiigi/fsutil"
 
+	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/exec/schedule"
 	"github.com/xbake/xbake/internal/plan"
@@ -61,6 +63,7 @@ type build struct {
 	callAnswer string          // what a call (check, outline, targets) answered
 	buildRef   string          // BUILDER/NODE/REF of the last solve, as buildx names a build
 	solveRef   string          // REF alone, the daemon's name of the build
+	shared     bool            // the result went to its users (once, whatever the attempts)
 }
 
 // metadataOf is what --metadata-file records of a build, as bake writes
@@ -78,20 +81,53 @@ func metadataOf(response map[string]string, ref string, pending []outputs.Pendin
 	return out
 }
 
+// run builds the target where the plan placed it. When its node goes
+// away during the build and another node of the builder can build it,
+// it builds again there, from the start and into fresh staging (nothing
+// of the lost attempt is published), at most once per node.
 func (b *build) run(ctx context.Context) error {
-	nodes, err := b.r.clients.Nodes(ctx, b.j.node.Builder)
+	all, err := b.r.clients.Nodes(ctx, b.j.node.Builder)
 	if err != nil {
 		return err
 	}
-	parts, err := b.r.split(b.j, nodes)
-	if err != nil {
-		return err
+	b.r.sayLeftOut(b.j.node.Builder)
+	// gone is the node the target was meant for (the plan's choice from
+	// a pool, then a lost one), and why says what happened to it.
+	gone, why := "", ""
+	if pl := b.j.node.Placement; len(pl) == 1 && pl[0].Pooled {
+		gone, why = pl[0].Node, "node "+pl[0].Node+", where the plan placed it, is not in the run"
 	}
-	if len(parts) > 1 {
-		return b.runSplit(ctx, parts)
+	for {
+		nodes := b.r.live(b.j.node.Builder, all)
+		if len(nodes) == 0 {
+			return fmt.Errorf("builder %q has no node left that answers", b.j.node.Builder)
+		}
+		parts, err := b.r.split(b.j, nodes)
+		if err != nil {
+			return err
+		}
+		if len(parts) > 1 {
+			return b.runSplit(ctx, parts)
+		}
+		if gone != "" && parts[0].node.Name != gone {
+			b.j.res.Moved = append(b.j.res.Moved, why+"; built on "+parts[0].node.Name)
+		}
+		err = b.runOn(ctx, parts[0])
+		var lost *builder.LostError
+		if !errors.As(err, &lost) || len(nodes) < 2 || ctx.Err() != nil {
+			return err
+		}
+		b.r.markLost(lost)
+		gone, why = lost.Node, "node "+lost.Node+" was lost during its build"
+		b.r.say("%s: node %s of builder %s was lost during its build; building it again on another node", b.j.node.Name, lost.Node, lost.Builder)
 	}
-	release := b.r.occupy(b.j.node.Builder, parts[0].node.Name, parts[0].reserved)
+}
+
+// runOn builds the target on one node.
+func (b *build) runOn(ctx context.Context, on part) error {
+	release := b.r.occupy(b.j.node.Builder, on.node.Name, on.reserved)
 	defer release()
+	parts := []part{on}
 	outs, err := outputs.Prepare(b.r.outputRequest(b.j, false, parts[0].node.Docker))
 	if err != nil {
 		return err
@@ -178,9 +214,10 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs.Set, label s
 // shareWithUsers turns the result into definitions the users can build
 // on, and hands them over (schedule.Build.Share).
 func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
-	if b.j.task.Users() == 0 {
-		return nil
+	if b.j.task.Users() == 0 || b.shared {
+		return nil // an attempt on a lost node shared it already: its definitions build anywhere
 	}
+	b.shared = true
 	in := &contextInput{defs: map[string]*pb.Definition{}, configs: map[string][]byte{}}
 	add := func(key string, ref gateway.Reference, config []byte) error {
 		st, err := ref.ToState()

@@ -41,6 +41,9 @@ func (r *runner) split(j *job, nodes []builder.NodeClient) ([]part, error) {
 	if len(nodes) == 1 {
 		return []part{{node: nodes[0], platforms: j.platforms}}, nil
 	}
+	if len(j.node.Placement) == 1 && j.node.Placement[0].Pooled {
+		return r.pooled(j, nodes)
+	}
 	if len(j.node.Placement) > 0 {
 		return placed(j.node.Placement, nodes)
 	}
@@ -65,6 +68,71 @@ func (r *runner) split(j *job, nodes []builder.NodeClient) ([]part, error) {
 		return []part{{node: parts[0].node, platforms: j.platforms}}, nil
 	}
 	return parts, nil
+}
+
+// pooled follows the plan's choice from the builder's pool, unless that
+// node is not in the run (it did not answer at the start, or was lost):
+// then the least busy node that builds the target's platforms takes it.
+func (r *runner) pooled(j *job, nodes []builder.NodeClient) ([]part, error) {
+	want := j.node.Placement[0].Node
+	if i := slices.IndexFunc(nodes, func(n builder.NodeClient) bool { return n.Name == want }); i >= 0 {
+		return []part{{node: nodes[i], platforms: j.platforms}}, nil
+	}
+	var able []builder.NodeClient
+	for _, n := range nodes {
+		if buildsAll(n, j.platforms) {
+			able = append(able, n)
+		}
+	}
+	if len(able) == 0 {
+		return nil, fmt.Errorf("builder %q: the plan placed it on node %q, which is not in the run, and no other node builds %s",
+			j.node.Builder, want, strings.Join(j.platforms, ", "))
+	}
+	return []part{{node: r.leastBusy(j.node.Builder, able), platforms: j.platforms, reserved: true}}, nil
+}
+
+// buildsAll: the node declares or reports every platform (a target
+// without platforms builds anywhere).
+func buildsAll(n builder.NodeClient, want []string) bool {
+	for _, p := range want {
+		if !slices.ContainsFunc(n.All, func(np string) bool { return samePlatform(p, np) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// live are the nodes of a builder not lost in this run.
+func (r *runner) live(builderName string, nodes []builder.NodeClient) []builder.NodeClient {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.DeleteFunc(slices.Clone(nodes), func(n builder.NodeClient) bool { return r.lost[builderName+"/"+n.Name] })
+}
+
+// markLost takes a node out of the run.
+func (r *runner) markLost(e *builder.LostError) {
+	r.mu.Lock()
+	first := !r.lost[e.Builder+"/"+e.Node]
+	r.lost[e.Builder+"/"+e.Node] = true
+	r.mu.Unlock()
+	if first {
+		r.say("builder %s: node %s (%s) stopped answering; its targets move to the other nodes", e.Builder, e.Node, e.Endpoint)
+	}
+}
+
+// sayLeftOut warns, once per builder, of nodes that did not answer when
+// the run connected: the others build their targets.
+func (r *runner) sayLeftOut(builderName string) {
+	r.mu.Lock()
+	said := r.saidLeftOut[builderName]
+	r.saidLeftOut[builderName] = true
+	r.mu.Unlock()
+	if said {
+		return
+	}
+	for _, err := range r.clients.LeftOut(builderName) {
+		r.say("warning: %v; left out of this run, its targets build on the builder's other nodes", err)
+	}
 }
 
 // placed turns the plan's placement into parts.

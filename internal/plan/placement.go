@@ -13,6 +13,10 @@ type Placement struct {
 	// Emulated is set when no node of the builder declares these
 	// platforms natively, so they run under emulation on Node.
 	Emulated bool `json:"emulated,omitempty"`
+	// Pooled is set when the node was chosen from a pool (pool.go)
+	// rather than by platform: the run may take another node of the
+	// pool if this one is gone.
+	Pooled bool `json:"pooled,omitempty"`
 }
 
 // Place splits platforms over a builder's nodes: each platform goes to the

@@ -54,6 +54,11 @@ type Options struct {
 	// it; showing a plan does not, and it costs a read and a parse of
 	// every Dockerfile.
 	RemoteInputs bool
+	// History is what earlier runs took, for placing targets over a
+	// builder's pool of nodes (pool.go).
+	History History
+	// Drain names nodes ("NODE" or "BUILDER/NODE") that get no targets.
+	Drain map[string]bool
 }
 
 // Plan is the build graph of a selection.
@@ -69,7 +74,9 @@ type Plan struct {
 	// Note is a line about how the selection was made (--affected).
 	Note string
 	// Files are the spec files read, in the order they were merged.
-	Files  []string
+	Files []string
+	// Pools are the placements over builders of several nodes.
+	Pools  []Pool
 	byName map[string]*Node
 }
 
@@ -194,6 +201,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 		n.Splittable = Splittable(p, n)
 		n.Placement = Place(s.Builders[n.Builder], n.Platforms, n.Splittable)
 	}
+	p.placePools(s, opts.History, opts.Drain)
 	// The rules and the digests both read the file system and do not
 	// touch each other's data: they run at once.
 	reads := readBoundary(s, opts.Allow).Memoized()

@@ -20,6 +20,8 @@ type jsonPlan struct {
 	Diagnostics  []Diagnostic `json:"diagnostics"`
 	Summary      jsonSummary  `json:"summary"`
 	Note         string       `json:"note,omitempty"`
+	// Pools: each builder of several nodes, and its targets per node.
+	Pools []Pool `json:"pools,omitempty"`
 }
 
 type jsonTarget struct {
@@ -99,6 +101,7 @@ func WriteJSON(w io.Writer, p *Plan, diags hcl.Diagnostics, cwd string) error {
 		doc.CriticalPath = append(doc.CriticalPath, n.Name)
 	}
 	doc.Summary.Targets = len(p.Nodes)
+	doc.Pools = p.Pools
 	return writeJSONDoc(w, doc, diags)
 }
 

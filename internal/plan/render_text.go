@@ -44,6 +44,7 @@ func WriteText(w io.Writer, p *Plan, diags hcl.Diagnostics, o TextOptions) error
 		}
 		fmt.Fprintf(&b, "\ncritical path: %s\n", strings.Join(names, " -> "))
 	}
+	writePools(&b, p.Pools)
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
@@ -84,6 +85,10 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 		if pl.Emulated {
 			how = " (emulated: no node builds it natively)"
 		}
+		if pl.Pooled {
+			row(label, pl.Node+" (of the builder's pool)")
+			continue
+		}
 		row(label, pl.Node+": "+strings.Join(pl.Platforms, ", ")+how)
 	}
 	if len(n.Outputs) == 0 {
@@ -110,6 +115,32 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 		}
 		row(label, fmt.Sprintf("%s (%s)", e.To.Name, what))
 	}
+}
+
+// writePools shows each pool's nodes with their targets and estimated
+// busy time.
+func writePools(b *strings.Builder, pools []Pool) {
+	for _, pool := range pools {
+		fmt.Fprintf(b, "\nbuilder %s: %d nodes, about %s\n", pool.Builder, len(pool.Nodes), seconds(pool.Makespan))
+		for _, n := range pool.Nodes {
+			fmt.Fprintf(b, "  %-10s %d targets, %s busy (%d at once): %s\n", n.Name, len(n.Targets), seconds(n.Busy), n.Capacity, shortList(n.Targets, 6))
+		}
+	}
+}
+
+func seconds(s float64) string {
+	if s >= 120 {
+		return fmt.Sprintf("%.0fm", s/60)
+	}
+	return fmt.Sprintf("%.0fs", s)
+}
+
+// shortList names the first n items and counts the rest.
+func shortList(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
 }
 
 // entryText renders an output as "type key=value ...".

@@ -19,17 +19,31 @@ import (
 // instead of buried among cancellations.
 func WriteSummary(w io.Writer, res *result.Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "TARGET\tSTATUS\tTIME\tCACHED\tDIGEST\tOUTPUTS")
+	pool := spreadOverNodes(res)
+	if pool {
+		fmt.Fprintln(tw, "TARGET\tSTATUS\tTIME\tCACHED\tNODE\tDIGEST\tOUTPUTS")
+	} else {
+		fmt.Fprintln(tw, "TARGET\tSTATUS\tTIME\tCACHED\tDIGEST\tOUTPUTS")
+	}
 	for _, t := range res.Targets {
 		steps := cachedSteps(t)
 		status := string(t.Status)
 		if t.Reason != "" {
 			status += " (" + t.Reason + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, status, duration(t.Duration), steps, short(t.Digest), strings.Join(t.Outputs, "; "))
+		node := ""
+		if pool {
+			node = orDash(strings.Join(t.Nodes, ",")) + "\t"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s%s\t%s\n", t.Name, status, duration(t.Duration), steps, node, short(t.Digest), strings.Join(t.Outputs, "; "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, t := range res.Targets {
+		for _, m := range t.Moved {
+			fmt.Fprintf(w, "%s moved: %s\n", t.Name, m)
+		}
 	}
 	for _, t := range res.Targets {
 		if t.CallResult != "" && t.Status != result.Failed {
@@ -140,11 +154,39 @@ func WriteUnbuiltMetadata(path string, p *plan.Plan, reason string) error {
 	return WriteMetadata(path, res)
 }
 
+// spreadOverNodes: the targets ran on more than one node, or moved, so
+// the summary says where each ran.
+func spreadOverNodes(res *result.Result) bool {
+	seen := map[string]bool{}
+	for _, t := range res.Targets {
+		if len(t.Moved) > 0 {
+			return true
+		}
+		for _, n := range t.Nodes {
+			seen[n] = true
+		}
+	}
+	return len(seen) > 1
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 // statusRecord is xbake.status in the metadata file: how the target
 // ended and, when it was not built, why and because of which target, so
 // that a pipeline reading the file blames the target that failed.
 func statusRecord(t *result.TargetResult) map[string]string {
 	rec := map[string]string{"status": string(t.Status)}
+	if len(t.Nodes) > 0 {
+		rec["nodes"] = strings.Join(t.Nodes, ",")
+	}
+	if len(t.Moved) > 0 {
+		rec["moved"] = strings.Join(t.Moved, "; ")
+	}
 	if t.Reason != "" {
 		rec["reason"] = t.Reason
 	}

@@ -50,6 +50,8 @@ type TargetResult struct {
 	Ready, Started, Shared, Finished time.Time
 	// Nodes are the builder nodes that built it.
 	Nodes []string
+	// Moved says why it was built again on another node than the plan's.
+	Moved []string
 	// Steps are BuildKit's vertices of its build, in the order they
 	// started.
 	Steps []Step

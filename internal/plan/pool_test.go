@@ -1,0 +1,188 @@
+package plan
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"testing"
+)
+
+// randomPool makes a node set (some declaring amd64, some arm64, some
+// both, some nothing) and a random graph of targets over it.
+func randomPool(rng *rand.Rand) ([]PoolNode, []PoolTarget) {
+	kinds := [][]string{{"linux/amd64"}, {"linux/arm64"}, {"linux/amd64", "linux/arm64"}, nil}
+	var nodes []PoolNode
+	for i := range 1 + rng.IntN(5) {
+		nodes = append(nodes, PoolNode{Name: fmt.Sprintf("n%d", i), Capacity: 1 + rng.IntN(3), Platforms: kinds[rng.IntN(len(kinds))]})
+	}
+	var targets []PoolTarget
+	for i := range 1 + rng.IntN(40) {
+		t := PoolTarget{Name: fmt.Sprintf("t%02d", i), Platforms: kinds[rng.IntN(len(kinds))], Estimate: 0.5 + rng.Float64()*20}
+		for j := range i { // only earlier targets: a DAG
+			switch rng.IntN(12) {
+			case 0:
+				t.Needs = append(t.Needs, targets[j].Name)
+			case 1:
+				t.Needs = append(t.Needs, targets[j].Name)
+				t.Links = append(t.Links, targets[j].Name)
+			}
+		}
+		if rng.IntN(3) == 0 {
+			t.Last = nodes[rng.IntN(len(nodes))].Name
+		}
+		targets = append(targets, t)
+	}
+	return nodes, targets
+}
+
+// TestSchedulePoolProperties checks the placement on random graphs and
+// node sets: every target that some node can build is placed on such a
+// node, after what it needs, never more at once on a node than its
+// capacity, a linked target beside its parent when the parent's node can
+// build it, and with a node lost, the same holds over the others and
+// nothing is placed on the lost one.
+func TestSchedulePoolProperties(t *testing.T) {
+	for seed := range uint64(500) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		nodes, targets := randomPool(rng)
+		checkPlacement(t, seed, nodes, targets, SchedulePool(nodes, targets))
+		if len(nodes) > 1 {
+			lost := nodes[rng.IntN(len(nodes))].Name
+			rest := slices.DeleteFunc(slices.Clone(nodes), func(n PoolNode) bool { return n.Name == lost })
+			again := SchedulePool(rest, targets)
+			for name, s := range again {
+				if s.Node == lost {
+					t.Fatalf("seed %d: %s placed on the lost node %s", seed, name, lost)
+				}
+			}
+			checkPlacement(t, seed, rest, targets, again)
+		}
+	}
+}
+
+func checkPlacement(t *testing.T, seed uint64, nodes []PoolNode, targets []PoolTarget, got map[string]Slot) {
+	t.Helper()
+	byNode := map[string]PoolNode{}
+	for _, n := range nodes {
+		byNode[n.Name] = n
+	}
+	intervals := map[string][][2]float64{}
+	for _, tg := range targets {
+		s, ok := got[tg.Name]
+		if len(candidates(nodes, tg.Platforms)) == 0 {
+			if ok {
+				t.Fatalf("seed %d: %s placed on %s, which cannot build %v", seed, tg.Name, s.Node, tg.Platforms)
+			}
+			continue
+		}
+		if !ok {
+			t.Fatalf("seed %d: %s (%v) not placed though a node can build it", seed, tg.Name, tg.Platforms)
+		}
+		n := byNode[s.Node]
+		if len(n.Platforms) > 0 && len(tg.Platforms) > 0 && !declaresAll(n.Platforms, tg.Platforms) {
+			t.Fatalf("seed %d: %s (%v) placed on %s, which declares %v", seed, tg.Name, tg.Platforms, n.Name, n.Platforms)
+		}
+		for _, need := range tg.Needs {
+			if ns, ok := got[need]; ok && s.Start < ns.Finish-1e-9 {
+				t.Fatalf("seed %d: %s starts at %.2f before %s finishes at %.2f", seed, tg.Name, s.Start, need, ns.Finish)
+			}
+		}
+		intervals[s.Node] = append(intervals[s.Node], [2]float64{s.Start, s.Finish})
+	}
+	checkLinkGroups(t, seed, nodes, targets, got)
+	for name, iv := range intervals {
+		if most := overlap(iv); most > byNode[name].Capacity {
+			t.Fatalf("seed %d: %d builds at once on %s, of capacity %d", seed, most, name, byNode[name].Capacity)
+		}
+	}
+}
+
+// checkLinkGroups: the targets joined by links build on one node when
+// some node can build them all.
+func checkLinkGroups(t *testing.T, seed uint64, nodes []PoolNode, targets []PoolTarget, got map[string]Slot) {
+	t.Helper()
+	group := linkGroups(targets)
+	shared := sharedCandidates(nodes, targets, group)
+	on := map[string]string{}
+	for _, tg := range targets {
+		g := group[tg.Name]
+		s, ok := got[tg.Name]
+		if !ok || len(shared[g]) == 0 {
+			continue
+		}
+		if prev, seen := on[g]; seen && prev != s.Node {
+			t.Fatalf("seed %d: the linked targets of group %s build on %s and %s", seed, g, prev, s.Node)
+		}
+		on[g] = s.Node
+	}
+}
+
+// overlap is the most intervals that hold one instant.
+func overlap(iv [][2]float64) int {
+	type ev struct {
+		at    float64
+		delta int
+	}
+	var evs []ev
+	for _, i := range iv {
+		evs = append(evs, ev{i[0], 1}, ev{i[1], -1})
+	}
+	sort.Slice(evs, func(a, b int) bool {
+		if evs[a].at != evs[b].at {
+			return evs[a].at < evs[b].at
+		}
+		return evs[a].delta < evs[b].delta // an end before a start at the same instant
+	})
+	most, now := 0, 0
+	for _, e := range evs {
+		now += e.delta
+		most = max(most, now)
+	}
+	return most
+}
+
+// TestSchedulePoolSpreads: thirty equal independent targets over three
+// nodes of capacity one go ten to each, and the estimated wall time is a
+// third of one node's.
+func TestSchedulePoolSpreads(t *testing.T) {
+	var targets []PoolTarget
+	for i := range 30 {
+		targets = append(targets, PoolTarget{Name: fmt.Sprintf("t%02d", i), Estimate: 2})
+	}
+	nodes := []PoolNode{{Name: "a", Capacity: 1}, {Name: "b", Capacity: 1}, {Name: "c", Capacity: 1}}
+	got := SchedulePool(nodes, targets)
+	count := map[string]int{}
+	end := 0.0
+	for _, s := range got {
+		count[s.Node]++
+		end = max(end, s.Finish)
+	}
+	if count["a"] != 10 || count["b"] != 10 || count["c"] != 10 || end != 20 {
+		t.Errorf("placed %v, ending at %.1f s; want 10 on each, ending at 20 s", count, end)
+	}
+	// A warm cache pulls a target to its last node, but not at any cost.
+	targets[0].Last = "c"
+	if got := SchedulePool(nodes, targets); got["t00"].Node != "c" {
+		t.Errorf("t00 built last on c went to %s", got["t00"].Node)
+	}
+}
+
+// TestSchedulePoolCriticalPathFirst: the long chain starts first, on its
+// own node, while the short targets share the other.
+func TestSchedulePoolCriticalPathFirst(t *testing.T) {
+	targets := []PoolTarget{
+		{Name: "short1", Estimate: 1}, {Name: "short2", Estimate: 1}, {Name: "short3", Estimate: 1},
+		{Name: "base", Estimate: 10},
+		{Name: "app", Estimate: 10, Needs: []string{"base"}, Links: []string{"base"}},
+	}
+	got := SchedulePool([]PoolNode{{Name: "a", Capacity: 1}, {Name: "b", Capacity: 1}}, targets)
+	if got["base"].Start != 0 || got["app"].Node != got["base"].Node || got["app"].Finish != 20 {
+		t.Errorf("base %+v, app %+v: the chain should start at once and stay on one node", got["base"], got["app"])
+	}
+	for _, s := range []string{"short1", "short2", "short3"} {
+		if got[s].Node == got["base"].Node && got[s].Start < got["app"].Finish && got[s].Start > 0 {
+			t.Errorf("%s (%+v) delays the critical path", s, got[s])
+		}
+	}
+}
