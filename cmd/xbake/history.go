@@ -47,7 +47,7 @@ func saveHistory(dir string, res *result.Result) {
 		if t.Status != result.Built && t.Status != result.Cached {
 			continue
 		}
-		h.Seconds[t.Name] = t.Duration.Seconds()
+		h.Seconds[t.Name] = busySeconds(t)
 		if len(t.Nodes) > 0 {
 			h.Node[t.Name] = t.Nodes[len(t.Nodes)-1]
 		}
@@ -60,4 +60,20 @@ func saveHistory(dir string, res *result.Result) {
 	if os.MkdirAll(filepath.Dir(path), 0o755) == nil {
 		atomicfile.WriteJSON(path, h)
 	}
+}
+
+// busySeconds is how long the target's steps ran, added up: unlike its
+// wall time, it leaves out the time its build queued in a busy daemon
+// (all targets are sent at once), which says nothing of the target.
+func busySeconds(t *result.TargetResult) float64 {
+	sum := 0.0
+	for _, s := range t.Steps {
+		if !s.Started.IsZero() && s.Completed.After(s.Started) {
+			sum += s.Completed.Sub(s.Started).Seconds()
+		}
+	}
+	if sum == 0 {
+		return t.Duration.Seconds()
+	}
+	return sum
 }

@@ -141,3 +141,42 @@ func TestPoolOfNodes(t *testing.T) {
 		t.Errorf("a pool with one untrusted node: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// BenchmarkFleet builds the same work (30 independent targets of one
+// two-second step) on a pool of 1, 2 and 3 buildkitd, each taking one
+// step at a time, and reports each wall time (bench/fleet.sh prints the
+// ratios). The goals: 2 nodes at most 0.6 of one node's time, 3 nodes
+// at most 0.45.
+func BenchmarkFleet(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root and bin/buildkitd")
+	}
+	bin, _ := filepath.Abs("../../bin/buildkitd")
+	state, _ := os.MkdirTemp("/tmp", "xbfleet")
+	defer os.RemoveAll(state)
+	b.Setenv("XBAKE_STATE_DIR", state)
+	dir := b.TempDir()
+	ca := testenv.NewCA(b, dir, "fleet")
+	var daemons []*testenv.Daemon
+	for range 3 {
+		daemons = append(daemons, testenv.BuildkitdTLS(b, bin, ca, 1))
+	}
+	busybox, err := os.ReadFile("../../bin/busybox-amd64")
+	if err != nil {
+		b.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "busybox-amd64"), busybox, 0o755)
+	b.Chdir(dir)
+	for i := range b.N {
+		for k := 1; k <= 3; k++ {
+			round := fmt.Sprintf("r%dk%d", i, k) // no step is in any cache
+			os.WriteFile("xbuild.hcl", []byte(poolSpec(daemons[:k], []testenv.CA{ca, ca, ca}, 30, round, 2)), 0o644)
+			start := time.Now()
+			var out, errOut strings.Builder
+			if code := run([]string{"run", "--progress", "quiet"}, strings.NewReader(""), &out, &errOut); code != 0 {
+				b.Fatalf("%d nodes: exit %d\n%s%s", k, code, out.String(), errOut.String())
+			}
+			b.ReportMetric(time.Since(start).Seconds(), fmt.Sprintf("s/%dnodes", k))
+		}
+	}
+}
