@@ -161,6 +161,12 @@ func writeInspect(w io.Writer, b builder.BuilderInfo) {
 		if n.Version != "" {
 			fmt.Fprintf(w, "BuildKit:  %s\n", n.Version)
 		}
+		if n.Capacity > 0 {
+			fmt.Fprintf(w, "Capacity:  %d builds at once (max-parallelism)\n", n.Capacity)
+		}
+		if n.Status == builder.StatusRunning {
+			fmt.Fprintf(w, "Busy:      %d builds running (in its history), %d cache records in use\n", n.Running, n.InUse)
+		}
 		if len(n.Labels) > 0 {
 			fmt.Fprintln(w, "Labels:")
 			for _, k := range slices.Sorted(maps.Keys(n.Labels)) {

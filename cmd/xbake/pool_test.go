@@ -79,9 +79,20 @@ func TestPoolOfNodes(t *testing.T) {
 		}
 	}
 
+	// A drained node gets nothing.
+	code, out, errOut = xbake(t, dir, "", "plan", "--format", "json", "--drain", "pool/n3")
+	doc.Pools = nil
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Pools) != 1 || len(doc.Pools[0].Nodes) != 2 || len(doc.Pools[0].Nodes[0].Targets) != 15 {
+		t.Errorf("plan --drain pool/n3: exit %d\n%s%s", code, out, errOut)
+	}
+
 	code, out, errOut = xbake(t, dir, "", "run", "--progress", "quiet")
 	if code != 0 {
 		t.Fatalf("run: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = xbake(t, dir, "", "builders", "inspect", "pool")
+	if code != 0 || strings.Count(out, "Capacity:  1 builds at once") != 3 || strings.Count(out, "Busy:      0 builds running") != 3 {
+		t.Errorf("builders inspect pool: exit %d\n%s%s", code, out, errOut)
 	}
 	marker := regexp.MustCompile(`t\d\d-one`)
 	total := 0

@@ -37,7 +37,9 @@ type Node struct {
 	Builder, Name string
 	// Declared are the platforms the spec says the node builds natively;
 	// empty means "ask the daemon".
-	Declared  []string
+	Declared []string
+	// Capacity is the node's declared max-parallelism (0: not declared).
+	Capacity  int
 	local     *Local     // set for a local builder's daemon
 	remote    *Remote    // set for a remote one
 	container *Container // set for a docker-container builder's

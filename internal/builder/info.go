@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/containerd/platforms"
+	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
 
 	"github.com/xbake/xbake/spec"
@@ -37,6 +38,14 @@ type NodeInfo struct {
 	Reported []string          `json:"reported_platforms,omitempty"`
 	Version  string            `json:"buildkit_version,omitempty"`
 	Labels   map[string]string `json:"labels,omitempty"`
+	// Capacity is the node's declared max-parallelism (0: not declared).
+	Capacity int `json:"max_parallelism,omitempty"`
+	// Running are the builds in progress that the daemon records in its
+	// history (a build xbake runs without --history is not among them);
+	// InUse counts the cache records that builds in progress hold, xbake's
+	// included: how busy the daemon is now.
+	Running int `json:"running_builds"`
+	InUse   int `json:"records_in_use"`
 }
 
 // Names lists the builders of a spec, the built-in local one included
@@ -72,7 +81,7 @@ func Describe(ctx context.Context, s *spec.Spec, name string, bootstrap bool) (B
 }
 
 func describeNode(ctx context.Context, n *Node, bootstrap bool) NodeInfo {
-	ni := NodeInfo{Name: n.Name, Endpoint: n.Endpoint(), Declared: n.Declared}
+	ni := NodeInfo{Name: n.Name, Endpoint: n.Endpoint(), Declared: n.Declared, Capacity: n.Capacity}
 	if n.local != nil && !bootstrap && !n.local.Running() {
 		ni.Status = StatusInactive
 		return ni
@@ -116,7 +125,33 @@ func describeNode(ctx context.Context, n *Node, bootstrap bool) NodeInfo {
 	if v, err := c.Info(ctx); err == nil {
 		ni.Version = v.BuildkitVersion.Version
 	}
+	ni.Running, ni.InUse = busy(ctx, c)
 	return ni
+}
+
+// busy asks a daemon what it is doing now: the builds in progress its
+// history records, and the cache records in use.
+func busy(ctx context.Context, c *client.Client) (running, inUse int) {
+	if records, err := c.DiskUsage(ctx); err == nil {
+		for _, r := range records {
+			if r.InUse {
+				inUse++
+			}
+		}
+	}
+	stream, err := c.ControlClient().ListenBuildHistory(ctx, &controlapi.BuildHistoryRequest{ActiveOnly: true, EarlyExit: true})
+	if err != nil {
+		return running, inUse
+	}
+	for {
+		ev, err := stream.Recv()
+		if err != nil {
+			return running, inUse
+		}
+		if ev.Record != nil && ev.Record.CompletedAt == nil {
+			running++
+		}
+	}
 }
 
 // reportedPlatforms asks a running daemon what it can build.

@@ -40,7 +40,7 @@ func NewMulti(b *spec.Builder) *Multi {
 	m := &Multi{name: b.Name}
 	for _, n := range b.Nodes {
 		r := &Remote{name: b.Name, node: n.Name, endpoint: n.Endpoint.Value, tls: n.TLS}
-		m.nodes = append(m.nodes, &Node{Builder: b.Name, Name: n.Name, Declared: spec.Values(n.Platforms), remote: r})
+		m.nodes = append(m.nodes, &Node{Builder: b.Name, Name: n.Name, Declared: spec.Values(n.Platforms), Capacity: n.MaxParallelism, remote: r})
 	}
 	return m
 }
