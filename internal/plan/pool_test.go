@@ -1,10 +1,12 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -183,6 +185,83 @@ func TestSchedulePoolCriticalPathFirst(t *testing.T) {
 	for _, s := range []string{"short1", "short2", "short3"} {
 		if got[s].Node == got["base"].Node && got[s].Start < got["app"].Finish && got[s].Start > 0 {
 			t.Errorf("%s (%+v) delays the critical path", s, got[s])
+		}
+	}
+}
+
+// TestPlanShowsThePool: a spec's pool in the plan, from history: the
+// slow target starts first, each node's share and busy time show in text
+// and JSON, a drained node gets nothing, and a target linked to another
+// builds beside it.
+func TestPlanShowsThePool(t *testing.T) {
+	src := `
+builder "farm" {
+  driver = "remote"
+  node "b1" {
+    endpoint        = "tcp://127.0.0.1:1"
+    platforms       = ["linux/amd64"]
+    max-parallelism = 1
+  }
+  node "b2" {
+    endpoint        = "tcp://127.0.0.1:2"
+    platforms       = ["linux/amd64"]
+    max-parallelism = 1
+  }
+}
+group "default" { targets = ["slow", "a", "b", "app"] }
+target "_common" {
+  builder           = "farm"
+  platforms         = ["linux/amd64"]
+  dockerfile-inline = "FROM scratch"
+  output            = ["type=cacheonly"]
+}
+target "slow" { inherits = ["_common"] }
+target "a" { inherits = ["_common"] }
+target "b" { inherits = ["_common"] }
+target "app" {
+  inherits = ["_common"]
+  contexts = { base = "target:a" }
+}`
+	s, sel := loadMemory(t, src)
+	hist := History{Seconds: map[string]float64{"slow": 30, "a": 5, "b": 5, "app": 5}, Node: map[string]string{}}
+	p, diags := New(s, sel, Options{History: hist, SkipDigests: true})
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if p.Node("app").Placement[0].Node != p.Node("a").Placement[0].Node {
+		t.Errorf("app (%+v) should build beside a (%+v)", p.Node("app").Placement, p.Node("a").Placement)
+	}
+	if slow, a := p.Node("slow").Placement[0].Node, p.Node("a").Placement[0].Node; slow == a {
+		t.Errorf("the 30 s target and the 10 s chain share node %s", slow)
+	}
+	var text, js strings.Builder
+	WriteText(&text, p, nil, TextOptions{})
+	WriteJSON(&js, p, nil, "")
+	for _, want := range []string{"builder farm: 2 nodes, about 30s", "1 targets, 30s busy (1 at once): slow", "3 targets, 15s busy (1 at once)", "nodes       b"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("plan text lacks %q:\n%s", want, text.String())
+		}
+	}
+	var doc struct {
+		Pools []struct {
+			Builder string
+			Nodes   []struct {
+				Name     string
+				Capacity int
+				Targets  []string
+				Busy     float64 `json:"busy_seconds"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(js.String()), &doc); err != nil || len(doc.Pools) != 1 || doc.Pools[0].Builder != "farm" ||
+		len(doc.Pools[0].Nodes) != 2 || doc.Pools[0].Nodes[0].Capacity != 1 || doc.Pools[0].Nodes[0].Busy+doc.Pools[0].Nodes[1].Busy != 45 {
+		t.Errorf("plan JSON's pools: %v %+v\n%s", err, doc, js.String())
+	}
+
+	p, _ = New(s, sel, Options{History: hist, SkipDigests: true, Drain: map[string]bool{"farm/b1": true}})
+	for _, n := range p.Nodes {
+		if n.Placement[0].Node != "b2" {
+			t.Errorf("%s placed on %s though b1 is drained", n.Name, n.Placement[0].Node)
 		}
 	}
 }
