@@ -70,6 +70,8 @@ type Target struct {
 	// The rest is set for runs only.
 	Status string `json:"status,omitempty"`
 	Reason string `json:"reason,omitempty"`
+	// Moved says why it built on another node than the plan's.
+	Moved []string `json:"moved,omitempty"`
 	// Cause names the failed target that stopped a skipped or cancelled
 	// one.
 	Cause string   `json:"cause,omitempty"`
@@ -221,7 +223,7 @@ func findingOf(d *hcl.Diagnostic) Finding { return Finding(plan.DiagnosticOf(d))
 // fill copies a target's result, its times made relative to the run's
 // start.
 func fill(t *Target, tr *result.TargetResult, start time.Time) {
-	t.Status, t.Reason, t.Cause, t.Nodes = string(tr.Status), tr.Reason, tr.Cause, tr.Nodes
+	t.Status, t.Reason, t.Cause, t.Nodes, t.Moved = string(tr.Status), tr.Reason, tr.Cause, tr.Nodes, tr.Moved
 	t.CachedSteps, t.TotalSteps = tr.CachedSteps, tr.TotalSteps
 	t.Digest, t.Outputs, t.FailedStep, t.Log = tr.Digest, tr.Outputs, tr.FailedStep, tr.Logs
 	if tr.Err != nil {

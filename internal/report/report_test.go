@@ -321,3 +321,38 @@ func ExampleFormatOf() {
 	// "json" false
 	// "" true
 }
+
+// TestLanePerNode: a run spread over two nodes draws a lane per node,
+// its targets under its heading, and says why a target moved.
+func TestLanePerNode(t *testing.T) {
+	p := testPlan(t)
+	res, _ := testRun(p)
+	for _, tr := range res.Targets {
+		if tr.Name == "app" || tr.Name == "multi" {
+			tr.Nodes = []string{"n1", "n2"}
+			tr.Moved = []string{"node n1 was lost during its build; built on n2"}
+		}
+	}
+	r := FromRun(p, nil, res)
+	var page bytes.Buffer
+	if err := WriteHTML(&page, r); err != nil {
+		t.Fatal(err)
+	}
+	html := page.String()
+	n1, n2 := strings.Index(html, `data-node="n1"`), strings.Index(html, `data-node="n2"`)
+	if n1 < 0 || n2 < 0 || n2 < n1 {
+		t.Fatalf("no lane per node (n1 at %d, n2 at %d)", n1, n2)
+	}
+	lane2 := html[n2:]
+	if !strings.Contains(lane2, `data-target="app"`) || !strings.Contains(lane2, `data-target="multi"`) || strings.Contains(lane2, `class="row st-cached" data-target="base"`) {
+		t.Errorf("the n2 lane should hold app and multi only")
+	}
+	if !strings.Contains(html, "<dt>moved</dt><dd>node n1 was lost during its build; built on n2</dd>") {
+		t.Errorf("the page does not say why app moved")
+	}
+	var js bytes.Buffer
+	WriteJSON(&js, r)
+	if !strings.Contains(js.String(), `"moved"`) {
+		t.Errorf("the JSON report does not say why app moved")
+	}
+}

@@ -37,6 +37,7 @@ type row struct {
 	Label    string
 	Target   string // the target the row belongs to
 	Lane     bool   // a platform's row under its target
+	Heading  bool   // a node's heading: the rows below ran on it
 	Status   string
 	Critical bool
 	Bars     []bar
@@ -80,7 +81,13 @@ func layoutTimeline(r *Report) *timeline {
 	tl := &timeline{LabelWidth: labelWidth, MSPerPx: max(float64(r.DurationMS), 1) / chartWidth}
 	tl.Width = labelWidth + chartWidth + 20
 	y := loadHeight + axisHeight
-	for _, t := range r.Targets {
+	lastNode := ""
+	for _, t := range byNode(r.Targets) {
+		if node := nodeOf(t); node != lastNode && len(distinctNodes(r.Targets)) > 1 {
+			tl.Rows = append(tl.Rows, row{Y: y, Label: orNone(node), Heading: true})
+			y += rowHeight
+			lastNode = node
+		}
 		rw := row{Y: y, Label: t.Name, Target: t.Name, Status: t.Status, Critical: t.Critical}
 		rw.Bars = tl.phaseBars(t)
 		for _, s := range t.Steps {
@@ -241,4 +248,60 @@ func seconds(ms int64) string {
 		return fmt.Sprintf("%.1fs", float64(ms)/1000)
 	}
 	return fmt.Sprintf("%dm%02ds", ms/60000, ms/1000%60)
+}
+
+// With targets spread over several nodes of a builder, the timeline has
+// a lane per node: its targets' rows under a heading, so a lost node, or
+// one that got too much, shows at a glance.
+
+// nodeOf is the node a target last ran on ("" for none).
+func nodeOf(t *Target) string {
+	if len(t.Nodes) == 0 {
+		return ""
+	}
+	return t.Nodes[len(t.Nodes)-1]
+}
+
+func distinctNodes(targets []*Target) map[string]bool {
+	seen := map[string]bool{}
+	for _, t := range targets {
+		if n := nodeOf(t); n != "" {
+			seen[n] = true
+		}
+	}
+	return seen
+}
+
+// byNode orders targets by the node they ran on (in order of first
+// appearance, those on none last), keeping their order within a node;
+// with one node or none, as they are.
+func byNode(targets []*Target) []*Target {
+	if len(distinctNodes(targets)) < 2 {
+		return targets
+	}
+	first := map[string]int{}
+	for i, t := range targets {
+		if _, ok := first[nodeOf(t)]; !ok {
+			first[nodeOf(t)] = i
+		}
+	}
+	out := slices.Clone(targets)
+	slices.SortStableFunc(out, func(a, b *Target) int {
+		fa, fb := first[nodeOf(a)], first[nodeOf(b)]
+		if nodeOf(a) == "" {
+			fa = len(targets)
+		}
+		if nodeOf(b) == "" {
+			fb = len(targets)
+		}
+		return fa - fb
+	})
+	return out
+}
+
+func orNone(node string) string {
+	if node == "" {
+		return "(none)"
+	}
+	return node
 }
