@@ -64,6 +64,7 @@ type build struct {
 	buildRef   string          // BUILDER/NODE/REF of the last solve, as buildx names a build
 	solveRef   string          // REF alone, the daemon's name of the build
 	shared     bool            // the result went to its users (once, whatever the attempts)
+	pool       bool            // its builder has several nodes
 }
 
 // metadataOf is what --metadata-file records of a build, as bake writes
@@ -91,6 +92,7 @@ func (b *build) run(ctx context.Context) error {
 		return err
 	}
 	b.r.sayLeftOut(b.j.node.Builder)
+	b.pool = len(all) > 1
 	// gone is the node the target was meant for (the plan's choice from
 	// a pool, then a lost one), and why says what happened to it.
 	gone, why := "", ""
@@ -133,7 +135,11 @@ func (b *build) runOn(ctx context.Context, on part) error {
 		return err
 	}
 	defer outs.Cleanup()
-	resp, err := b.solve(ctx, parts[0], outs, b.j.node.Name)
+	label := b.j.node.Name
+	if b.pool {
+		label += "@" + on.node.Name // the progress says where it runs
+	}
+	resp, err := b.solve(ctx, parts[0], outs, label)
 	b.j.res.CallResult = b.callAnswer
 	if err != nil {
 		return outs.WriteErr(err)
