@@ -47,7 +47,7 @@ docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
 		}
 		logrus.SetLevel(level)
 	}
-	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand(), newVersionCommand())
+	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand(), newVersionCommand(), newFmtCommand())
 	// --version prints what the version command prints.
 	root.SetVersionTemplate("{{.Version}}")
 	root.Version = versionLine()
