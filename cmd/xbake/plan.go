@@ -28,6 +28,10 @@ type planOptions struct {
 	listTargets, listVariables bool
 	list                       string
 	format                     string
+	// diff is --diff REF: what changes since REF (diff.go); exitCode
+	// makes a non-empty diff exit 2.
+	diff     string
+	exitCode bool
 }
 
 func newPlanCommand() *cobra.Command {
@@ -61,7 +65,10 @@ Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&o.print, "print", false, "print the resolved targets as JSON (the format of 'docker buildx bake --print')")
 	fl.StringVar(&o.list, "list", "", "list \"targets\" or \"variables\" instead of planning")
-	fl.StringVar(&o.format, "format", "text", "output format: text, json, dot, mermaid or html (--list: text or json)")
+	fl.StringVar(&o.format, "format", "text", "output format: text, json, dot, mermaid or html (--list: text or json; --diff: text, json or markdown)")
+	fl.StringVar(&o.diff, "diff", "", "show what changes since REF (a commit, branch or tag; default the merge base with origin/HEAD, else main): targets added, removed and rebuilt, and why")
+	fl.Lookup("diff").NoOptDefVal = affectedDefault
+	fl.BoolVar(&o.exitCode, "exit-code", false, "with --diff: exit 2 when something would change (for CI gates)")
 	// bake takes its build flags beside --print and ignores those that
 	// only matter to a build: a `docker buildx bake --print` command line
 	// works with `xbake plan` too.
@@ -89,6 +96,23 @@ func runPlan(cmd *cobra.Command, o *planOptions, args []string) error {
 		o.list = "targets"
 	case o.listVariables:
 		o.list = "variables"
+	}
+	if o.diff != "" {
+		switch {
+		case o.print || o.list != "":
+			return usageErrorf("--diff compares plans; --print and --list cannot be combined with it")
+		case o.format != "text" && o.format != "json" && o.format != "markdown":
+			return usageErrorf("--diff takes --format text, json or markdown")
+		case o.build.affected != "":
+			return usageErrorf("--diff and --affected cannot be combined: the diff names the affected targets itself")
+		}
+		if err := o.build.grantReads(&o.spec, false); err != nil {
+			return err
+		}
+		return runDiff(cmd, o, args)
+	}
+	if o.exitCode {
+		return usageErrorf("--exit-code goes with --diff")
 	}
 	switch o.format {
 	case "text", "json":

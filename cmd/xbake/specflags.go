@@ -50,18 +50,9 @@ func (f *specFlags) register(cmd *cobra.Command) {
 // load parses the flags and loads the spec. Diagnostics are printed to
 // stderr; the returned error carries the exit code when there are errors.
 func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) {
-	vars := map[string]string{}
-	for _, v := range f.vars {
-		name, value, ok := strings.Cut(v, "=")
-		if !ok || name == "" {
-			return nil, usageErrorf("--var %q must be NAME=VALUE", v)
-		}
-		vars[name] = value
-	}
-	overrides, diags := spec.ParseOverrides(append(append([]string{}, f.sets...), f.extraSets...), os.LookupEnv)
-	if diags.HasErrors() {
-		diag.Write(stderr, diags, nil, colorOn(stderr))
-		return nil, &exitError{code: exitUsage}
+	vars, overrides, err := f.parse(stderr)
+	if err != nil {
+		return nil, err
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -91,6 +82,24 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 		return s, err
 	}
 	return s, nil
+}
+
+// parse reads --var and --set (and the flags that stand for --set).
+func (f *specFlags) parse(stderr io.Writer) (map[string]string, []*spec.Override, error) {
+	vars := map[string]string{}
+	for _, v := range f.vars {
+		name, value, ok := strings.Cut(v, "=")
+		if !ok || name == "" {
+			return nil, nil, usageErrorf("--var %q must be NAME=VALUE", v)
+		}
+		vars[name] = value
+	}
+	overrides, diags := spec.ParseOverrides(append(append([]string{}, f.sets...), f.extraSets...), os.LookupEnv)
+	if diags.HasErrors() {
+		diag.Write(stderr, diags, nil, colorOn(stderr))
+		return nil, nil, &exitError{code: exitUsage}
+	}
+	return vars, overrides, nil
 }
 
 // checkVars refuses a --var that names no variable of the spec: a typo

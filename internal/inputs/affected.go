@@ -27,24 +27,45 @@ func Affected(s *spec.Spec, changed []string, dockerfileOf func(*spec.Target) st
 // touches reports whether a changed path is one of the target's inputs.
 func touches(t *spec.Target, dockerfile string, changed []string, rules ignoreRules) bool {
 	for _, p := range changed {
-		if dockerfile != "" && (p == dockerfile || p == dockerfile+".dockerignore") {
+		if touchesOne(t, dockerfile, p, rules) {
 			return true
 		}
-		for _, f := range t.Files {
-			if p == f {
-				return true
-			}
+	}
+	return false
+}
+
+// ChangedInputs are the changed paths that are inputs of the target: its
+// Dockerfile and ignore files, the files of its local contexts that their
+// .dockerignore keeps, the files its spec read.
+func ChangedInputs(t *spec.Target, dockerfile string, changed []string) []string {
+	var out []string
+	rules := ignoreRules{}
+	for _, p := range changed {
+		if touchesOne(t, dockerfile, p, rules) {
+			out = append(out, p)
 		}
-		if isLocal(t.Context.Value) && rules.keeps(p, t.Context.Value, dockerfile) {
+	}
+	return out
+}
+
+func touchesOne(t *spec.Target, dockerfile, p string, rules ignoreRules) bool {
+	if dockerfile != "" && (p == dockerfile || p == dockerfile+".dockerignore") {
+		return true
+	}
+	for _, f := range t.Files {
+		if p == f {
 			return true
 		}
-		for _, c := range t.Contexts {
-			if isLocal(c.Value) && rules.keeps(p, c.Value, "") {
-				return true
-			}
-			if dir, ok := spec.OCILayoutDir(c.Value); ok && inside(p, dir) {
-				return true // the layout's index or a blob
-			}
+	}
+	if isLocal(t.Context.Value) && rules.keeps(p, t.Context.Value, dockerfile) {
+		return true
+	}
+	for _, c := range t.Contexts {
+		if isLocal(c.Value) && rules.keeps(p, c.Value, "") {
+			return true
+		}
+		if dir, ok := spec.OCILayoutDir(c.Value); ok && inside(p, dir) {
+			return true // the layout's index or a blob
 		}
 	}
 	return false

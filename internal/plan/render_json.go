@@ -140,6 +140,10 @@ func DiagnosticOf(d *hcl.Diagnostic) Diagnostic {
 }
 
 // imagesOf lists the names a node's image outputs use, once each.
+// Images are the names the target's image, registry, docker and oci
+// outputs use (an output's name=, else its tags), once each.
+func (n *Node) Images() []string { return imagesOf(n) }
+
 func imagesOf(n *Node) []string {
 	out := []string{}
 	for _, o := range n.Outputs {
