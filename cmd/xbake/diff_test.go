@@ -104,12 +104,12 @@ target "web" {
   output  = ["type=image,push=true"]
 }
 `,
-		"base/Dockerfile":  "FROM alpine:3.19\n",
-		"api/Dockerfile":   "FROM base\nCOPY . /app\n",
+		"base/Dockerfile":   "FROM alpine:3.19\n",
+		"api/Dockerfile":    "FROM base\nCOPY . /app\n",
 		"api/.dockerignore": "notes.txt\n",
-		"api/notes.txt":    "one\n",
-		"web/Dockerfile":   "FROM scratch\nCOPY . /\n",
-		"web/index.html":   "<h1>hi</h1>\n",
+		"api/notes.txt":     "one\n",
+		"web/Dockerfile":    "FROM scratch\nCOPY . /\n",
+		"web/index.html":    "<h1>hi</h1>\n",
 	})
 
 	// A Dockerfile edit: only web rebuilds.
@@ -136,7 +136,7 @@ target "web" {
 
 	// A target added (and the default group changed).
 	r.commit("cron", map[string]string{
-		"xbuild.hcl":      strings.Replace(readFile(t, r.dir, "xbuild.hcl"), `["api", "web"]`, `["api", "web", "cron"]`, 1) + "target \"cron\" {\n  context = \"web\"\n  target  = \"cron\"\n}\n",
+		"xbuild.hcl":     strings.Replace(readFile(t, r.dir, "xbuild.hcl"), `["api", "web"]`, `["api", "web", "cron"]`, 1) + "target \"cron\" {\n  context = \"web\"\n  target  = \"cron\"\n}\n",
 		"web/Dockerfile": "FROM scratch\nCOPY . /srv\nFROM scratch AS cron\n",
 	})
 	text, doc, _ = diffOf(t, r.dir)
