@@ -327,3 +327,12 @@ var ReportDocument []byte
 
 // ReportURL is the report schema's $id.
 const ReportURL = "https://xbake.dev/schema/report.schema.json"
+
+// DiffDocument is the schema of `xbake plan --diff --format json`
+// (docs/plan-json.md).
+//
+//go:embed plan-diff.schema.json
+var DiffDocument []byte
+
+// DiffURL is the diff schema's $id.
+const DiffURL = "https://xbake.dev/schema/plan-diff.schema.json"

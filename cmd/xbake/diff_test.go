@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/xbake/xbake/schema"
 )
 
 // gitRepo is a repository made by the test, committing as it goes.
@@ -76,7 +81,23 @@ func diffOf(t *testing.T, dir string) (string, diffDoc, int) {
 	if err := json.Unmarshal([]byte(js), &doc); err != nil {
 		t.Fatalf("not JSON: %v\n%s%s", err, js, errOut)
 	}
+	v, _ := jsonschema.UnmarshalJSON(strings.NewReader(js))
+	if err := diffSchema(t).Validate(v); err != nil {
+		t.Errorf("the diff does not match schema/plan-diff.schema.json: %v\n%s", err, js)
+	}
 	return text, doc, code
+}
+
+func diffSchema(t *testing.T) *jsonschema.Schema {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema.DiffDocument))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource(schema.DiffURL, doc); err != nil {
+		t.Fatal(err)
+	}
+	return c.MustCompile(schema.DiffURL)
 }
 
 // TestPlanDiff walks a repository through the changes a pull request

@@ -53,6 +53,9 @@ is no default group. Names may be targets, groups or glob patterns ("app-*").
   --print            the resolved targets as JSON, as 'docker buildx bake --print'
   --list targets     the targets and groups, with their descriptions
   --list variables   the variables, their types, values and where each value came from
+  --diff [REF]       what changes since REF (default: the merge base with origin/HEAD):
+                     targets added, removed, rebuilt, and why; --format text, json
+                     or markdown; --exit-code exits 2 when something would change
 (--print and --list load the spec and report its errors, without the plan's rules.)
 
 Exit status: 0 fine, 1 errors (or warnings with --strict), 2 usage.`,

@@ -22,9 +22,11 @@ docker-bake.hcl/.json), checks it, and builds its targets on BuildKit.
 
   xbake plan            load and check the spec, show the build graph
   xbake plan --print    the resolved targets as JSON, like 'docker buildx bake --print'
+  xbake plan --diff REF what a change since REF rebuilds and publishes, and why
   xbake run             build the selected targets in parallel
   xbake builders        the spec's builders and their nodes
   xbake schema          the JSON Schema of the YAML/JSON format
+  xbake fmt             lay out HCL specs canonically (--check for CI)
   xbake version         xbake's version, commit and BuildKit version
 
 Documentation: docs/spec.md, docs/rules.md, docs/run.md, docs/builders.md,
