@@ -41,6 +41,9 @@ func ParseWith(src []byte, filename string, blockKey func(string) string, transf
 		file.Body = body // empty: nothing of the document is walked
 		return file, nil, hcl.Diagnostics{d}
 	}
+	if root.Kind == yaml.MappingNode {
+		root = withoutExtensions(ExpandMerges(root))
+	}
 	if transform != nil && root.Kind == yaml.MappingNode {
 		var diags hcl.Diagnostics
 		if root, diags = transform(root, s.nodeRange); diags.HasErrors() {
@@ -58,6 +61,20 @@ func ParseWith(src []byte, filename string, blockKey func(string) string, transf
 	}
 	file.Body = body
 	return file, root, nil
+}
+
+// withoutExtensions drops the top-level keys that start with "x-": they
+// hold anchors for merge keys to use (as in compose files) and mean
+// nothing themselves.
+func withoutExtensions(root *yaml.Node) *yaml.Node {
+	c := *root
+	c.Content = nil
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if !strings.HasPrefix(root.Content[i].Value, "x-") {
+			c.Content = append(c.Content, root.Content[i], root.Content[i+1])
+		}
+	}
+	return &c
 }
 
 // NodeRange returns the range of a node from a document parsed by Parse.

@@ -1,0 +1,59 @@
+package spec
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// loadYAML loads src as xbuild.yaml, with no environment.
+func loadYAML(t *testing.T, src string) (*Spec, hcl.Diagnostics) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "xbuild.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return loadFiles(t, Options{Dir: dir, LookupEnv: func(string) (string, bool) { return "", false }}, "xbuild.yaml")
+}
+
+// TestYAMLMergeKeys: << merges as YAML defines it (a key written beats a
+// merged one, an earlier source beats a later one), and top-level x- keys
+// hold anchors without meaning anything.
+func TestYAMLMergeKeys(t *testing.T) {
+	s, diags := loadYAML(t, `x-defaults: &svc
+  platforms: [linux/amd64, linux/arm64]
+  args: { GO: "1.26" }
+  tags: [example.com/svc:base]
+x-debug: &debug
+  args: { DEBUG: "1" }
+  tags: [example.com/svc:debug-base]
+targets:
+  api:
+    <<: *svc
+    tags: [example.com/api:1]
+  debug:
+    <<: [*debug, *svc]
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	api, debug := s.Targets["api"], s.Targets["debug"]
+	if api == nil || debug == nil || len(s.Targets) != 2 {
+		t.Fatalf("targets: %v", s.Targets)
+	}
+	if got := strings.Join(Values(api.Tags), ","); got != "example.com/api:1" {
+		t.Errorf("api tags %s: the key written beats the merged one", got)
+	}
+	if got := strings.Join(Values(api.Platforms), ","); got != "linux/amd64,linux/arm64" || api.Args["GO"].Value != "1.26" {
+		t.Errorf("api platforms %s, args %v: merged from x-defaults", got, api.Args)
+	}
+	if got := strings.Join(Values(debug.Tags), ","); got != "example.com/svc:debug-base" || debug.Args["DEBUG"].Value != "1" {
+		t.Errorf("debug tags %s args %v: the earlier source beats the later", got, debug.Args)
+	}
+	if r := api.Platforms[0].Range; r.Start.Line != 2 {
+		t.Errorf("a merged value is placed where its anchor wrote it: %v", r)
+	}
+}
