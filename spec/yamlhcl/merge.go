@@ -59,4 +59,3 @@ func expandMerges(n *yaml.Node, depth int) *yaml.Node {
 	}
 	return &c
 }
-
