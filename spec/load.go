@@ -83,6 +83,10 @@ type loader struct {
 	stack           []step            // targets being resolved, to find cycles
 	overrideMatches []map[string]bool // per --set, the targets it applies to
 	schemaExtents   []hcl.Range       // what schema errors cover, see finishDiags
+	// unparsed holds each file's first syntax error: what the file
+	// declares is missing, and the references to it are its knock-on
+	// errors (see knockOns).
+	unparsed []*hcl.Diagnostic
 	// inputs records what the load reads, for the cache; nil without one.
 	inputs *loadInputs
 }
@@ -207,6 +211,14 @@ func (l *loader) readFiles() {
 			}
 		}
 		l.diags = append(l.diags, parseDiags...)
+		if parseDiags.HasErrors() {
+			for _, d := range parseDiags {
+				if d.Severity == hcl.DiagError && d.Subject != nil && !isSchemaDiag(d) {
+					l.unparsed = append(l.unparsed, d)
+					break
+				}
+			}
+		}
 		if len(l.spec.Files) == 0 {
 			l.spec.Root = sf.dir
 		}
@@ -482,6 +494,45 @@ func coverage(extents []hcl.Range) func(hcl.Range) bool {
 	}
 }
 
+// knockOns: when a file does not parse, everything it declares is
+// missing, and each use of it elsewhere would be an error of its own
+// ("Unknown target: group backend lists api"). They are one mistake: the
+// syntax error says what depends on the file, and they are dropped.
+func (l *loader) knockOns() {
+	if len(l.unparsed) == 0 {
+		return
+	}
+	broken := map[string]bool{}
+	for _, d := range l.unparsed {
+		broken[d.Subject.Filename] = true
+	}
+	var dropped []string
+	kept := l.diags[:0]
+	for _, d := range l.diags {
+		if d.Severity == hcl.DiagError && d.Subject != nil && !broken[d.Subject.Filename] && knockOnSummaries[d.Summary] {
+			dropped = append(dropped, fmt.Sprintf("%s:%d", d.Subject.Filename, d.Subject.Start.Line))
+			continue
+		}
+		kept = append(kept, d)
+	}
+	l.diags = kept
+	if len(dropped) > 0 {
+		shown := dropped[:min(len(dropped), 3)]
+		more := ""
+		if len(dropped) > len(shown) {
+			more = fmt.Sprintf(", and %d more", len(dropped)-len(shown))
+		}
+		l.unparsed[0].Detail += fmt.Sprintf(" Until it parses, what it declares is missing: the %d uses of it elsewhere (%s%s) fail too and are not listed; fix this first.",
+			len(dropped), strings.Join(shown, ", "), more)
+	}
+}
+
+// knockOnSummaries are the errors a missing declaration causes.
+var knockOnSummaries = map[string]bool{
+	"Unknown target": true, "Unknown variable": true, "Unknown builder": true, "Call to unknown function": true,
+	"Unsupported attribute": true, "Unknown inherited target": true,
+}
+
 func (l *loader) finishDiags() hcl.Diagnostics {
 	fileIndex := map[string]int{}
 	for i, f := range l.spec.Files {
@@ -502,6 +553,7 @@ func (l *loader) finishDiags() hcl.Diagnostics {
 	// diagnostic is a duplicate only with the same range and summary, so
 	// a one-line file with three mistakes shows three.
 	l.lenientInBakeFiles()
+	l.knockOns()
 	covered := coverage(l.schemaExtents)
 	seen := map[string]bool{}
 	out := make(hcl.Diagnostics, 0, len(l.diags))

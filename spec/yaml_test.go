@@ -57,3 +57,22 @@ targets:
 		t.Errorf("a merged value is placed where its anchor wrote it: %v", r)
 	}
 }
+
+// TestUnparsedIncludeIsOneError: an included file that does not parse
+// gives its syntax error, which names the uses of what it declared, and
+// not one error per use.
+func TestUnparsedIncludeIsOneError(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "services.yaml"), []byte("targets:\n  api:\n\tcontext: api\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "xbuild.yaml"), []byte("include: [services.yaml]\ngroups:\n  backend:\n    targets: [api]\n  all:\n    targets: [api, backend]\n"), 0o644)
+	_, diags := loadFiles(t, Options{Dir: dir, LookupEnv: func(string) (string, bool) { return "", false }}, "xbuild.yaml")
+	var errs []*hcl.Diagnostic
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError {
+			errs = append(errs, d)
+		}
+	}
+	if len(errs) != 1 || errs[0].Summary != "Tab used for indentation" || errs[0].Subject.Start.Line != 3 || !strings.Contains(errs[0].Detail, "the 2 uses of it elsewhere (xbuild.yaml:4, xbuild.yaml:6)") {
+		t.Errorf("want one error at services.yaml:3 naming its 2 uses, got:\n%s", diags.Error())
+	}
+}

@@ -43,11 +43,11 @@ func (b *Body) PartialContent(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Bod
 	}
 	byKey := map[string]pair{}
 	for _, kv := range b.pairs() {
-		if _, dup := byKey[kv.key.Value]; dup {
+		if first, dup := byKey[kv.key.Value]; dup {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Duplicate key",
-				Detail:   fmt.Sprintf("The key %q is already set in this mapping; remove one of them.", kv.key.Value),
+				Detail:   fmt.Sprintf("The key %q is already set in this mapping, at line %d column %d; remove one of them.", kv.key.Value, first.key.Line, first.key.Column),
 				Subject:  b.src.nodeRange(kv.key).Ptr(),
 			})
 			continue

@@ -1,9 +1,6 @@
 package yamlhcl
 
 import (
-	"fmt"
-	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -88,26 +85,3 @@ func NodeRange(file *hcl.File, n *yaml.Node) hcl.Range {
 // maxDepth bounds the nesting of a document; yaml.v3 itself stops at
 // 10,000 levels.
 const maxDepth = 10000
-
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-func syntaxError(s *source, err error) *hcl.Diagnostic {
-	msg := err.Error()
-	line := 1
-	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
-		// yaml.v3 reports these at the line before the collection that
-		// could not be closed (a 0-based context mark); show that line.
-		if strings.HasPrefix(msg, "did not find expected") {
-			line++
-		}
-	}
-	start := s.pos(line, 1)
-	return &hcl.Diagnostic{
-		Severity: hcl.DiagError,
-		Summary:  "Invalid YAML",
-		Detail:   fmt.Sprintf("The file cannot be parsed: %s.", msg),
-		Subject:  &hcl.Range{Filename: s.filename, Start: start, End: s.advance(start, 1)},
-	}
-}
