@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,5 +75,28 @@ func TestUnparsedIncludeIsOneError(t *testing.T) {
 	}
 	if len(errs) != 1 || errs[0].Summary != "Tab used for indentation" || errs[0].Subject.Start.Line != 3 || !strings.Contains(errs[0].Detail, "the 2 uses of it elsewhere (xbuild.yaml:4, xbuild.yaml:6)") {
 		t.Errorf("want one error at services.yaml:3 naming its 2 uses, got:\n%s", diags.Error())
+	}
+}
+
+// TestYAMLNumbersThatChangeTheirText: GO: 1.20 is the number 1.2 in YAML;
+// where a string is expected it becomes "1.2", with a warning at the
+// value that says to quote it. A number that keeps its text says nothing.
+func TestYAMLNumbersThatChangeTheirText(t *testing.T) {
+	s, diags := loadYAML(t, "targets:\n  app:\n    args:\n      GO: 1.20\n      N: 3\n      OK: \"1.20\"\n      FLAG: True\n")
+	if diags.HasErrors() {
+		t.Fatal(diags.Error())
+	}
+	if got := s.Targets["app"].Args["GO"].Value; got != "1.2" {
+		t.Errorf("GO = %q: YAML's number, as bake reads it too", got)
+	}
+	var warnings []string
+	for _, d := range diags {
+		if d.Summary == "Unquoted value changes its text" {
+			warnings = append(warnings, fmt.Sprintf("%d:%d %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Detail))
+		}
+	}
+	if len(warnings) != 2 || !strings.HasPrefix(warnings[0], "4:11 YAML reads 1.20 as a number, so where a string is expected it becomes \"1.2\". Quote it (\"1.20\")") ||
+		!strings.HasPrefix(warnings[1], "7:13 YAML reads True as a boolean") {
+		t.Errorf("warnings: %q", warnings)
 	}
 }

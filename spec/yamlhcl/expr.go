@@ -1,11 +1,13 @@
 package yamlhcl
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 	"gopkg.in/yaml.v3"
 
 	"github.com/xbake/xbake/spec/nesting"
@@ -129,23 +131,49 @@ func (e *Expr) scalarValue(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err == nil {
-			return cty.BoolVal(b), nil
+			v := cty.BoolVal(b)
+			return v, e.retyped(v)
 		}
 	case "!!int", "!!float":
 		if v, err := cty.ParseNumberVal(n.Value); err == nil {
-			return v, nil
+			return v, e.retyped(v)
 		}
 		var f float64
 		if err := n.Decode(&f); err == nil {
-			return cty.NumberFloatVal(f), nil
+			v := cty.NumberFloatVal(f)
+			return v, e.retyped(v)
 		}
 		if i, err := strconv.ParseInt(n.Value, 0, 64); err == nil {
-			return cty.NumberIntVal(i), nil
+			v := cty.NumberIntVal(i)
+			return v, e.retyped(v)
 		}
 	default:
 		return e.tmpl.Value(ctx)
 	}
 	return cty.StringVal(n.Value), nil
+}
+
+// retyped warns when YAML read an unquoted scalar as a number or a
+// boolean whose text, where a string is expected (args, labels, tags),
+// is not what was written: GO: 1.20 becomes "1.2", VERSION: 010 "10",
+// ENABLED: True "true". Quoting keeps the text.
+func (e *Expr) retyped(v cty.Value) hcl.Diagnostics {
+	s, err := convert.Convert(v, cty.String)
+	if err != nil || s.AsString() == e.node.Value {
+		return nil
+	}
+	kind := "a number"
+	if v.Type() == cty.Bool {
+		kind = "a boolean"
+	}
+	r := e.src.nodeRange(e.node)
+	return hcl.Diagnostics{{
+		Severity: hcl.DiagWarning,
+		Summary:  "Unquoted value changes its text",
+		Detail: fmt.Sprintf("YAML reads %s as %s, so where a string is expected it becomes %q. Quote it (\"%s\") to keep the text as written.",
+			e.node.Value, kind, s.AsString(), e.node.Value),
+		Subject: &r,
+	}}
 }
 
 // Variables implements hcl.Expression.
