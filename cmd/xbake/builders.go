@@ -45,7 +45,7 @@ the commands know the built-in builder only.
 		Args: cobra.NoArgs,
 		RunE: ls,
 	}
-	sf.register(cmd)
+	sf.registerFiles(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	lsCmd := &cobra.Command{Use: "ls", Short: "List builders and nodes", Args: cobra.NoArgs, RunE: ls}
 	lsCmd.Flags().AddFlagSet(cmd.Flags())
@@ -139,7 +139,7 @@ func newBuildersInspect() *cobra.Command {
 			return nil
 		},
 	}
-	sf.register(cmd)
+	sf.registerFiles(cmd)
 	cmd.Flags().BoolVar(&bootstrap, "bootstrap", false, "start a local builder's daemon, or create and start a docker-container builder's container, if it is not running")
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	return cmd
@@ -242,7 +242,7 @@ func newBuildersStop(remove bool) *cobra.Command {
 			return nil
 		},
 	}
-	sf.register(cmd)
+	sf.registerFiles(cmd)
 	if remove {
 		cmd.Flags().BoolVar(&keepState, "keep-state", false, "keep the daemon's state directory or volume (its build cache)")
 	}

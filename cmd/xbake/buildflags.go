@@ -204,7 +204,11 @@ func (f *buildFlags) narrow(ctx context.Context, s *spec.Spec, sel *spec.Selecti
 			kept = append(kept, name)
 		}
 	}
-	note := fmt.Sprintf("--affected: %d of %d selected targets changed since %s (%d files changed)", len(kept), len(sel.Targets), shortCommit(cs.Base), len(cs.Paths))
+	files := "files"
+	if len(cs.Paths) == 1 {
+		files = "file"
+	}
+	note := fmt.Sprintf("--affected: %d of %d selected targets changed since %s (%d %s changed)", len(kept), len(sel.Targets), shortCommit(cs.Base), len(cs.Paths), files)
 	sel.Targets = kept
 	sel.All = false
 	return note, nil, nil

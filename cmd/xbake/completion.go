@@ -44,6 +44,20 @@ func completeTargets(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.
 	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
+// completeVars offers NAME= for each variable of the spec.
+func completeVars(cmd *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	s := quietSpec(cmd)
+	if s == nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var names []string
+	for _, v := range s.Variables {
+		names = append(names, v.Name+"=")
+	}
+	slices.Sort(names)
+	return names, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+}
+
 // completeBuilders offers the spec's builders, the built-in one included.
 func completeBuilders(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 	s := quietSpec(cmd)
@@ -66,10 +80,14 @@ func registerCompletions(cmd *cobra.Command) {
 	cmd.RegisterFlagCompletionFunc("builder", func(c *cobra.Command, _ []string, s string) ([]string, cobra.ShellCompDirective) {
 		return completeBuilders(c, nil, s)
 	})
+	if cmd.Flags().Lookup("var") != nil {
+		cmd.RegisterFlagCompletionFunc("var", completeVars)
+	}
 	for flag, values := range map[string][]string{
 		"progress":  {"auto", "tty", "plain", "rawjson", "quiet", "none"},
 		"push-mode": {"atomic", "eager"},
-		"format":    {"text", "json", "dot", "mermaid"},
+		"format":    {"text", "json", "dot", "mermaid", "html", "markdown"},
+		"allow":     {"network.host", "security.insecure", "fs.read=", "fs.write=", "fs="},
 		"list":      {"targets", "variables"},
 		"call":      {"check", "outline", "targets"},
 	} {

@@ -218,7 +218,7 @@ func TestBakeFlags(t *testing.T) {
 // the values of fixed-set flags.
 func TestCompletion(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "xbuild.hcl", "group \"all\" {\n  targets = [\"api\"]\n}\ntarget \"api\" {}\nbuilder \"farm\" {\n  driver = \"remote\"\n  endpoint = \"tcp://x:1\"\n}\n")
+	writeFile(t, dir, "xbuild.hcl", "variable \"TAG\" {}\ngroup \"all\" {\n  targets = [\"api\"]\n}\ntarget \"api\" {}\nbuilder \"farm\" {\n  driver = \"remote\"\n  endpoint = \"tcp://x:1\"\n}\n")
 	for _, c := range []struct {
 		args []string
 		want string
@@ -227,6 +227,9 @@ func TestCompletion(t *testing.T) {
 		{[]string{"__complete", "plan", "--builder", ""}, "local\nfarm\n"},
 		{[]string{"__complete", "builders", "inspect", ""}, "local\nfarm\n"},
 		{[]string{"__complete", "run", "--push-mode", ""}, "atomic\neager\n"},
+		{[]string{"__complete", "plan", "--format", ""}, "text\njson\ndot\nmermaid\nhtml\nmarkdown\n"},
+		{[]string{"__complete", "plan", "--var", ""}, "TAG=\n"},
+		{[]string{"__complete", "run", "--allow", ""}, "network.host\nsecurity.insecure\n"},
 	} {
 		_, out, _ := xbake(t, dir, "", c.args...)
 		if !strings.HasPrefix(out, c.want) {
@@ -277,5 +280,26 @@ func TestPlanTakesBakesPrintFlags(t *testing.T) {
 	_, want, _ = xbake(t, dir, "", "plan", "--list", "variables")
 	if code, got, _ := xbake(t, dir, "", "plan", "--list-variables"); code != 0 || got != want {
 		t.Errorf("--list-variables: exit %d\n%s\nwant\n%s", code, got, want)
+	}
+}
+
+// TestSmallPromises: what the help and the docs promise in passing.
+func TestSmallPromises(t *testing.T) {
+	if _, out, _ := xbake(t, "", "", "run", "--help"); !strings.Contains(out, "quiet, or none") {
+		t.Errorf("run --help does not name --progress none:\n%s", out)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"a\" {\n  tags = [\n}\n")
+	code, out, _ := xbake(t, dir, "", "plan", "--format", "html")
+	if code != 1 || !strings.Contains(out, "<html") || !strings.Contains(out, "xbuild.hcl") {
+		t.Errorf("plan --format html of a spec that does not load: exit %d, %d bytes", code, len(out))
+	}
+	if code, _, errOut := xbake(t, dir, "", "builders", "ls", "--set", "a.tags=x"); code != 2 || !strings.Contains(errOut, "unknown flag: --set") {
+		t.Errorf("builders ls --set: exit %d\n%s", code, errOut)
+	}
+	writeFile(t, dir, "xbuild.hcl", "target \"a\" {\n  contexts = { b = \"target:b\" }\n  dockerfile-inline = \"FROM b\"\n}\ntarget \"b\" {\n  contexts = { a = \"target:a\" }\n  dockerfile-inline = \"FROM a\"\n}\n")
+	code, out, _ = xbake(t, dir, "", "plan")
+	if code != 1 || strings.Contains(out, "level 0") || !strings.Contains(out, "2 targets in a cycle: 1 error") {
+		t.Errorf("a plan with a cycle shows levels:\n%s", out)
 	}
 }

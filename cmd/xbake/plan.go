@@ -185,9 +185,7 @@ func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	s, ok, err := o.spec.loadChecked(cmd.InOrStdin(), stderr)
 	if !ok {
-		if o.format == "json" && o.spec.diags.HasErrors() {
-			plan.WriteJSONDiagnostics(stdout, o.spec.diags) // CI reads the errors from stdout too
-		}
+		writeUnplanned(stdout, o.format, o.spec.diags)
 		return err
 	}
 	sel, selDiags := selectChecked(s, args)
@@ -201,9 +199,7 @@ func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
 		// A spec that did not load is no plan to show: every problem
 		// goes to stderr, stdout stays empty (JSON: the diagnostics).
 		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
-		if o.format == "json" {
-			plan.WriteJSONDiagnostics(stdout, diags)
-		}
+		writeUnplanned(stdout, o.format, diags)
 		return errChecked(args, selDiags)
 	}
 	if err := writePlan(stdout, stderr, o.format, p, diags, s); err != nil {
@@ -215,14 +211,32 @@ func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
 	return nil
 }
 
+// writeUnplanned writes, in the machine formats, the document of a spec
+// that did not load: no targets, its errors. CI reads stdout (a JSON
+// step, an HTML artifact), and an empty file there would look like an
+// empty plan.
+func writeUnplanned(stdout io.Writer, format string, diags hcl.Diagnostics) {
+	if !diags.HasErrors() {
+		return
+	}
+	switch format {
+	case "json":
+		plan.WriteJSONDiagnostics(stdout, diags)
+	case "html":
+		report.WriteHTML(stdout, report.FromPlan(&plan.Plan{}, diags, time.Now()))
+	}
+}
+
 // writePlan renders the plan. Text carries its diagnostics; the machine
 // formats leave stdout to the document and show diagnostics on stderr.
 func writePlan(stdout, stderr io.Writer, format string, p *plan.Plan, diags hcl.Diagnostics, s *spec.Spec) error {
 	cwd, _ := os.Getwd()
-	if format == "text" {
-		return plan.WriteText(stdout, p, diags, plan.TextOptions{Cwd: cwd, Sources: s.Sources, Color: colorOn(stdout)})
-	}
+	// Diagnostics go to stderr in every format, as the spec's load
+	// errors do; stdout holds the plan (text: with a count of them).
 	diag.Write(stderr, diags, s.Sources, colorOn(stderr))
+	if format == "text" {
+		return plan.WriteText(stdout, p, diags, plan.TextOptions{Cwd: cwd, Sources: s.Sources, Color: colorOn(stdout), DiagnosticsElsewhere: true})
+	}
 	switch format {
 	case "json":
 		return plan.WriteJSON(stdout, p, diags, cwd)

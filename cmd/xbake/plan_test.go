@@ -36,10 +36,14 @@ func TestPlanCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s%s", code, out, errOut)
 	}
-	for _, want := range []string{"level 0\n  base  (implicit: needed by app)", "waits for   base (context \"base\")", "xbuild.hcl:5:8: warning: No output", "2 targets in 2 levels: 0 errors, 1 warning"} {
+	for _, want := range []string{"level 0\n  base  (implicit: needed by app)", "waits for   base (context \"base\")", "2 targets in 2 levels: 0 errors, 1 warning"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("plan output lacks %q:\n%s", want, out)
 		}
+	}
+	// Findings go to stderr, as the spec's load errors do; stdout is the plan.
+	if !strings.Contains(errOut, "xbuild.hcl:5:8: warning: No output") || strings.Contains(out, "warning: No output") {
+		t.Errorf("the warning should be on stderr only:\nstdout:\n%s\nstderr:\n%s", out, errOut)
 	}
 	for _, line := range strings.Split(out, "\n") {
 		if len(line) > 80 && !strings.Contains(line, ": ") {

@@ -67,7 +67,7 @@ Exit status: 0 all built, 1 a target failed or the plan has errors,
 	fl.IntVarP(&o.jobs, "jobs", "j", exec.DefaultJobs(), "how many targets build at once")
 	fl.BoolVar(&o.keepGoing, "keep-going", false, "after a failure, go on building everything that does not depend on it")
 	fl.StringVar(&o.pushMode, "push-mode", string(exec.PushAtomic), "atomic: tag pushed images only after every target built; eager: tag each as it finishes")
-	fl.StringVar(&o.progress, "progress", envOr("BUILDKIT_PROGRESS", "auto"), "progress display: auto, tty, plain, rawjson or quiet")
+	fl.StringVar(&o.progress, "progress", envOr("BUILDKIT_PROGRESS", "auto"), "progress display: auto, tty, plain, rawjson, quiet, or none (bake's name for quiet)")
 	fl.StringVar(&o.metadataFile, "metadata-file", "", "write the build results (digests, descriptors, image names) as JSON to this file")
 	fl.StringArrayVar(&o.reports, "report", nil, "write a report of the run to this file: .html, a page with a timeline, the graph and every step, or .json, the same data (docs/report.md); repeatable")
 	fl.BoolVar(&o.history, "history", os.Getenv("XBAKE_HISTORY") != "", "record every build in the builder's build history (docker buildx history, buildctl debug histories); off by default, since recording doubles the time of a cached run; also XBAKE_HISTORY=1")

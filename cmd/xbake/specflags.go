@@ -41,10 +41,16 @@ type specFlags struct {
 }
 
 func (f *specFlags) register(cmd *cobra.Command) {
+	f.registerFiles(cmd)
+	cmd.Flags().StringArrayVar(&f.sets, "set", nil, "override a target attribute: PATTERN.KEY=VALUE or PATTERN.KEY+=VALUE (repeatable), e.g. *.platform=linux/arm64")
+}
+
+// registerFiles registers what says which spec to read and with which
+// variables, without --set: for the commands that build nothing.
+func (f *specFlags) registerFiles(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.files, "file", "f", nil, "spec file to read (repeatable, \"-\" for stdin); default: xbuild.hcl, xbuild.yaml, xbuild.yml, xbuild.json, else docker-bake.hcl/.json, plus xbuild.override.*")
 	fl.StringArrayVar(&f.vars, "var", nil, "set a variable: NAME=VALUE (repeatable; beats the environment and the default)")
-	fl.StringArrayVar(&f.sets, "set", nil, "override a target attribute: PATTERN.KEY=VALUE or PATTERN.KEY+=VALUE (repeatable), e.g. *.platform=linux/arm64")
 }
 
 // load parses the flags and loads the spec. Diagnostics are printed to

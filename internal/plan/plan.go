@@ -75,6 +75,9 @@ type Plan struct {
 	Note string
 	// Files are the spec files read, in the order they were merged.
 	Files []string
+	// Cyclic is set when targets wait for each other: the levels then
+	// say nothing (a cycle has no order), and the plan has errors.
+	Cyclic bool
 	// Pools are the placements over builders of several nodes.
 	Pools  []Pool
 	byName map[string]*Node
@@ -195,6 +198,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	p.computeLevels()
 	if len(cycles) > 0 {
 		p.CriticalPath = nil // a graph with a cycle has no longest chain to show
+		p.Cyclic = true
 	}
 	p.inheritPlatforms()
 	for _, n := range p.Nodes {

@@ -18,6 +18,9 @@ type TextOptions struct {
 	Cwd     string               // paths are shown relative to it
 	Sources map[string]*hcl.File // for diagnostic snippets
 	Color   bool                 // ANSI colours (on a terminal only)
+	// DiagnosticsElsewhere: the caller shows the diagnostics (on
+	// stderr); the text only counts them.
+	DiagnosticsElsewhere bool
 }
 
 // WriteText prints the plan level by level, then the diagnostics with
@@ -31,7 +34,16 @@ func WriteText(w io.Writer, p *Plan, diags hcl.Diagnostics, o TextOptions) error
 	if len(p.Files) > 0 {
 		fmt.Fprintf(&b, "read %s\n\n", strings.Join(p.Files, ", "))
 	}
+	if p.Cyclic {
+		b.WriteString("no levels: targets wait for each other in a cycle (the error below says where)\n")
+		for _, n := range p.Nodes {
+			writeNode(&b, p, n, o)
+		}
+	}
 	for i, level := range p.Levels {
+		if p.Cyclic {
+			break
+		}
 		fmt.Fprintf(&b, "level %d\n", i)
 		for _, n := range level {
 			writeNode(&b, p, n, o)
@@ -48,11 +60,9 @@ func WriteText(w io.Writer, p *Plan, diags hcl.Diagnostics, o TextOptions) error
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
 	}
-	if len(diags) > 0 {
-		fmt.Fprintln(w)
+	fmt.Fprintln(w)
+	if len(diags) > 0 && !o.DiagnosticsElsewhere {
 		diag.Write(w, diags, o.Sources, o.Color)
-	} else {
-		fmt.Fprintln(w)
 	}
 	_, err := fmt.Fprintln(w, Count(p, diags))
 	return err
@@ -179,8 +189,12 @@ func Count(p *Plan, diags hcl.Diagnostics) string {
 			warns++
 		}
 	}
-	return fmt.Sprintf("%s in %s: %s, %s",
-		plural(len(p.Nodes), "target"), plural(len(p.Levels), "level"), plural(errs, "error"), plural(warns, "warning"))
+	levels := "in " + plural(len(p.Levels), "level")
+	if p.Cyclic {
+		levels = "in a cycle"
+	}
+	return fmt.Sprintf("%s %s: %s, %s",
+		plural(len(p.Nodes), "target"), levels, plural(errs, "error"), plural(warns, "warning"))
 }
 
 func plural(n int, word string) string {

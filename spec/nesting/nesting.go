@@ -102,7 +102,7 @@ func (s *scanner) open(f frame, width int) *hcl.Diagnostic {
 			Severity: hcl.DiagError,
 			Summary:  "Nesting too deep",
 			Detail: fmt.Sprintf("Brackets and interpolations nest more than %d levels deep here. "+
-				"No spec needs that many; split the expression with variables or locals.", MaxDepth),
+				"No spec needs that many; split the expression with variables or functions.", MaxDepth),
 			Subject: &hcl.Range{Start: start, End: end},
 		}
 	}
