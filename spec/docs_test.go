@@ -15,8 +15,10 @@ import (
 
 // docBlock finds the fenced examples of the docs: ```hcl and ```yaml are
 // specs that must load, ```hcl fragment a part of one that must parse;
-// other info strings (```yaml workflow) are not specs.
-var docBlock = regexp.MustCompile("(?s)```(hcl|yaml)( [a-z]+)?\n(.*?)```")
+// ```hcl file=PATH blocks of one page are the files of one project,
+// loaded together from the first; other info strings (```yaml workflow)
+// are not specs.
+var docBlock = regexp.MustCompile("(?s)```(hcl|yaml)( [a-z]+(?:=[^\n]*)?)?\n(.*?)```")
 
 // docError marks an error an example is meant to show, on its line.
 var docError = regexp.MustCompile(`# ERROR: ([A-Z][A-Za-z ]*[a-z])`)
@@ -28,10 +30,19 @@ func TestDocExamples(t *testing.T) {
 	n := 0
 	for _, f := range files {
 		src, _ := os.ReadFile(f)
+		project := map[string]string{} // the page's file= blocks
+		var first string
 		for i, m := range docBlock.FindAllStringSubmatch(string(src), -1) {
 			lang, kind, text := m[1], strings.TrimSpace(m[2]), m[3]
 			where := fmt.Sprintf("%s example %d", filepath.Base(f), i+1)
 			switch {
+			case strings.HasPrefix(kind, "file="):
+				path := strings.TrimPrefix(kind, "file=")
+				if first == "" {
+					first = path
+				}
+				project[path] = text
+				continue
 			case kind == "fragment" && lang == "hcl":
 				if _, diags := hclsyntax.ParseConfig([]byte(text), where, hcl.InitialPos); diags.HasErrors() {
 					t.Errorf("%s does not parse: %s", where, diags.Error())
@@ -45,10 +56,34 @@ func TestDocExamples(t *testing.T) {
 				t.Errorf("%s: %s\n%s", where, problem, text)
 			}
 		}
+		if first != "" {
+			n++
+			if problem := checkProject(t, project, first); problem != "" {
+				t.Errorf("%s, the project of its file= examples: %s", filepath.Base(f), problem)
+			}
+		}
 	}
 	if n < 20 {
 		t.Errorf("only %d examples found in docs/", n)
 	}
+}
+
+// checkProject writes the files of a page's project and loads it from its
+// first file: it must load without errors.
+func checkProject(t *testing.T, files map[string]string, first string) string {
+	dir := t.TempDir()
+	for path, text := range files {
+		os.MkdirAll(filepath.Join(dir, filepath.Dir(path)), 0o755)
+		os.WriteFile(filepath.Join(dir, path), []byte(text), 0o644)
+	}
+	s, diags := Load(Options{Dir: dir, Files: []string{first}, LookupEnv: func(string) (string, bool) { return "", false }})
+	if diags.HasErrors() {
+		return diags.Error()
+	}
+	if len(s.Files) != len(files) {
+		return fmt.Sprintf("read %v, but the page has %d files", s.Files, len(files))
+	}
+	return ""
 }
 
 // checkExample loads one example and compares its errors (summary and

@@ -74,6 +74,30 @@ func (c *checker) run() {
 	}
 	c.outputConflicts()
 	c.duplicateTags()
+	c.unusedBuilders()
+}
+
+// unusedBuilders: a declared builder that no target of the spec names
+// and that is not the default builds nothing, so its settings (a config
+// block, nodes) are silently unused.
+func (c *checker) unusedBuilders() {
+	def := c.spec.DefaultBuilder()
+	if c.opts.Builder != "" {
+		def = c.opts.Builder
+	}
+	used := map[string]bool{def: true}
+	for _, t := range c.spec.Targets {
+		if t.Builder != nil {
+			used[t.Builder.Value] = true
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.spec.Builders)) {
+		if !used[name] {
+			c.report(rule.UnusedBuilder, hcl.DiagWarning, c.spec.Builders[name].DeclRange, "Unused builder",
+				"Builder %q is declared, but no target names it and it is not the default, so nothing builds on it: targets without a builder attribute build on %q. "+
+					"Mark it default = true, or set builder = %q on the targets that should use it.", name, def, name)
+		}
+	}
 }
 
 func (c *checker) report(id rule.ID, severity hcl.DiagnosticSeverity, subject hcl.Range, summary, format string, args ...any) {

@@ -27,6 +27,7 @@ const (
 	DependencyCycle     ID = "dependency-cycle"
 	InvalidOutput       ID = "invalid-output"
 	BuilderCannot       ID = "builder-cannot"
+	UnusedBuilder       ID = "unused-builder"
 )
 
 // All lists every rule, in the order docs/rules.md presents them.
@@ -34,7 +35,7 @@ var All = []ID{
 	MultiPlatformLoad, NoOutput, PushWithoutName, InvalidPlatform, InvalidReference,
 	UnknownTarget, UnknownBuilder, LinkPlatform, UnsupportedPlatform, MissingContext,
 	MissingDockerfile, OutputConflict, DuplicateTag, EntitlementDenied, OutputOutsideTree, ReadOutsideTree,
-	MissingSecret, DependencyCycle, InvalidOutput, BuilderCannot,
+	MissingSecret, DependencyCycle, InvalidOutput, BuilderCannot, UnusedBuilder,
 }
 
 // Extra is the Extra of a diagnostic raised by a rule.
