@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,17 +80,34 @@ func Validate(root *yaml.Node, rangeOf func(*yaml.Node) hcl.Range) hcl.Diagnosti
 	return dedupe(diags)
 }
 
-// leaves returns the innermost errors, which name the actual problem.
+// leaves returns the innermost errors, which name the actual problem. A
+// value that may also be a template ("${...}") fails both branches; the
+// template's says nothing the other does not (its message says a
+// template would do), so it is left out.
 func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
 	if len(e.Causes) == 0 {
 		return []*jsonschema.ValidationError{e}
 	}
+	causes := e.Causes
+	if _, ok := e.ErrorKind.(*kind.AnyOf); ok && len(causes) > 1 {
+		causes = slices.DeleteFunc(slices.Clone(causes), func(c *jsonschema.ValidationError) bool {
+			for _, l := range leaves(c) {
+				if !strings.Contains(l.SchemaURL, "/$defs/template") {
+					return false
+				}
+			}
+			return true
+		})
+	}
 	var out []*jsonschema.ValidationError
-	for _, c := range e.Causes {
+	for _, c := range causes {
 		out = append(out, leaves(c)...)
 	}
 	return out
 }
+
+// orTemplate is said of a value that a template may also give.
+const orTemplate = ` (or a "${...}" template that gives one)`
 
 var printer = message.NewPrinter(language.English)
 
@@ -123,7 +141,16 @@ func toDiagnostic(root *yaml.Node, e *jsonschema.ValidationError, rangeOf func(*
 		for _, w := range k.Want {
 			want = append(want, yamlWord(w))
 		}
-		d.Detail = fmt.Sprintf("%s must be %s, not %s.", upperFirst(where), strings.Join(want, " or "), yamlWord(k.Got))
+		d.Detail = fmt.Sprintf("%s must be %s%s, not %s.", upperFirst(where), strings.Join(want, " or "), templateToo(e), yamlWord(k.Got))
+	case *kind.Enum:
+		var names []string
+		for _, w := range k.Want {
+			names = append(names, fmt.Sprint(w))
+		}
+		d.Detail = fmt.Sprintf("%s must be one of %s, not %q.", upperFirst(where), quoteAll(names), fmt.Sprint(k.Got))
+		if s := suggest(fmt.Sprint(k.Got), names); s != "" {
+			d.Detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
 	default:
 		d.Detail = fmt.Sprintf("%s: %s.", upperFirst(where), e.ErrorKind.LocalizedString(printer))
 	}
@@ -132,6 +159,17 @@ func toDiagnostic(root *yaml.Node, e *jsonschema.ValidationError, rangeOf func(*
 		d.Extra = Violation{Path: e.InstanceLocation, Extent: extent(node, rangeOf)}
 	}
 	return d
+}
+
+// templateToo says "or a template" where the schema lets a template
+// stand for the value (the error came from one branch of such an anyOf).
+func templateToo(e *jsonschema.ValidationError) string {
+	for _, def := range []string{"/$defs/strings/", "/$defs/stringMap/", "/$defs/bool/", "/$defs/entries/"} {
+		if strings.Contains(e.SchemaURL, def) {
+			return orTemplate
+		}
+	}
+	return ""
 }
 
 // extent spans n and its descendants (aliases are not followed).

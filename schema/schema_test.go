@@ -36,7 +36,7 @@ func TestViolationsArePositioned(t *testing.T) {
 		line, col            int
 	}{
 		{"targets:\n  app:\n    tagz: [a]\n", "Unsupported argument", `Did you mean "tags"?`, 3, 5},
-		{"targets:\n  app:\n    no-cache: [1]\n", "Incorrect value type", "must be true or false or a string, not a list", 3, 15},
+		{"targets:\n  app:\n    no-cache: [1]\n", "Incorrect value type", "must be true or false (or a \"${...}\" template that gives one), not a list", 3, 15},
 		{"functions:\n  f:\n    params: [a]\n", "Missing required argument", `"result"`, 2, 3},
 		{"target: {}\n", "Unsupported argument", `Did you mean "targets"?`, 1, 1},
 	}
