@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -355,4 +356,52 @@ func TestLanePerNode(t *testing.T) {
 	if !strings.Contains(js.String(), `"moved"`) {
 		t.Errorf("the JSON report does not say why app moved")
 	}
+}
+
+// TestEdgesPassThroughNoOtherBox: on random plans, no edge of the drawn
+// graph passes through a box it does not join (an edge across a level
+// once went straight through a box of the level between, and read as
+// that box's edge).
+func TestEdgesPassThroughNoOtherBox(t *testing.T) {
+	for seed := range 200 {
+		r := randomReport(seed)
+		g := layoutGraph(r)
+		for _, e := range g.Edges {
+			for _, n := range g.Nodes {
+				if n.Name == e.from || n.Name == e.to {
+					continue
+				}
+				for _, p := range e.samples {
+					if p.X > float64(n.X)+0.5 && p.X < float64(n.X+n.W)-0.5 && p.Y > float64(n.Y)+0.5 && p.Y < float64(n.Y+n.H)-0.5 {
+						t.Fatalf("seed %d: the edge %s -> %s passes through %s at %v", seed, e.from, e.to, n.Name, p)
+					}
+				}
+			}
+		}
+	}
+}
+
+// randomReport is a report of a random layered graph: up to six levels
+// of up to six targets, each target waiting for one to three targets of
+// any earlier level.
+func randomReport(seed int) *Report {
+	rng := rand.New(rand.NewPCG(uint64(seed), 3))
+	r := &Report{}
+	var earlier []string
+	for level := range 2 + rng.IntN(5) {
+		var names []string
+		for i := range 1 + rng.IntN(6) {
+			name := fmt.Sprintf("l%dt%d", level, i)
+			names = append(names, name)
+			r.Targets = append(r.Targets, &Target{Name: name, Status: "built"})
+			for range 1 + rng.IntN(3) {
+				if len(earlier) > 0 {
+					r.Edges = append(r.Edges, Edge{From: name, To: earlier[rng.IntN(len(earlier))], Kind: "context"})
+				}
+			}
+		}
+		r.Levels = append(r.Levels, names)
+		earlier = append(earlier, names...)
+	}
+	return r
 }
