@@ -87,11 +87,25 @@ func digestNode(h *inputs.Hasher, n *Node, remote bool) *hcl.Diagnostic {
 			Subject:  n.Target.DeclRange.Ptr(),
 		}
 	}
-	n.InputDigest = d
+	n.InputDigest = withDefaultProvenance(d, n.Program)
 	if remote {
 		n.RemoteInputs = remoteInputs(n)
 	}
 	return nil
+}
+
+// withDefaultProvenance folds into a digest the provenance attestation
+// the plan adds by default (as buildx does; none with
+// BUILDX_NO_DEFAULT_ATTESTATIONS=1): the image differs with and without
+// it, so a record of one must not pass for the other. Explicit attest
+// entries are in the target's attributes already.
+func withDefaultProvenance(d string, pr Program) string {
+	mode, ok := pr.FrontendAttrs["attest:provenance"]
+	if !ok || d == "" {
+		return d
+	}
+	sum := sha256.Sum256([]byte(d + "\x00default attest:provenance=" + mode))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // remoteInputs lists what a node reads from elsewhere, which its digest

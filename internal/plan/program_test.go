@@ -68,3 +68,31 @@ target "loaded" {
 		t.Errorf("BUILDX_NO_DEFAULT_ATTESTATIONS=1: %q", got)
 	}
 }
+
+// TestDefaultProvenanceIsAnInput: an image built with the default
+// provenance is not the one built without (BUILDX_NO_DEFAULT_ATTESTATIONS),
+// so their input digests differ, and --skip-unchanged does not take one
+// for the other; a cache-only target, which gets none, keeps its digest.
+func TestDefaultProvenanceIsAnInput(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte("target \"img\" {\n  output = [\"type=oci,dest=img.tar\"]\n}\ntarget \"cache\" {\n  output = [\"type=cacheonly\"]\n}\n"), 0o644)
+	digests := func(env map[string]string) (string, string) {
+		lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+		s, diags := spec.Load(spec.Options{Files: []string{"xbuild.hcl"}, Dir: dir, LookupEnv: lookup})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		sel, _ := s.Select(nil)
+		p, _ := New(s, sel, Options{LookupEnv: lookup})
+		return p.Node("img").InputDigest, p.Node("cache").InputDigest
+	}
+	img, cache := digests(nil)
+	imgOff, cacheOff := digests(map[string]string{"BUILDX_NO_DEFAULT_ATTESTATIONS": "1"})
+	if img == "" || img == imgOff {
+		t.Errorf("the image's digest is %q with the default provenance and %q without", img, imgOff)
+	}
+	if cache != cacheOff {
+		t.Errorf("a cache-only target's digest changed: %q, %q", cache, cacheOff)
+	}
+}
