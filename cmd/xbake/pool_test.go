@@ -36,6 +36,25 @@ func poolSpec(daemons []*testenv.Daemon, cas []testenv.CA, n int, round string, 
 	return b.String()
 }
 
+// startFleet starts n buildkitd on loopback TCP with mutual TLS from one
+// CA, each taking one step at a time, and puts busybox into dir for the
+// targets of poolSpec.
+func startFleet(tb testing.TB, dir string, n int) (testenv.CA, []*testenv.Daemon) {
+	tb.Helper()
+	bin, _ := filepath.Abs("../../bin/buildkitd")
+	ca := testenv.NewCA(tb, dir, "fleet")
+	var daemons []*testenv.Daemon
+	for range n {
+		daemons = append(daemons, testenv.BuildkitdTLS(tb, bin, ca, 1))
+	}
+	busybox, err := os.ReadFile("../../bin/busybox-amd64")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "busybox-amd64"), busybox, 0o755)
+	return ca, daemons
+}
+
 // TestPoolOfNodes: three buildkitd on loopback TCP with mutual TLS, each
 // taking one step at a time, as one builder. The plan spreads thirty
 // targets over them and each daemon builds its share; a daemon killed
@@ -45,19 +64,9 @@ func poolSpec(daemons []*testenv.Daemon, cas []testenv.CA, n int, round string, 
 // pool with a warning.
 func TestPoolOfNodes(t *testing.T) {
 	realBuilder(t)
-	bin, _ := filepath.Abs("../../bin/buildkitd")
 	dir := t.TempDir()
-	ca := testenv.NewCA(t, dir, "fleet")
+	ca, daemons := startFleet(t, dir, 3)
 	other := testenv.NewCA(t, dir, "other")
-	var daemons []*testenv.Daemon
-	for range 3 {
-		daemons = append(daemons, testenv.BuildkitdTLS(t, bin, ca, 1))
-	}
-	busybox, err := os.ReadFile("../../bin/busybox-amd64")
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "busybox-amd64"), busybox, 0o755)
 	cas := []testenv.CA{ca, ca, ca}
 	writeFile(t, dir, "xbuild.hcl", poolSpec(daemons, cas, 30, "one", 2))
 
@@ -162,21 +171,11 @@ func BenchmarkFleet(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root and bin/buildkitd")
 	}
-	bin, _ := filepath.Abs("../../bin/buildkitd")
 	state, _ := os.MkdirTemp("/tmp", "xbfleet")
 	defer os.RemoveAll(state)
 	b.Setenv("XBAKE_STATE_DIR", state)
 	dir := b.TempDir()
-	ca := testenv.NewCA(b, dir, "fleet")
-	var daemons []*testenv.Daemon
-	for range 3 {
-		daemons = append(daemons, testenv.BuildkitdTLS(b, bin, ca, 1))
-	}
-	busybox, err := os.ReadFile("../../bin/busybox-amd64")
-	if err != nil {
-		b.Fatal(err)
-	}
-	os.WriteFile(filepath.Join(dir, "busybox-amd64"), busybox, 0o755)
+	ca, daemons := startFleet(b, dir, 3)
 	b.Chdir(dir)
 	for i := range b.N {
 		for k := 1; k <= 3; k++ {

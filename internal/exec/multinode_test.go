@@ -32,16 +32,8 @@ func startDaemon(t *testing.T, platform string) string {
 	cmd := exec.Command(os.Getenv("XBAKE_BUILDKITD"), "--root", filepath.Join(dir, "root"), "--addr", "unix://"+sock,
 		"--config", filepath.Join(dir, "buildkitd.toml"), "--oci-worker-platform", platform)
 	testenv.StartInBackground(t, cmd, dir, nil)
-	testenv.WaitUntilReady(t, dir, "buildkitd for "+platform, func() bool {
-		c, err := client.New(context.Background(), "unix://"+sock)
-		if err != nil {
-			return false
-		}
-		defer c.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_, err = c.ListWorkers(ctx)
-		return err == nil
+	testenv.WaitForBuildkitd(t, dir, "buildkitd for "+platform, func(ctx context.Context) (*client.Client, error) {
+		return client.New(ctx, "unix://"+sock)
 	})
 	return sock
 }

@@ -101,8 +101,16 @@ func BuildkitdTLS(t testing.TB, bin string, ca CA, maxParallelism int) *Daemon {
 		"--tlscert", ca.ServerCert, "--tlskey", ca.ServerKey, "--tlscacert", ca.Cert)
 	StartInBackground(t, cmd, dir, func() { exec.Command("umount", "-R", filepath.Join(dir, "root")).Run() })
 	d := &Daemon{Addr: addr, CA: ca, cmd: cmd}
-	WaitUntilReady(t, dir, "buildkitd at "+addr, func() bool {
-		c, err := d.Client(context.Background())
+	WaitForBuildkitd(t, dir, "buildkitd at "+addr, d.Client)
+	return d
+}
+
+// WaitForBuildkitd waits until the daemon started in dir answers through
+// connect (its log, dir/log, is shown if it never does).
+func WaitForBuildkitd(t testing.TB, dir, what string, connect func(context.Context) (*client.Client, error)) {
+	t.Helper()
+	WaitUntilReady(t, dir, what, func() bool {
+		c, err := connect(context.Background())
 		if err != nil {
 			return false
 		}
@@ -112,7 +120,6 @@ func BuildkitdTLS(t testing.TB, bin string, ca CA, maxParallelism int) *Daemon {
 		_, err = c.ListWorkers(ctx)
 		return err == nil
 	})
-	return d
 }
 
 // Client connects to the daemon with the CA's client certificate.
