@@ -129,8 +129,7 @@ func (b *build) run(ctx context.Context) error {
 func (b *build) runOn(ctx context.Context, on part) error {
 	release := b.r.occupy(b.j.node.Builder, on.node.Name, on.reserved)
 	defer release()
-	parts := []part{on}
-	outs, err := outputs.Prepare(b.r.outputRequest(b.j, false, parts[0].node.Docker))
+	outs, err := outputs.Prepare(b.r.outputRequest(b.j, false, on.node.Docker))
 	if err != nil {
 		return err
 	}
@@ -139,7 +138,7 @@ func (b *build) runOn(ctx context.Context, on part) error {
 	if b.pool {
 		label += "@" + on.node.Name // the progress says where it runs
 	}
-	resp, err := b.solve(ctx, parts[0], outs, label)
+	resp, err := b.solve(ctx, on, outs, label)
 	b.j.res.CallResult = b.callAnswer
 	if err != nil {
 		return outs.WriteErr(err)
@@ -148,7 +147,7 @@ func (b *build) runOn(ctx context.Context, on part) error {
 	if b.j.node.Program.Provenance {
 		// A provenance that cannot be read back leaves the key out: the
 		// build stands.
-		if prov, err := fetchProvenance(ctx, parts[0].node.Client, b.solveRef); err == nil {
+		if prov, err := fetchProvenance(ctx, on.node.Client, b.solveRef); err == nil {
 			maps.Copy(b.j.res.Response, prov)
 		}
 	}
