@@ -117,7 +117,14 @@ type nodesOrErr struct {
 	ready   chan struct{}
 	nodes   []NodeClient
 	err     error
-	leftOut []error // nodes of a pool that did not answer
+	leftOut []LeftOut // nodes of a pool that did not answer
+}
+
+// LeftOut is a node of a builder that did not answer when the run
+// connected, and why.
+type LeftOut struct {
+	Node string
+	Err  error
 }
 
 // NodeClient is a connected node and the platforms it builds.
@@ -163,7 +170,7 @@ func (c *Clients) Nodes(ctx context.Context, name string) ([]NodeClient, error) 
 
 // LeftOut says why nodes of a builder were left out of the run: they did
 // not answer when it connected.
-func (c *Clients) LeftOut(name string) []error {
+func (c *Clients) LeftOut(name string) []LeftOut {
 	c.mu.Lock()
 	ne, ok := c.nodes[name]
 	c.mu.Unlock()
@@ -175,7 +182,7 @@ func (c *Clients) LeftOut(name string) []error {
 }
 
 // connect connects to the nodes of one builder, all at once.
-func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, []error, error) {
+func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, []LeftOut, error) {
 	d, err := For(c.spec, name)
 	if err != nil {
 		return nil, nil, err
@@ -189,16 +196,16 @@ func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, []err
 	}
 	wg.Wait()
 	var out []NodeClient
-	var leftOut []error
+	var leftOut []LeftOut
 	for i := range nodes {
 		if errs[i] != nil {
-			leftOut = append(leftOut, errs[i])
+			leftOut = append(leftOut, LeftOut{Node: nodes[i].Name, Err: errs[i]})
 			continue
 		}
 		out = append(out, conns[i])
 	}
 	if len(out) == 0 {
-		return nil, nil, errors.Join(leftOut...)
+		return nil, nil, errors.Join(errs...)
 	}
 	return out, leftOut, nil
 }

@@ -91,7 +91,7 @@ func (b *build) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	b.r.sayLeftOut(b.j.node.Builder)
+	b.r.joinNodes(b.j.node.Builder)
 	b.pool = len(all) > 1
 	// gone is the node the target was meant for (the plan's choice from
 	// a pool, then a lost one), and why says what happened to it.

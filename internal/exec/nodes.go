@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -120,19 +121,29 @@ func (r *runner) markLost(e *builder.LostError) {
 	}
 }
 
-// sayLeftOut warns, once per builder, of nodes that did not answer when
-// the run connected: the others build their targets.
-func (r *runner) sayLeftOut(builderName string) {
+// joinNodes runs once per builder, when its nodes are connected and
+// before any of its targets is placed (every caller waits for the first):
+// it warns of the nodes that did not answer, and places the builder's
+// pool again over the nodes that did.
+func (r *runner) joinNodes(builderName string) {
 	r.mu.Lock()
-	said := r.saidLeftOut[builderName]
-	r.saidLeftOut[builderName] = true
+	once, ok := r.joined[builderName]
+	if !ok {
+		once = &sync.Once{}
+		r.joined[builderName] = once
+	}
 	r.mu.Unlock()
-	if said {
-		return
-	}
-	for _, err := range r.clients.LeftOut(builderName) {
-		r.say("warning: %v; left out of this run, its targets build on the builder's other nodes", err)
-	}
+	once.Do(func() {
+		left := r.clients.LeftOut(builderName)
+		gone := map[string]bool{}
+		for _, l := range left {
+			gone[l.Node] = true
+			r.say("warning: %v; left out of this run", l.Err)
+		}
+		if len(gone) > 0 && r.plan.Replace(builderName, gone) {
+			r.say("builder %s: its targets are placed again over the nodes that answered", builderName)
+		}
+	})
 }
 
 // placed turns the plan's placement into parts.

@@ -67,8 +67,8 @@ type Options struct {
 // Clients connects to the nodes of a builder.
 type Clients interface {
 	Nodes(ctx context.Context, builder string) ([]builder.NodeClient, error)
-	// LeftOut says why nodes of a builder did not join the run.
-	LeftOut(builder string) []error
+	// LeftOut says which nodes of a builder did not join the run, and why.
+	LeftOut(builder string) []builder.LeftOut
 }
 
 // The outcome types live in the leaf package result, so that the
@@ -195,17 +195,20 @@ type runner struct {
 	progress *display.Progress
 
 	sayMu   sync.Mutex // one line at a time from say
-	mu      sync.Mutex // guards pending, busy, lost and saidLeftOut
+	plan    *plan.Plan
+	mu      sync.Mutex // guards pending, busy, lost and joined
 	pending []outputs.PendingTag
 	busy    map[string]int // running builds per "builder/node"
 	// lost are the nodes ("builder/node") that went away during the run:
 	// nothing more is sent to them.
-	lost        map[string]bool
-	saidLeftOut map[string]bool // builders whose left-out nodes were reported
+	lost map[string]bool
+	// joined holds, per builder, the work done once when its nodes are
+	// connected (joinNodes).
+	joined map[string]*sync.Once
 }
 
 func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
-	r := &runner{opts: opts, clients: clients, jobs: map[string]*job{}, busy: map[string]int{}, lost: map[string]bool{}, saidLeftOut: map[string]bool{}}
+	r := &runner{opts: opts, clients: clients, plan: p, jobs: map[string]*job{}, busy: map[string]int{}, lost: map[string]bool{}, joined: map[string]*sync.Once{}}
 	r.solver = buildkitSolver{r}
 	if opts.solver != nil {
 		r.solver = opts.solver(r)

@@ -79,7 +79,7 @@ type Plan struct {
 	// say nothing (a cycle has no order), and the plan has errors.
 	Cyclic bool
 	// Pools are the placements over builders of several nodes.
-	Pools  []Pool
+	Pools  []*Pool
 	byName map[string]*Node
 }
 

@@ -77,6 +77,9 @@ type Pool struct {
 	Nodes   []NodeLoad `json:"nodes"`
 	// Makespan is the estimated wall time of the pool's targets.
 	Makespan float64 `json:"estimated_seconds"`
+	// What it was placed from, to place it again without a node.
+	nodes   []PoolNode
+	targets []PoolTarget
 }
 
 // SchedulePool places targets on nodes. A target that no node can build
@@ -306,25 +309,50 @@ func (p *Plan) placePools(s *spec.Spec, hist History, drained map[string]bool) {
 			}
 			targets = append(targets, t)
 		}
-		placed := SchedulePool(nodes, targets)
-		pool := Pool{Builder: name}
-		for _, pn := range nodes {
-			pool.Nodes = append(pool.Nodes, NodeLoad{Name: pn.Name, Capacity: pn.Capacity, Targets: []string{}})
-		}
-		for _, t := range targets {
-			slot, ok := placed[t.Name]
-			if !ok {
-				continue // no node declares its platforms: Place's emulation stands
-			}
-			n := p.Node(t.Name)
-			n.Placement = []Placement{{Node: slot.Node, Platforms: n.Platforms, Pooled: true}}
-			i := slices.IndexFunc(pool.Nodes, func(l NodeLoad) bool { return l.Name == slot.Node })
-			pool.Nodes[i].Targets = append(pool.Nodes[i].Targets, t.Name)
-			pool.Nodes[i].Busy += t.Estimate
-			pool.Makespan = max(pool.Makespan, slot.Finish)
-		}
+		pool := &Pool{Builder: name, nodes: nodes, targets: targets}
+		p.assign(pool, nodes)
 		p.Pools = append(p.Pools, pool)
 	}
+}
+
+// assign places the pool's targets over nodes and records each node's
+// share.
+func (p *Plan) assign(pool *Pool, nodes []PoolNode) {
+	placed := SchedulePool(nodes, pool.targets)
+	pool.Nodes, pool.Makespan = nil, 0
+	for _, pn := range nodes {
+		pool.Nodes = append(pool.Nodes, NodeLoad{Name: pn.Name, Capacity: pn.Capacity, Targets: []string{}})
+	}
+	for _, t := range pool.targets {
+		slot, ok := placed[t.Name]
+		if !ok {
+			continue // no node declares its platforms: Place's emulation stands
+		}
+		n := p.Node(t.Name)
+		n.Placement = []Placement{{Node: slot.Node, Platforms: n.Platforms, Pooled: true}}
+		i := slices.IndexFunc(pool.Nodes, func(l NodeLoad) bool { return l.Name == slot.Node })
+		pool.Nodes[i].Targets = append(pool.Nodes[i].Targets, t.Name)
+		pool.Nodes[i].Busy += t.Estimate
+		pool.Makespan = max(pool.Makespan, slot.Finish)
+	}
+}
+
+// Replace places a builder's pooled targets again over its nodes less
+// those gone (they did not answer when the run started): the run's own
+// placement, before any of them builds. It reports whether the builder
+// has a pool.
+func (p *Plan) Replace(builder string, gone map[string]bool) bool {
+	for _, pool := range p.Pools {
+		if pool.Builder != builder {
+			continue
+		}
+		live := slices.DeleteFunc(slices.Clone(pool.nodes), func(n PoolNode) bool { return gone[n.Name] })
+		if len(live) > 0 {
+			p.assign(pool, live)
+		}
+		return true
+	}
+	return false
 }
 
 // meanEstimate is what a target never built is assumed to take.

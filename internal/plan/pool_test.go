@@ -258,6 +258,20 @@ target "app" {
 		t.Errorf("plan JSON's pools: %v %+v\n%s", err, doc, js.String())
 	}
 
+	// A node that does not answer at the start: the run places the pool
+	// again over the others.
+	if !p.Replace("farm", map[string]bool{"b2": true}) || len(p.Pools[0].Nodes) != 1 || len(p.Pools[0].Nodes[0].Targets) != 4 {
+		t.Errorf("Replace without b2: %+v", p.Pools[0])
+	}
+	for _, n := range p.Nodes {
+		if n.Placement[0].Node != "b1" {
+			t.Errorf("%s placed on %s after b2 was left out", n.Name, n.Placement[0].Node)
+		}
+	}
+	if p.Replace("other", nil) {
+		t.Errorf("Replace of a builder without a pool")
+	}
+
 	p, _ = New(s, sel, Options{History: hist, SkipDigests: true, Drain: map[string]bool{"farm/b1": true}})
 	for _, n := range p.Nodes {
 		if n.Placement[0].Node != "b2" {

@@ -21,7 +21,7 @@ type jsonPlan struct {
 	Summary      jsonSummary  `json:"summary"`
 	Note         string       `json:"note,omitempty"`
 	// Pools: each builder of several nodes, and its targets per node.
-	Pools []Pool `json:"pools,omitempty"`
+	Pools []*Pool `json:"pools,omitempty"`
 }
 
 type jsonTarget struct {

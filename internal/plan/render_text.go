@@ -129,7 +129,7 @@ func writeNode(b *strings.Builder, p *Plan, n *Node, o TextOptions) {
 
 // writePools shows each pool's nodes with their targets and estimated
 // busy time.
-func writePools(b *strings.Builder, pools []Pool) {
+func writePools(b *strings.Builder, pools []*Pool) {
 	for _, pool := range pools {
 		fmt.Fprintf(b, "\nbuilder %s: %d nodes, about %s\n", pool.Builder, len(pool.Nodes), seconds(pool.Makespan))
 		for _, n := range pool.Nodes {
