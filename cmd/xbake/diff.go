@@ -93,8 +93,8 @@ func runDiff(cmd *cobra.Command, o *planOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	diag.Write(stderr, diags, s.Sources, colorOn(stderr)) // the spec's findings now, as plan shows them
 	if diags.HasErrors() {
-		diag.Write(stderr, diags, s.Sources, colorOn(stderr))
 		return errSpec
 	}
 	if o.exitCode && d.Changed() {
