@@ -137,3 +137,29 @@ func printSpec(t *testing.T, src []byte) (string, bool) {
 	}
 	return strings.ReplaceAll(string(out), dir, "DIR"), true
 }
+
+// TestFmtThroughASymlink is the repro: a spec that is a link to
+// a 0600 file is formatted in the file it points to, the link stays.
+func TestFmtThroughASymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.hcl")
+	if err := os.WriteFile(real, []byte("target \"a\" {\ncontext=\".\"\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.hcl", filepath.Join(dir, "xbuild.hcl")); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := xbake(t, dir, "", "fmt", "xbuild.hcl"); code != 0 {
+		t.Fatalf("fmt: exit %d\n%s", code, errOut)
+	}
+	if info, err := os.Lstat(filepath.Join(dir, "xbuild.hcl")); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("xbuild.hcl is no longer a link")
+	}
+	b, _ := os.ReadFile(real)
+	if !strings.Contains(string(b), "  context = \".\"\n") {
+		t.Fatalf("real.hcl was not formatted:\n%s", b)
+	}
+	if info, _ := os.Stat(real); info.Mode().Perm() != 0o600 {
+		t.Fatalf("real.hcl's mode is %v, want 0600", info.Mode().Perm())
+	}
+}
