@@ -42,11 +42,20 @@ func (l *Local) Nodes() []*Node {
 }
 
 // RemoveState deletes the builder's state directory (its cache); the
-// daemon must be stopped.
+// daemon must be stopped: a daemon that still holds the root is refused.
 func (l *Local) RemoveState() error {
-	if l.daemonPID() == 0 {
-		l.sweep() // a daemon killed earlier may have left mounts under it
+	if _, err := os.Stat(l.dir); err != nil {
+		return nil
 	}
+	unlock, err := l.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if pid, held := l.rootHolder(); held {
+		return fmt.Errorf("builder %q: its buildkitd (pid %d) still runs on %s; stop it first (xbake builders stop %s)", l.name, pid, l.dir, l.name)
+	}
+	l.sweep() // a daemon killed earlier may have left mounts under it
 	return os.RemoveAll(l.dir)
 }
 
@@ -67,6 +76,8 @@ func (l *Local) socket() string { return filepath.Join(l.dir, "buildkitd.sock") 
 func (l *Local) Address() string { return "unix://" + l.socket() }
 
 // Client implements Driver: it reuses the running daemon, or starts one.
+// A daemon that holds the root but does not answer (stopped, starved of
+// CPU, still loading its state) is waited for, never replaced.
 func (l *Local) Client(ctx context.Context) (*client.Client, error) {
 	if l.unavailable != nil {
 		return nil, l.unavailable
@@ -82,6 +93,9 @@ func (l *Local) Client(ctx context.Context) (*client.Client, error) {
 	if c := l.answering(ctx); c != nil {
 		return c, nil
 	}
+	if pid, held := l.rootHolder(); held {
+		return l.waitForHolder(ctx, pid)
+	}
 	exited, err := l.start()
 	if err != nil {
 		return nil, err
@@ -90,7 +104,7 @@ func (l *Local) Client(ctx context.Context) (*client.Client, error) {
 }
 
 // lock takes the builder's file lock, so that concurrent xbake processes
-// start one daemon between them.
+// start, stop, sweep and remove its daemon one at a time.
 func (l *Local) lock() (func(), error) {
 	f, err := os.OpenFile(filepath.Join(l.dir, "lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -121,6 +135,51 @@ func (l *Local) answering(ctx context.Context) *client.Client {
 	return c
 }
 
+// holderWait bounds how long a run waits for a daemon that holds its
+// root and does not answer.
+var holderWait = 2 * time.Minute
+
+// waitForHolder waits for the daemon that holds the root to answer,
+// saying so every few seconds. It never removes its socket nor starts
+// another daemon beside it: a second buildkitd on one root cannot run.
+func (l *Local) waitForHolder(ctx context.Context, pid int) (*client.Client, error) {
+	who := "a buildkitd"
+	if pid > 0 {
+		who = fmt.Sprintf("its buildkitd (pid %d)", pid)
+	}
+	start := time.Now()
+	next := start
+	for {
+		if c := l.answering(ctx); c != nil {
+			if time.Since(start) > time.Second {
+				Notice(ctx, "builder %q: %s answers again after %s", l.name, who, time.Since(start).Round(time.Second))
+			}
+			return c, nil
+		}
+		if _, held := l.rootHolder(); !held {
+			return nil, fmt.Errorf("builder %q: %s held %s without answering, then exited; run again to start a new one", l.name, who, filepath.Join(l.dir, "root"))
+		}
+		state := ""
+		if s := processState(pid); s != "" {
+			state = " (" + s + ")"
+		}
+		waited := time.Since(start).Round(time.Second)
+		if waited >= holderWait {
+			return nil, fmt.Errorf("builder %q: %s%s holds %s but has not answered on %s for %s; xbake does not start a second daemon on one root. Wait for it, or end it with: xbake builders stop %s",
+				l.name, who, state, filepath.Join(l.dir, "root"), l.socket(), waited, l.name)
+		}
+		if !time.Now().Before(next) {
+			Notice(ctx, "builder %q: %s%s holds its state but does not answer; waiting for it (%s so far, up to %s)", l.name, who, state, waited, holderWait)
+			next = next.Add(10 * time.Second)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
 // start launches buildkitd in the background, in its own session so it
 // outlives this process. The channel is closed if the daemon exits while
 // this process lives: waiting on the child is the only exact way to tell,
@@ -140,9 +199,9 @@ func (l *Local) start() (<-chan struct{}, error) {
 	if err := os.WriteFile(filepath.Join(l.dir, "buildkitd.toml"), l.configTOML(), 0o600); err != nil {
 		return nil, err
 	}
-	if l.daemonPID() == 0 {
-		l.sweep() // what a daemon killed before this one left behind
-	}
+	// The caller holds the builder's lock and found the root's lock free:
+	// no daemon runs on this root, so what is there was left by a dead one.
+	l.sweep()
 	os.Remove(l.socket())
 	logf, err := os.OpenFile(l.logPath(), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
@@ -232,23 +291,46 @@ func isDaemonOf(cmdline []byte, addr string) bool {
 	return false
 }
 
-// Stop ends the daemon, waiting up to 10 seconds for it to exit. A pid
-// file or socket left by a daemon that is gone is removed; a process
-// that is not this builder's daemon is never signalled.
+// Stop ends the daemon, waiting up to 10 seconds for it to exit. The
+// daemon is the process holding the root's lock (or the pid file's, if
+// it is a buildkitd on this builder's socket); a stopped one is
+// continued so that it can exit cleanly. A pid file or socket left by a
+// daemon that is gone is removed; a process that is not this builder's
+// daemon is never signalled.
 func (l *Local) Stop() error {
+	if _, err := os.Stat(l.dir); err != nil {
+		return nil // never started here
+	}
+	unlock, err := l.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return l.stopLocked()
+}
+
+func (l *Local) stopLocked() error {
 	pid := l.daemonPID()
+	if holder, held := l.rootHolder(); held && holder > 0 {
+		pid = holder
+	}
 	if pid <= 0 {
 		l.removeStale()
 		return nil
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
-		return err
+		return fmt.Errorf("builder %q: stopping its buildkitd (pid %d): %w", l.name, pid, err)
 	}
-	for i := 0; i < 100 && l.daemonPID() == pid; i++ {
+	syscall.Kill(pid, syscall.SIGCONT) // a stopped daemon handles SIGTERM only once it runs
+	alive := func() bool { return syscall.Kill(pid, 0) == nil && processState(pid) != "a zombie" }
+	for i := 0; i < 100 && alive(); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
-	if l.daemonPID() == pid {
+	if alive() {
 		syscall.Kill(pid, syscall.SIGKILL)
+		for i := 0; i < 50 && alive(); i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
 	}
 	l.removeStale()
 	return nil

@@ -126,6 +126,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	if err != nil {
 		return nil, err
 	}
+	ctx = builder.WithNotice(ctx, r.say)
 	outputs.RecoverPublishes(ctx, r.say) // an earlier run's publish first, whatever this one builds
 	if opts.SkipUnchanged {
 		r.foldDigests(ctx)

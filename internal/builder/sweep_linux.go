@@ -1,0 +1,5 @@
+package builder
+
+import "syscall"
+
+const unmountDetach = syscall.MNT_DETACH
