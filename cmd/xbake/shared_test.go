@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	osexec "os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xbake/xbake/internal/exec/outputs"
 )
 
 // daemonsOn lists the pids of the buildkitd processes running on root.
@@ -156,5 +159,81 @@ func TestConcurrentStartsUnderLoad(t *testing.T) {
 		if code, out, errOut := xbake(t, dir, "", "builders", "stop", "local"); code != 0 {
 			t.Fatalf("builders stop: exit %d\n%s%s", code, out, errOut)
 		}
+	}
+}
+
+// TestDestinationLockAcrossStateDirs: a run writes a local destination
+// that another xbake (another user, another state directory) is
+// writing: it says whose lock it waits for, writes nothing until it is
+// released, then writes its output whole; the lock file goes with it.
+func TestDestinationLockAcrossStateDirs(t *testing.T) {
+	realBuilder(t)
+	builderState := os.Getenv("XBAKE_STATE_DIR")
+	dir := t.TempDir()
+	copyFile(t, "../../bin/busybox-amd64", filepath.Join(dir, "busybox"))
+	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n")
+	writeFile(t, dir, "xbuild.hcl", "target \"e\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=local,dest=out/e\"]\n}\n")
+	dest := filepath.Join(dir, "out", "e")
+
+	t.Setenv("XBAKE_STATE_DIR", t.TempDir()) // the other run's
+	release, err := outputs.LockDestinations([]string{dest}, func(string) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if release != nil {
+			release()
+		}
+	}()
+	cmd := osexec.Command(xbakeBin, "run", "--progress", "plain")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "XBAKE_STATE_DIR="+builderState)
+	out := &lockedBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	want := fmt.Sprintf("e: waiting for another run to finish writing its output (xbake run (pid %d", os.Getpid())
+	deadline := time.Now().Add(90 * time.Second)
+	for !strings.Contains(out.String(), want) && time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("the run did not wait for the other state directory's lock (exit %v):\n%s", err, out)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if !strings.Contains(out.String(), want) {
+		t.Fatalf("the run does not say whose lock it waits for:\n%s", out)
+	}
+	time.Sleep(time.Second)
+	if _, err := os.Stat(filepath.Join(dest, "bin", "busybox")); err == nil {
+		t.Fatal("the run wrote the destination while another run held it")
+	}
+	release()
+	release = nil
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "bin", "busybox")); err != nil {
+		t.Errorf("the output is not there after the wait: %v", err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "out"))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".xbake-") {
+			t.Errorf("left beside the destination: %s", e.Name())
+		}
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatalf("%v (bash scripts/setup)", err)
+	}
+	if err := os.WriteFile(dst, b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 }

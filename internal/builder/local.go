@@ -349,6 +349,9 @@ func (l *Local) configTOML() []byte {
 	// The daemon is xbake's own, reachable by root only; a build gets an
 	// entitlement only when the user grants it with --allow.
 	b.WriteString("insecure-entitlements = [\"network.host\", \"security.insecure\"]\n")
+	// Its own trace socket: the default one in /run/buildkit is shared
+	// by every buildkitd on the machine, other users' too.
+	fmt.Fprintf(&b, "[otel]\n  socketPath = %q\n", filepath.Join(l.dir, "otel-grpc.sock"))
 	b.WriteString("[worker.containerd]\n  enabled = false\n[worker.oci]\n  enabled = true\n")
 	if l.config.MaxParallelism > 0 {
 		fmt.Fprintf(&b, "  max-parallelism = %d\n", l.config.MaxParallelism)

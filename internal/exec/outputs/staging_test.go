@@ -2,6 +2,7 @@ package outputs
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"github.com/xbake/xbake/internal/atomicfile"
 )
 
 func write(t *testing.T, path, content string) {
@@ -224,5 +227,23 @@ func TestSweepNeverTakesATemporaryBeingMade(t *testing.T) {
 	<-swept
 	if n := lost.Load(); n > 0 {
 		t.Errorf("%d of 800 temporaries vanished or failed to be made under a concurrent sweep", n)
+	}
+}
+
+// A metadata file, report or fmt result being written by another run
+// into a directory an output sweeps is that run's, not a dead run's.
+func TestSweepNeverTakesAnAtomicWrite(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "metadata.json")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		sweepStale(dir)
+		_, err := io.WriteString(w, "{}")
+		return err
+	})
+	if err != nil {
+		t.Fatalf("the write lost its temporary to a sweep: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{}" {
+		t.Errorf("metadata.json holds %q", b)
 	}
 }
