@@ -31,22 +31,25 @@ var stateDir string
 
 func TestMain(m *testing.M) {
 	code := func() int {
+		// Every test has a state directory of the run's own, daemon or
+		// not: the fake-solver tests recover publishes and write
+		// history too, never in the user's ~/.local/state.
+		dir, err := os.MkdirTemp("/tmp", "xbx")
+		if err != nil {
+			panic(err)
+		}
+		os.Setenv("XBAKE_STATE_DIR", dir)
+		defer os.RemoveAll(dir)
 		bin, _ := filepath.Abs("../../bin/buildkitd")
 		if _, err := os.Stat(bin); err != nil || os.Geteuid() != 0 {
 			if os.Getenv("CI") != "" {
 				println("integration tests need bin/buildkitd and root in CI:", err)
 				return 1
 			}
-			return m.Run() // each test skips itself
+			return m.Run() // each test that needs the daemon skips itself
 		}
 		os.Setenv("XBAKE_BUILDKITD", bin)
-		dir, err := os.MkdirTemp("/tmp", "xbx")
-		if err != nil {
-			panic(err)
-		}
 		stateDir = dir
-		os.Setenv("XBAKE_STATE_DIR", dir)
-		defer os.RemoveAll(dir)
 		defer builder.NewLocal(builder.BuiltinName, spec.BuilderConfig{}).Stop()
 		return m.Run()
 	}()

@@ -1,10 +1,12 @@
 package exec_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -12,11 +14,13 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/exec/display"
+	"github.com/xbake/xbake/internal/exec/outputs"
 )
 
 // A registry that fails in the middle of tagging: the tags already moved
@@ -185,13 +189,12 @@ func TestDefaultProvenanceIsAttached(t *testing.T) {
 	}
 }
 
-// TestUnfinishedPublishIsFinishedByTheNextRun: the registry goes away
-// right after the first tag of an atomic push moved, so neither the
-// publish nor its rollback can finish. Once the registry is back, the
-// next run (of a target that pushes nothing) first finishes the
-// rollback: every tag is as it was before, none half new.
-func TestUnfinishedPublishIsFinishedByTheNextRun(t *testing.T) {
-	needDaemon(t)
+// interruptedPublish sets up what an interrupted atomic push leaves: tag
+// a existed (on the returned digest), the run moved it, then the
+// registry went away before tag b was created and before the rollback.
+// The registry is back when it returns; dir is the project.
+func interruptedPublish(t *testing.T) (reg, dir string, oldDigest v1.Hash) {
+	t.Helper()
 	var down, armed atomic.Bool
 	inner := registry.New(registry.Logger(nopLogger()))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -204,16 +207,16 @@ func TestUnfinishedPublishIsFinishedByTheNextRun(t *testing.T) {
 			down.Store(true) // the first tag moved: the registry goes away
 		}
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	u, _ := url.Parse(srv.URL)
-	reg := u.Host
+	reg = u.Host
 	old, _ := random.Image(64, 1)
 	if err := remote.Write(mustTag(t, reg+"/xbake/j:a"), old); err != nil {
 		t.Fatal(err)
 	}
-	oldDigest, _ := old.Digest()
+	oldDigest, _ = old.Digest()
 
-	dir := project(t, map[string]string{
+	dir = project(t, map[string]string{
 		"Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\n",
 		"xbuild.hcl": fmt.Sprintf(`target "app" {
   platforms = ["linux/amd64"]
@@ -234,9 +237,20 @@ target "other" {
 	if a, err := remote.Head(mustTag(t, reg+"/xbake/j:a")); err != nil || a.Digest == oldDigest {
 		t.Fatalf("the outage should have left tag a moved (the test's premise): %v %v", a, err)
 	}
+	return reg, dir, oldDigest
+}
+
+// TestUnfinishedPublishIsFinishedByTheNextRun: the registry goes away
+// right after the first tag of an atomic push moved, so neither the
+// publish nor its rollback can finish. Once the registry is back, the
+// next run (of a target that pushes nothing) first finishes the
+// rollback: every tag is as it was before, none half new.
+func TestUnfinishedPublishIsFinishedByTheNextRun(t *testing.T) {
+	needDaemon(t)
+	reg, dir, oldDigest := interruptedPublish(t)
 
 	var said strings.Builder
-	res = build(t, ctx(t), dir, runOpts{targets: []string{"other"}, opts: exec.Options{ProgressOut: &said}})
+	res := build(t, ctx(t), dir, runOpts{targets: []string{"other"}, opts: exec.Options{ProgressOut: &said}})
 	if res.Failed() {
 		t.Fatalf("the next run: %+v", res)
 	}
@@ -253,5 +267,71 @@ target "other" {
 	res = build(t, ctx(t), dir, runOpts{targets: []string{"other"}, opts: exec.Options{ProgressOut: &said}})
 	if strings.Count(said.String(), "unfinished publish") != 1 {
 		t.Errorf("a finished publish is not finished twice:\n%s", said.String())
+	}
+}
+
+// TestRecoveryTouchesOnlyItsOwnTags: after an interrupted publish, a run
+// of another project with the same state directory leaves the first
+// project's tags alone; then someone else pushes to tag a, and the next
+// run of the first project leaves a where they put it (compare and
+// swap), says so, and closes the journal.
+func TestRecoveryTouchesOnlyItsOwnTags(t *testing.T) {
+	needDaemon(t)
+	reg, dir, _ := interruptedPublish(t)
+	moved, err := remote.Head(mustTag(t, reg+"/xbake/j:a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	other := project(t, map[string]string{"xbuild.hcl": "target \"other\" {\n  output = [\"type=cacheonly\"]\n}\n", "Dockerfile": "FROM scratch\n"})
+	var said strings.Builder
+	if res := build(t, ctx(t), other, runOpts{opts: exec.Options{ProgressOut: &said}}); res.Failed() {
+		t.Fatalf("another project's run: %+v", res)
+	}
+	if a, err := remote.Head(mustTag(t, reg+"/xbake/j:a")); err != nil || a.Digest != moved.Digest {
+		t.Errorf("another project's run changed tag a: %v %v", a, err)
+	}
+	if strings.Contains(said.String(), "publish") {
+		t.Errorf("another project's run acted on this one's journal:\n%s", said.String())
+	}
+
+	theirs, _ := random.Image(64, 1)
+	if err := remote.Write(mustTag(t, reg+"/xbake/j:a"), theirs); err != nil {
+		t.Fatal(err)
+	}
+	theirDigest, _ := theirs.Digest()
+	said.Reset()
+	if res := build(t, ctx(t), dir, runOpts{targets: []string{"other"}, opts: exec.Options{ProgressOut: &said}}); res.Failed() {
+		t.Fatalf("the next run: %+v", res)
+	}
+	if a, err := remote.Head(mustTag(t, reg+"/xbake/j:a")); err != nil || a.Digest != theirDigest {
+		t.Errorf("tag a: %v %v, want it left on the image someone else pushed (%s)", a, err, theirDigest)
+	}
+	if !strings.Contains(said.String(), "someone else has moved since") || !strings.Contains(said.String(), "now "+theirDigest.String()) {
+		t.Errorf("the run should say it left tag a where someone else put it:\n%s", said.String())
+	}
+	said.Reset()
+	build(t, ctx(t), dir, runOpts{targets: []string{"other"}, opts: exec.Options{ProgressOut: &said}})
+	if strings.Contains(said.String(), "publish") {
+		t.Errorf("the journal was not closed:\n%s", said.String())
+	}
+}
+
+// TestDamagedJournalIsKept: a journal that cannot be read is kept and
+// reported, never deleted silently.
+func TestDamagedJournalIsKept(t *testing.T) {
+	t.Setenv("XBAKE_STATE_DIR", t.TempDir())
+	p := outputs.Project{Dir: t.TempDir(), Files: []string{"xbuild.hcl"}}
+	dir := outputs.JournalDir(p)
+	os.MkdirAll(dir, 0o700)
+	path := filepath.Join(dir, "publish-1-x.json")
+	os.WriteFile(path, []byte("{\"phase\": \"tag"), 0o600)
+	var said strings.Builder
+	outputs.RecoverPublishes(context.Background(), p, func(format string, args ...any) { fmt.Fprintf(&said, format+"\n", args...) })
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the damaged journal was removed: %v", err)
+	}
+	if !strings.Contains(said.String(), path) || !strings.Contains(said.String(), "cannot be read") {
+		t.Errorf("the damaged journal was not reported:\n%s", said.String())
 	}
 }

@@ -127,7 +127,8 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 		return nil, err
 	}
 	ctx = builder.WithNotice(ctx, r.say)
-	outputs.RecoverPublishes(ctx, r.say) // an earlier run's publish first, whatever this one builds
+	project := outputs.Project{Dir: workDir(), Files: p.FilePaths}
+	outputs.RecoverPublishes(ctx, project, r.say) // an earlier run's publish first, whatever this one builds
 	if opts.SkipUnchanged {
 		r.foldDigests(ctx)
 		r.decideSkips(ctx)
@@ -155,7 +156,7 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	r.mu.Lock()
 	pending := r.pending
 	r.mu.Unlock()
-	outputs.Publish(context.WithoutCancel(ctx), res, pending)
+	outputs.Publish(context.WithoutCancel(ctx), project, res, pending)
 	res.Finished = time.Now()
 	if opts.StateFile != "" {
 		digests := map[string]string{}
@@ -260,4 +261,13 @@ func (r *runner) say(format string, args ...any) {
 	r.sayMu.Lock()
 	defer r.sayMu.Unlock()
 	fmt.Fprintf(out, format+"\n", args...)
+}
+
+// workDir is the directory the run works in, for the project's identity.
+func workDir() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	return dir
 }

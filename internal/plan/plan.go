@@ -75,6 +75,10 @@ type Plan struct {
 	Note string
 	// Files are the spec files read, in the order they were merged.
 	Files []string
+	// FilePaths are the same files' paths as read (absolute unless
+	// read from stdin): with the working directory, they say which
+	// project a run is of.
+	FilePaths []string
 	// Cyclic is set when targets wait for each other: the levels then
 	// say nothing (a cycle has no order), and the plan has errors.
 	Cyclic bool
@@ -179,6 +183,12 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	diags = append(diags, d...)
 	p := buildGraph(s, sel, opts, defaultBuilder)
 	p.Files = s.Files
+	for _, f := range s.Files {
+		if path, ok := s.FilePaths[f]; ok && path != "" {
+			f = path
+		}
+		p.FilePaths = append(p.FilePaths, f)
+	}
 	for _, n := range p.Nodes {
 		n.Program = newProgram(p, n)
 		n.Driver = spec.BuiltinBuilder

@@ -24,7 +24,7 @@ import (
 // as short as it can be. Before any tag moves, what each one points to is
 // recorded; if a tag cannot be created (after retries), the tags already
 // moved are put back, and the result says what each tag holds.
-func Publish(ctx context.Context, res *result.Result, pending []PendingTag) {
+func Publish(ctx context.Context, project Project, res *result.Result, pending []PendingTag) {
 	pending = slices.Clone(pending)
 	if len(pending) == 0 {
 		return
@@ -56,9 +56,9 @@ func Publish(ctx context.Context, res *result.Result, pending []PendingTag) {
 		}
 		before[i] = prev
 	}
-	jl, err := startJournal(pending, before)
+	jl, err := startJournal(project, pending, before)
 	if err != nil {
-		res.PublishErr = fmt.Errorf("writing the publish journal in %s: %w; no tag was changed", journalDir(), err)
+		res.PublishErr = fmt.Errorf("writing the publish journal in %s: %w; no tag was changed", JournalDir(project), err)
 		return
 	}
 	for i, p := range pending {
@@ -72,7 +72,7 @@ func Publish(ctx context.Context, res *result.Result, pending []PendingTag) {
 				jl.done()
 			} else {
 				jl.keep()
-				res.PublishErr = fmt.Errorf("%w; the next xbake run with this state directory finishes putting the tags back", res.PublishErr)
+				res.PublishErr = fmt.Errorf("%w; the next xbake run of this project finishes putting the tags back", res.PublishErr)
 			}
 			return
 		}
