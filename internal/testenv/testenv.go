@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,7 +47,7 @@ func Dockerd(t testing.TB) string {
 	sock := filepath.Join(dir, "docker.sock")
 	cmd := exec.Command("dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
 		"-H", "unix://"+sock, "--pidfile", filepath.Join(dir, "pid"), "--bridge", "none", "--iptables=false")
-	StartInBackground(t, cmd, dir, func() { exec.Command("umount", "-R", filepath.Join(dir, "data")).Run() })
+	StartInBackground(t, cmd, dir, nil)
 	t.Setenv("DOCKER_HOST", "unix://"+sock)
 	t.Setenv("DOCKER_CONFIG", t.TempDir()) // the docker CLI keeps out of the user's ~/.docker
 	WaitUntilReady(t, dir, "dockerd", func() bool {
@@ -56,24 +57,56 @@ func Dockerd(t testing.TB) string {
 }
 
 // StartInBackground starts a daemon in its own process group with its
-// output in dir/log; when the test ends it stops it, runs afterStop (if
-// any) and removes dir.
+// output in dir/log; when the test ends it stops it (SIGTERM, then
+// SIGKILL to its group after 30 seconds), runs afterStop (if any),
+// unmounts whatever is still mounted under dir (an engine's
+// exec/netns/default, its overlays) and removes dir. If the test binary
+// dies first (a go test timeout, kill -9), the daemon gets SIGTERM from
+// the kernel (Pdeathsig): no engine of a dead test runs on.
 func StartInBackground(t testing.TB, cmd *exec.Cmd, dir string, afterStop func()) {
 	t.Helper()
 	log, _ := os.Create(filepath.Join(dir, "log"))
 	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
 		if afterStop != nil {
 			afterStop()
 		}
+		UnmountUnder(dir)
 		os.RemoveAll(dir)
 	})
+}
+
+// UnmountUnder unmounts every mount point under dir, deepest first.
+func UnmountUnder(dir string) {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return
+	}
+	var points []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) > 4 && strings.HasPrefix(f[4], dir+"/") {
+			points = append(points, f[4])
+		}
+	}
+	sort.Slice(points, func(i, j int) bool { return len(points[i]) > len(points[j]) })
+	for _, p := range points {
+		if syscall.Unmount(p, 0) != nil {
+			syscall.Unmount(p, syscall.MNT_DETACH)
+		}
+	}
 }
 
 // WaitUntilReady polls ready for up to a minute and fails the test with
