@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	osexec "os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +192,202 @@ func BenchmarkFleet(b *testing.B) {
 			}
 			b.ReportMetric(time.Since(start).Seconds(), fmt.Sprintf("s/%dnodes", k))
 		}
+	}
+}
+
+// sharedBaseSpec is a pool of the daemons and a base target with a
+// context of its own, used by six services (through target:base) with
+// another context: each service's step reads a file that only base's
+// context has, and one that only the services' context has.
+func sharedBaseSpec(daemons []*testenv.Daemon, ca testenv.CA, round string) string {
+	var b strings.Builder
+	b.WriteString("builder \"pool\" {\n  driver = \"remote\"\n  default = true\n")
+	for i, d := range daemons {
+		fmt.Fprintf(&b, "  node \"n%d\" {\n    endpoint = %q\n    platforms = [\"linux/amd64\"]\n    max-parallelism = 1\n", i+1, d.Addr)
+		fmt.Fprintf(&b, "    tls {\n      ca = %q\n      cert = %q\n      key = %q\n      server_name = \"127.0.0.1\"\n    }\n  }\n", ca.Cert, d.CA.ClientCert, d.CA.ClientKey)
+	}
+	b.WriteString("}\n")
+	fmt.Fprintf(&b, "target \"base\" {\n  context = \"base\"\n  platforms = [\"linux/amd64\"]\n  dockerfile-inline = \"FROM scratch\\nCOPY busybox-amd64 /bin/busybox\\nCOPY marker.txt /marker\\nRUN [\\\"/bin/busybox\\\", \\\"sh\\\", \\\"-c\\\", \\\"echo base-%s > /round\\\"]\\n\"\n  output = [\"type=cacheonly\"]\n}\n", round)
+	b.WriteString("group \"default\" { targets = [\"s1\", \"s2\", \"s3\", \"s4\", \"s5\", \"s6\"] }\n")
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&b, "target \"s%d\" {\n  context = \"svc\"\n  contexts = { base = \"target:base\" }\n  platforms = [\"linux/amd64\"]\n", i)
+		fmt.Fprintf(&b, "  dockerfile-inline = \"FROM base\\nCOPY app.txt /app\\nRUN [\\\"/bin/busybox\\\", \\\"sh\\\", \\\"-c\\\", \\\"echo s%d-%s; cat /marker /app > /seen; /bin/busybox sleep 2\\\"]\\n\"\n", i, round)
+		fmt.Fprintf(&b, "  output = [\"type=local,dest=out/%s/s%d\"]\n}\n", round, i)
+	}
+	return b.String()
+}
+
+// TestPoolLosesTheSharedBase: a pool of three buildkitd; base and its six
+// users are placed on one node, which is killed while the users build.
+// The run still succeeds: base is built again, from its own context, on
+// the node its remaining users move to, and every service's output
+// holds base's file and its own.
+func TestPoolLosesTheSharedBase(t *testing.T) {
+	realBuilder(t)
+	dir := t.TempDir()
+	ca, daemons := startFleet(t, dir, 3)
+	for _, sub := range []string{"base", "svc"} {
+		os.MkdirAll(filepath.Join(dir, sub), 0o755)
+	}
+	copyFile(t, filepath.Join(dir, "busybox-amd64"), filepath.Join(dir, "base", "busybox-amd64"))
+	writeFile(t, filepath.Join(dir, "base"), "marker.txt", "from-base")
+	writeFile(t, filepath.Join(dir, "svc"), "app.txt", "from-svc")
+	writeFile(t, dir, "xbuild.hcl", sharedBaseSpec(daemons, ca, "one"))
+
+	code, out, errOut := xbake(t, dir, "", "plan", "--format", "json")
+	var doc struct {
+		Pools []struct {
+			Nodes []struct {
+				Name    string
+				Targets []string
+			}
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil || len(doc.Pools) != 1 {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	victim := -1
+	for _, n := range doc.Pools[0].Nodes {
+		if slices.Contains(n.Targets, "base") {
+			victim, _ = strconv.Atoi(strings.TrimPrefix(n.Name, "n"))
+			victim--
+			if len(n.Targets) != 7 {
+				t.Errorf("base and its users are not placed together: node %s has %v", n.Name, n.Targets)
+			}
+		}
+	}
+	if victim < 0 {
+		t.Fatalf("no node has base: %s", out)
+	}
+
+	done := make(chan struct{})
+	var runCode int
+	var o, e lockedBuffer
+	go func() {
+		defer close(done)
+		runCode = run([]string{"run", "--progress", "plain"}, strings.NewReader(""), &o, &e)
+	}()
+	marker := regexp.MustCompile(`s\d-one`)
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		if len(daemons[victim].Built(t, marker)) > 0 {
+			break
+		}
+	}
+	time.Sleep(time.Second) // in the middle of a user's step
+	daemons[victim].Kill()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Minute):
+		t.Fatalf("the run does not end after its node was lost:\n%s%s", o.String(), e.String())
+	}
+	runOut, runErr := o.String(), e.String()
+	if runCode != 0 {
+		t.Fatalf("the run that lost base's node: exit %d\n%s%s", runCode, runOut, runErr)
+	}
+	for i := 1; i <= 6; i++ {
+		b, err := os.ReadFile(filepath.Join(dir, "out/one", fmt.Sprintf("s%d", i), "seen"))
+		if err != nil || string(b) != "from-basefrom-svc" {
+			t.Errorf("s%d saw %q (%v), want base's file and its own", i, b, err)
+		}
+	}
+	if !strings.Contains(runOut, "was lost during its build; built on n") {
+		t.Errorf("the summary should name the targets that moved:\n%s", runOut)
+	}
+}
+
+// multiPlatformSpec: a pool whose nodes declare linux/amd64, and one
+// target for linux/amd64 and linux/arm64 (arm64 through emulation) into
+// an OCI archive.
+func multiPlatformSpec(daemons []*testenv.Daemon, ca testenv.CA, round string) string {
+	var b strings.Builder
+	b.WriteString("builder \"pool\" {\n  driver = \"remote\"\n  default = true\n")
+	for i, d := range daemons {
+		fmt.Fprintf(&b, "  node \"n%d\" {\n    endpoint = %q\n    platforms = [\"linux/amd64\"]\n    max-parallelism = 1\n", i+1, d.Addr)
+		fmt.Fprintf(&b, "    tls {\n      ca = %q\n      cert = %q\n      key = %q\n      server_name = \"127.0.0.1\"\n    }\n  }\n", ca.Cert, d.CA.ClientCert, d.CA.ClientKey)
+	}
+	b.WriteString("}\n")
+	fmt.Fprintf(&b, "target \"mp\" {\n  platforms = [\"linux/amd64\", \"linux/arm64\"]\n  dockerfile-inline = \"FROM scratch\\nARG TARGETARCH\\nCOPY busybox-$${TARGETARCH} /bin/busybox\\nRUN [\\\"/bin/busybox\\\", \\\"sh\\\", \\\"-c\\\", \\\"echo mp-%s-$TARGETARCH; /bin/busybox sleep 2\\\"]\\n\"\n  output = [\"type=oci,dest=out/%s.tar\"]\n}\n", round, round)
+	return b.String()
+}
+
+// placedOn returns the index of the daemon the plan gives target.
+func placedOn(t *testing.T, dir, target string) int {
+	t.Helper()
+	code, out, errOut := xbake(t, dir, "", "plan", "--format", "json")
+	var doc struct {
+		Targets []struct {
+			Name  string
+			Nodes []struct{ Node string }
+		}
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &doc) != nil {
+		t.Fatalf("plan: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, tg := range doc.Targets {
+		if tg.Name == target && len(tg.Nodes) > 0 {
+			i, _ := strconv.Atoi(strings.TrimPrefix(tg.Nodes[0].Node, "n"))
+			return i - 1
+		}
+	}
+	t.Fatalf("the plan places %s nowhere:\n%s", target, out)
+	return -1
+}
+
+// TestPoolMultiPlatformFailover: a target for two platforms on a pool of
+// amd64 nodes builds when the node the plan gives it is down at the
+// start, and when that node is killed during its build.
+func TestPoolMultiPlatformFailover(t *testing.T) {
+	realBuilder(t)
+	dir := t.TempDir()
+	ca, daemons := startFleet(t, dir, 3)
+	copyFile(t, "../../bin/busybox-arm64", filepath.Join(dir, "busybox-arm64"))
+
+	// Down at the start.
+	writeFile(t, dir, "xbuild.hcl", multiPlatformSpec(daemons, ca, "one"))
+	first := placedOn(t, dir, "mp")
+	daemons[first].Kill()
+	code, out, errOut := xbake(t, dir, "", "run", "--progress", "plain")
+	if code != 0 {
+		t.Fatalf("the run with the placed node down: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out/one.tar")); err != nil {
+		t.Errorf("no archive: %v", err)
+	}
+
+	// Killed during the build, on a pool of the two that are left.
+	var alive []*testenv.Daemon
+	for i, d := range daemons {
+		if i != first {
+			alive = append(alive, d)
+		}
+	}
+	writeFile(t, dir, "xbuild.hcl", multiPlatformSpec(alive, ca, "two"))
+	victim := alive[placedOn(t, dir, "mp")]
+	done := make(chan struct{})
+	var runCode int
+	var runOut, runErr string
+	go func() {
+		defer close(done)
+		var o, e lockedBuffer
+		runCode = run([]string{"run", "--progress", "plain"}, strings.NewReader(""), &o, &e)
+		runOut, runErr = o.String(), e.String()
+	}()
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		if len(victim.Built(t, regexp.MustCompile(`mp-two`))) > 0 {
+			break
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	victim.Kill()
+	<-done
+	if runCode != 0 {
+		t.Fatalf("the run that lost the node building it: exit %d\n%s%s", runCode, runOut, runErr)
+	}
+	tar := osexec.Command("tar", "tf", filepath.Join(dir, "out/two.tar"))
+	if b, err := tar.Output(); err != nil || !strings.Contains(string(b), "index.json") {
+		t.Errorf("out/two.tar: %v\n%s", err, b)
+	}
+	if !strings.Contains(runOut, "moved:") {
+		t.Errorf("the summary should say the target moved:\n%s", runOut)
 	}
 }

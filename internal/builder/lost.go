@@ -2,19 +2,20 @@ package builder
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
 
 // Lost explains an error of a build on this node when its daemon went
 // away (it died, was restarted, or the network broke): gRPC only says
-// "error reading from server: EOF". The daemon is asked whether it still
-// answers, so a build that failed on its own (a registry that refused a
-// push, say) is never blamed on the builder. Other errors are returned as
-// they are.
-func (n NodeClient) Lost(err error) error {
-	if err == nil || errors.Is(err, context.Canceled) || n.answers() {
+// "error reading from server: EOF", or the build's own context ends
+// with its connection ("context canceled"). ctx is the caller's: when it
+// ended, the user cancelled and nothing was lost. The daemon is asked
+// whether it still answers, so a build that failed on its own (a
+// registry that refused a push, say) is never blamed on the builder.
+// Other errors are returned as they are.
+func (n NodeClient) Lost(ctx context.Context, err error) error {
+	if err == nil || ctx.Err() != nil || n.answers() {
 		return err
 	}
 	return &LostError{Builder: n.Builder, Node: n.Name, Endpoint: n.Endpoint, Log: n.Log, Err: err}

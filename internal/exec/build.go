@@ -11,6 +11,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/docker/cli/cli/config"
@@ -33,14 +34,6 @@ import (
 	"github.com/xbake/xbake/internal/plan"
 )
 
-// contextInput is a built target as other targets receive it: its
-// definition per platform key ("" for a single-platform result) and the
-// image config that goes with each.
-type contextInput struct {
-	defs    map[string]*pb.Definition
-	configs map[string][]byte
-}
-
 // buildkitSolver builds targets on BuildKit: the solver of every real run.
 type buildkitSolver struct{ r *runner }
 
@@ -50,6 +43,12 @@ func (s buildkitSolver) Solve(ctx context.Context, sb *schedule.Build) error {
 	j := s.r.jobs[sb.Task.Node.Name]
 	b := &build{r: s.r, j: j, sched: sb}
 	err := b.run(ctx)
+	if err != nil && b.sharedResult != nil {
+		b.sharedResult.fail(err) // users waiting for it to build again stop waiting
+	}
+	if err != nil {
+		j.res.Moved = nil // "built on" is said of targets that built
+	}
 	s.r.progress.Fill(j.res) // before the scheduler reads the step counts
 	return err
 }
@@ -63,8 +62,13 @@ type build struct {
 	callAnswer string          // what a call (check, outline, targets) answered
 	buildRef   string          // BUILDER/NODE/REF of the last solve, as buildx names a build
 	solveRef   string          // REF alone, the daemon's name of the build
-	shared     bool            // the result went to its users (once, whatever the attempts)
 	pool       bool            // its builder has several nodes
+	// sharedResult is what the target handed its users (once, whatever
+	// the attempts); a later attempt puts its own result into it.
+	sharedResult *sharedResult
+	// parents are the results of the targets it reads through target:
+	// contexts, as this attempt reads them.
+	parents map[string]*contextInput
 }
 
 // metadataOf is what --metadata-file records of a build, as bake writes
@@ -96,33 +100,58 @@ func (b *build) run(ctx context.Context) error {
 	// gone is the node the target was meant for (the plan's choice from
 	// a pool, then a lost one), and why says what happened to it.
 	gone, why := "", ""
-	if pl := b.j.node.Placement; len(pl) == 1 && pl[0].Pooled {
-		gone, why = pl[0].Node, "node "+pl[0].Node+", where the plan placed it, is not in the run"
+	for _, pl := range b.j.node.Placement {
+		if !slices.ContainsFunc(all, func(n builder.NodeClient) bool { return n.Name == pl.Node }) {
+			gone, why = pl.Node, "node "+pl.Node+", where the plan placed it, is not in the run"
+		}
 	}
 	for {
+		parents, pin, err := b.parentResults(ctx)
+		if err != nil {
+			return err
+		}
+		b.parents = parents
 		nodes := b.r.live(b.j.node.Builder, all)
 		if len(nodes) == 0 {
 			return fmt.Errorf("builder %q has no node left that answers", b.j.node.Builder)
 		}
-		parts, err := b.r.split(b.j, nodes)
+		parts, err := b.r.split(b.j, nodes, pin)
 		if err != nil {
 			return err
 		}
+		for _, pl := range b.j.node.Placement {
+			if gone == "" && b.r.isLost(b.j.node.Builder, pl.Node) {
+				gone, why = pl.Node, "node "+pl.Node+", where the plan placed it, was lost earlier in the run"
+			}
+		}
+		if gone != "" && !slices.ContainsFunc(parts, func(p part) bool { return p.node.Name == gone }) {
+			b.j.res.Moved = append(b.j.res.Moved, why+"; built on "+partNodes(parts))
+		}
 		if len(parts) > 1 {
-			return b.runSplit(ctx, parts)
+			err = b.runSplit(ctx, parts)
+		} else {
+			err = b.runOn(ctx, parts[0])
 		}
-		if gone != "" && parts[0].node.Name != gone {
-			b.j.res.Moved = append(b.j.res.Moved, why+"; built on "+parts[0].node.Name)
-		}
-		err = b.runOn(ctx, parts[0])
 		var lost *builder.LostError
 		if !errors.As(err, &lost) || len(nodes) < 2 || ctx.Err() != nil {
 			return err
 		}
 		b.r.markLost(lost)
+		if b.sharedResult != nil {
+			b.sharedResult.set(nil) // its users wait for the next attempt's result
+		}
 		gone, why = lost.Node, "node "+lost.Node+" was lost during its build"
 		b.r.say("%s: node %s of builder %s was lost during its build; building it again on another node", b.j.node.Name, lost.Node, lost.Builder)
 	}
+}
+
+// partNodes names the nodes of parts: "n2", or "n2, n3".
+func partNodes(parts []part) string {
+	var names []string
+	for _, p := range parts {
+		names = append(names, p.node.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // runOn builds the target on one node.
@@ -192,7 +221,10 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs.Set, label s
 	b.buildRef = part.node.Builder + "/" + part.node.Name + "/" + so.Ref
 	statusCh := make(chan *client.SolveStatus)
 	forwarded := b.r.progress.Forward(b.j.node.Name, label, part.node.Name, statusCh)
-	resp, err := part.node.Client.Build(ctx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
+	buildCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	b.r.onLost(buildCtx, part.node.Builder, part.node.Name, cancel)
+	resp, err := part.node.Client.Build(buildCtx, so, "xbake", func(ctx context.Context, gw gateway.Client) (*gateway.Result, error) {
 		// A result others use as a context is built here, in full,
 		// before they get it (Evaluate): left lazy, its steps would run
 		// inside the first user's build, and a failing step would be
@@ -207,23 +239,25 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs.Set, label s
 		if err := b.callResult(res); err != nil {
 			return nil, err
 		}
-		if err := b.shareWithUsers(ctx, res); err != nil {
+		if err := b.shareWithUsers(ctx, res, part.node); err != nil {
 			return nil, err
 		}
 		return res, nil
 	}, statusCh)
 	<-forwarded
-	return resp, part.node.Lost(err)
+	return resp, part.node.Lost(ctx, err)
 }
 
 // shareWithUsers turns the result into definitions the users can build
-// on, and hands them over (schedule.Build.Share).
-func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
-	if b.j.task.Users() == 0 || b.shared {
-		return nil // an attempt on a lost node shared it already: its definitions build anywhere
+// on, and hands them over (schedule.Build.Share): the first attempt
+// shares them, a later one (after a lost node) puts its own into what
+// the first shared. Either way it waits until the users are done: the
+// definitions read local files through this build's session.
+func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result, on builder.NodeClient) error {
+	if b.j.task.Users() == 0 {
+		return nil
 	}
-	b.shared = true
-	in := &contextInput{defs: map[string]*pb.Definition{}, configs: map[string][]byte{}}
+	in := &contextInput{defs: map[string]*pb.Definition{}, configs: map[string][]byte{}, builder: on.Builder, node: on.Name}
 	add := func(key string, ref gateway.Reference, config []byte) error {
 		st, err := ref.ToState()
 		if err != nil {
@@ -234,6 +268,7 @@ func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
 			return err
 		}
 		in.defs[key], in.configs[key] = def.ToPB(), config
+		in.bound = in.bound || readsLocalFiles(in.defs[key])
 		return nil
 	}
 	if res.Ref != nil {
@@ -246,7 +281,12 @@ func (b *build) shareWithUsers(ctx context.Context, res *gateway.Result) error {
 			return err
 		}
 	}
-	return b.sched.Share(ctx, in)
+	if b.sharedResult == nil {
+		b.sharedResult = newSharedResult(in)
+		return b.sched.Share(ctx, b.sharedResult)
+	}
+	b.sharedResult.set(in)
+	return b.sched.WaitUsers(ctx)
 }
 
 // solveOpt maps the target's attributes to a BuildKit solve: frontend
@@ -405,7 +445,7 @@ func (b *build) namedContext(c plan.Context, so *client.SolveOpt, attrs map[stri
 	name := c.Name
 	switch c.Kind {
 	case plan.NodeResult:
-		in, _ := b.r.jobs[c.Parent.Name].task.Shared().(*contextInput)
+		in := b.parents[c.Parent.Name]
 		if in == nil {
 			return fmt.Errorf("context %q: target %s has no result", name, c.Parent.Name)
 		}

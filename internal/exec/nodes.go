@@ -20,7 +20,6 @@ import (
 
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/exec/outputs"
-	"github.com/xbake/xbake/internal/plan"
 )
 
 // part is the share of a target one node builds.
@@ -31,44 +30,69 @@ type part struct {
 }
 
 // split finds where a target builds. On a builder of one node, there.
-// Where the plan placed the platforms (the nodes declare theirs), as it
-// says. Otherwise what only the daemons know decides, as the plan says
-// it will: each platform goes to a node that reports it natively
+// Where a parent it reads through target: pins it (pin: the node whose
+// build holds the parent's local files), there. Where the plan placed
+// the platforms (the nodes declare theirs), as it says, with the
+// platforms of a node not in the run placed again over those that are.
+// Otherwise what only the daemons know decides, as the plan says it
+// will: each platform goes to a node that reports it natively
 // (emulation only when none does), and a target without platforms to the
 // least busy node. A target is split over nodes only when every output is
 // a push (or the cache) and no target uses it as a context: only then can
 // the parts be joined afterwards, as one index in the registry.
-func (r *runner) split(j *job, nodes []builder.NodeClient) ([]part, error) {
+func (r *runner) split(j *job, nodes []builder.NodeClient, pin string) ([]part, error) {
 	if len(nodes) == 1 {
 		return []part{{node: nodes[0], platforms: j.platforms}}, nil
+	}
+	if pin != "" {
+		return pinned(j, nodes, pin)
 	}
 	if len(j.node.Placement) == 1 && j.node.Placement[0].Pooled {
 		return r.pooled(j, nodes)
 	}
 	if len(j.node.Placement) > 0 {
-		return placed(j.node.Placement, nodes)
+		return placed(j, nodes)
 	}
+	return r.byPlatform(j, nodes), nil
+}
+
+// byPlatform places each platform on a node that builds it, natively
+// first; a target without platforms goes to the least busy node.
+func (r *runner) byPlatform(j *job, nodes []builder.NodeClient) []part {
 	if len(j.platforms) == 0 {
-		return []part{{node: r.leastBusy(j.node.Builder, nodes), platforms: nil, reserved: true}}, nil
+		return []part{{node: r.leastBusy(j.node.Builder, nodes), platforms: nil, reserved: true}}
 	}
 	var parts []part
 	for _, p := range j.platforms {
-		n := nodeFor(p, nodes)
-		found := false
-		for i := range parts {
-			if parts[i].node.Name == n.Name {
-				parts[i].platforms = append(parts[i].platforms, p)
-				found = true
-			}
-		}
-		if !found {
-			parts = append(parts, part{node: n, platforms: []string{p}})
-		}
+		parts = addToPart(parts, nodeFor(p, nodes), p)
 	}
 	if len(parts) > 1 && !j.node.Splittable {
-		return []part{{node: parts[0].node, platforms: j.platforms}}, nil
+		return []part{{node: parts[0].node, platforms: j.platforms}}
 	}
-	return parts, nil
+	return parts
+}
+
+// addToPart adds platform p to n's part, making one if needed.
+func addToPart(parts []part, n builder.NodeClient, p ...string) []part {
+	if k := slices.IndexFunc(parts, func(pt part) bool { return pt.node.Name == n.Name }); k >= 0 {
+		parts[k].platforms = append(parts[k].platforms, p...)
+		return parts
+	}
+	return append(parts, part{node: n, platforms: append([]string{}, p...)})
+}
+
+// pinned builds the whole target on node pin, where its parent's
+// result is.
+func pinned(j *job, nodes []builder.NodeClient, pin string) ([]part, error) {
+	i := slices.IndexFunc(nodes, func(n builder.NodeClient) bool { return n.Name == pin })
+	if i < 0 {
+		return nil, fmt.Errorf("builder %q: the result it builds on is on node %q, which is no longer in the run", j.node.Builder, pin)
+	}
+	if !buildsAll(nodes[i], j.platforms) {
+		return nil, fmt.Errorf("builder %q: the result it reads through target: is on node %q (it reads local files only that node's build has), which does not build %s",
+			j.node.Builder, pin, strings.Join(j.platforms, ", "))
+	}
+	return []part{{node: nodes[i], platforms: j.platforms}}, nil
 }
 
 // pooled follows the plan's choice from the builder's pool, unless that
@@ -110,11 +134,44 @@ func (r *runner) live(builderName string, nodes []builder.NodeClient) []builder.
 	return slices.DeleteFunc(slices.Clone(nodes), func(n builder.NodeClient) bool { return r.lost[builderName+"/"+n.Name] })
 }
 
+// isLost reports whether a node of a builder was lost in this run.
+func (r *runner) isLost(builderName, node string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lost[builderName+"/"+node]
+}
+
+// onLost calls f once the node is marked lost, unless ctx ends first: a
+// build that waits for its users on a node that died hears it from the
+// users' builds (its own connection may say nothing).
+func (r *runner) onLost(ctx context.Context, builderName, node string, f func()) {
+	go func() {
+		for {
+			r.mu.Lock()
+			lost, changed := r.lost[builderName+"/"+node], r.lostChanged
+			r.mu.Unlock()
+			if lost {
+				f()
+				return
+			}
+			select {
+			case <-changed:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
 // markLost takes a node out of the run.
 func (r *runner) markLost(e *builder.LostError) {
 	r.mu.Lock()
 	first := !r.lost[e.Builder+"/"+e.Node]
 	r.lost[e.Builder+"/"+e.Node] = true
+	if first {
+		close(r.lostChanged)
+		r.lostChanged = make(chan struct{})
+	}
 	r.mu.Unlock()
 	if first {
 		r.say("builder %s: node %s (%s) stopped answering; its targets move to the other nodes", e.Builder, e.Node, e.Endpoint)
@@ -146,21 +203,44 @@ func (r *runner) joinNodes(builderName string) {
 	})
 }
 
-// placed turns the plan's placement into parts.
-func placed(placement []plan.Placement, nodes []builder.NodeClient) ([]part, error) {
+// placed turns the plan's placement into parts. The platforms the plan
+// put on a node that is not in the run (it did not answer at the start,
+// or was lost) go to the live nodes that build them, natively first.
+func placed(j *job, nodes []builder.NodeClient) ([]part, error) {
 	var parts []part
-	for _, pl := range placement {
+	replaced := false
+	for _, pl := range j.node.Placement {
 		i := slices.IndexFunc(nodes, func(n builder.NodeClient) bool { return n.Name == pl.Node })
-		if i < 0 {
-			return nil, fmt.Errorf("the plan places %s on node %q, which the builder does not have", strings.Join(pl.Platforms, ", "), pl.Node)
-		}
-		if k := slices.IndexFunc(parts, func(p part) bool { return p.node.Name == pl.Node }); k >= 0 {
-			parts[k].platforms = append(parts[k].platforms, pl.Platforms...)
+		if i >= 0 {
+			parts = addToPart(parts, nodes[i], pl.Platforms...)
 			continue
 		}
-		parts = append(parts, part{node: nodes[i], platforms: append([]string{}, pl.Platforms...)})
+		replaced = true
+		for _, p := range pl.Platforms {
+			n, ok := nodeBuilding(p, nodes)
+			if !ok {
+				return nil, fmt.Errorf("builder %q: the plan places %s on node %q, which is not in the run, and no node left builds it", j.node.Builder, p, pl.Node)
+			}
+			parts = addToPart(parts, n, p)
+		}
+	}
+	if replaced && len(parts) > 1 && !j.node.Splittable {
+		// Its parts could not be joined: one node that builds them all.
+		for _, n := range nodes {
+			if buildsAll(n, j.platforms) {
+				return []part{{node: n, platforms: j.platforms}}, nil
+			}
+		}
+		return nil, fmt.Errorf("builder %q: the node the plan placed it on is not in the run, and no node left builds all of %s (its outputs cannot be joined from several nodes)",
+			j.node.Builder, strings.Join(j.platforms, ", "))
 	}
 	return parts, nil
+}
+
+// nodeBuilding is nodeFor where some node builds p at all.
+func nodeBuilding(p string, nodes []builder.NodeClient) (builder.NodeClient, bool) {
+	n := nodeFor(p, nodes)
+	return n, slices.ContainsFunc(n.All, func(np string) bool { return samePlatform(p, np) })
 }
 
 // nodeFor picks the first node that builds p natively, else the first
@@ -243,7 +323,7 @@ func (b *build) runSplit(ctx context.Context, parts []part) error {
 	subs := make([]*build, len(parts))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, p := range parts {
-		subs[i] = &build{r: b.r, j: b.j, sched: b.sched}
+		subs[i] = &build{r: b.r, j: b.j, sched: b.sched, pool: b.pool, parents: b.parents}
 		g.Go(func() error {
 			defer outs[i].Cleanup()
 			release := b.r.occupy(b.j.node.Builder, p.node.Name, false)

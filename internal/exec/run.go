@@ -198,19 +198,21 @@ type runner struct {
 
 	sayMu   sync.Mutex // one line at a time from say
 	plan    *plan.Plan
-	mu      sync.Mutex // guards pending, busy, lost and joined
+	mu      sync.Mutex // guards pending, busy, lost, lostChanged and joined
 	pending []outputs.PendingTag
 	busy    map[string]int // running builds per "builder/node"
 	// lost are the nodes ("builder/node") that went away during the run:
 	// nothing more is sent to them.
 	lost map[string]bool
+	// lostChanged is closed, and replaced, when a node is marked lost.
+	lostChanged chan struct{}
 	// joined holds, per builder, the work done once when its nodes are
 	// connected (joinNodes).
 	joined map[string]*sync.Once
 }
 
 func newRunner(p *plan.Plan, clients Clients, opts Options) (*runner, error) {
-	r := &runner{opts: opts, clients: clients, plan: p, jobs: map[string]*job{}, busy: map[string]int{}, lost: map[string]bool{}, joined: map[string]*sync.Once{}}
+	r := &runner{opts: opts, clients: clients, plan: p, jobs: map[string]*job{}, busy: map[string]int{}, lost: map[string]bool{}, lostChanged: make(chan struct{}), joined: map[string]*sync.Once{}}
 	r.solver = buildkitSolver{r}
 	if opts.solver != nil {
 		r.solver = opts.solver(r)

@@ -63,6 +63,7 @@ func (c *checker) run() {
 		c.invalidPlatforms(n)
 		c.invalidReferences(n)
 		c.linkPlatforms(n)
+		c.linkSplit(n)
 		c.unsupportedPlatforms(n)
 		c.missingContext(n)
 		c.missingDockerfile(n)
@@ -274,6 +275,43 @@ func (c *checker) linkPlatforms(n *Node) {
 				strings.Join(missing, ", "), e.To.Name, n.Name)
 		}
 	}
+}
+
+// linkSplit: a target and a parent it reads through target: that the
+// plan puts on different nodes of one builder, because no node builds
+// the platforms of both. The parent's result reads its local files
+// through its build's session on its node, so the user builds there
+// (and fails if that node cannot build it): the run cannot follow the
+// plan, and says so here first.
+func (c *checker) linkSplit(n *Node) {
+	child := placementNodes(n)
+	if len(child) == 0 {
+		return
+	}
+	for _, e := range n.Needs {
+		if e.Kind != ContextEdge || e.To.Builder != n.Builder {
+			continue
+		}
+		parent := placementNodes(e.To)
+		if len(parent) != 1 || slices.Equal(child, parent) {
+			continue
+		}
+		c.report(rule.LinkSplit, hcl.DiagWarning, e.Range, "Linked targets on different nodes",
+			"Target %q reads %q through target: (context %q), but no node of builder %q builds the platforms of both, so the plan puts %q on node %s and %q on %s. "+
+				"A target's result reads its local files through its own build, on its own node: the run builds %q on node %s too, and fails it if that node cannot build %s. "+
+				"Give one node every platform both need, or build %q without a target: context.",
+			n.Name, e.To.Name, e.Context, n.Builder, e.To.Name, parent[0], n.Name, strings.Join(child, ", "), n.Name, parent[0], strings.Join(n.Platforms, ", "), n.Name)
+	}
+}
+
+// placementNodes are the distinct nodes a target is placed on, sorted.
+func placementNodes(n *Node) []string {
+	var out []string
+	for _, pl := range n.Placement {
+		out = append(out, pl.Node)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // unsupportedPlatforms: a builder whose platforms attribute lists what it

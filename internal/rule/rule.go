@@ -28,6 +28,7 @@ const (
 	InvalidOutput       ID = "invalid-output"
 	BuilderCannot       ID = "builder-cannot"
 	UnusedBuilder       ID = "unused-builder"
+	LinkSplit           ID = "link-split"
 )
 
 // All lists every rule, in the order docs/rules.md presents them.
@@ -35,7 +36,7 @@ var All = []ID{
 	MultiPlatformLoad, NoOutput, PushWithoutName, InvalidPlatform, InvalidReference,
 	UnknownTarget, UnknownBuilder, LinkPlatform, UnsupportedPlatform, MissingContext,
 	MissingDockerfile, OutputConflict, DuplicateTag, EntitlementDenied, OutputOutsideTree, ReadOutsideTree,
-	MissingSecret, DependencyCycle, InvalidOutput, BuilderCannot, UnusedBuilder,
+	MissingSecret, DependencyCycle, InvalidOutput, BuilderCannot, UnusedBuilder, LinkSplit,
 }
 
 // Extra is the Extra of a diagnostic raised by a rule.

@@ -84,8 +84,15 @@ func (b *Build) Share(ctx context.Context, value any) error {
 	b.sched.phase(t, "serving")
 	close(t.inputs)
 	b.ReleaseSlot()
+	return b.WaitUsers(ctx)
+}
+
+// WaitUsers waits until every user of the shared result has used it (or
+// ctx ends). A target built again after its node was lost, whose users
+// read its new result through what it shared first, waits here again.
+func (b *Build) WaitUsers(ctx context.Context) error {
 	waited := make(chan struct{})
-	go func() { t.users.Wait(); close(waited) }()
+	go func() { b.Task.users.Wait(); close(waited) }()
 	select {
 	case <-waited:
 		return nil
