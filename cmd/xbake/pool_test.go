@@ -260,6 +260,8 @@ func TestPoolLosesTheSharedBase(t *testing.T) {
 		t.Fatalf("no node has base: %s", out)
 	}
 
+	stepSummary := filepath.Join(t.TempDir(), "step-summary.md")
+	t.Setenv("GITHUB_STEP_SUMMARY", stepSummary)
 	done := make(chan struct{})
 	var runCode int
 	var o, e lockedBuffer
@@ -292,6 +294,10 @@ func TestPoolLosesTheSharedBase(t *testing.T) {
 	}
 	if !strings.Contains(runOut, "was lost during its build; built on n") {
 		t.Errorf("the summary should name the targets that moved:\n%s", runOut)
+	}
+	md, _ := os.ReadFile(stepSummary)
+	if !strings.Contains(string(md), "| target | node | status |") || !strings.Contains(string(md), "moved:** node n") {
+		t.Errorf("the step summary should say where each target built and what moved:\n%s", md)
 	}
 }
 

@@ -38,14 +38,29 @@ func WriteMarkdownSummary(w io.Writer, res *result.Result) error {
 	if failed > 0 {
 		fmt.Fprintf(w, ", %d failed", failed)
 	}
-	fmt.Fprint(w, "\n\n| target | status | time | cached steps | digest |\n|---|---|---|---|---|\n")
+	// On a pool, where each target built, as the terminal summary says.
+	pool := spreadOverNodes(res)
+	if pool {
+		fmt.Fprint(w, "\n\n| target | node | status | time | cached steps | digest |\n|---|---|---|---|---|---|\n")
+	} else {
+		fmt.Fprint(w, "\n\n| target | status | time | cached steps | digest |\n|---|---|---|---|---|\n")
+	}
 	for _, t := range res.Targets {
 		steps := cachedSteps(t)
 		status := string(t.Status)
 		if t.Status == result.Failed {
 			status = "**failed**"
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | `%s` |\n", mdEscape(t.Name), status, duration(t.Duration), steps, short(t.Digest))
+		node := ""
+		if pool {
+			node = " " + mdEscape(orDash(strings.Join(t.Nodes, ", "))) + " |"
+		}
+		fmt.Fprintf(w, "| %s |%s %s | %s | %s | `%s` |\n", mdEscape(t.Name), node, status, duration(t.Duration), steps, short(t.Digest))
+	}
+	for _, t := range res.Targets {
+		for _, m := range t.Moved {
+			fmt.Fprintf(w, "\n**%s moved:** %s\n", mdEscape(t.Name), mdEscape(m))
+		}
 	}
 	for _, t := range res.Targets {
 		if t.Status != result.Failed {

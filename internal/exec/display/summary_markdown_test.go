@@ -34,3 +34,26 @@ func TestMarkdownSummary(t *testing.T) {
 		}
 	}
 }
+
+// On a pool, the step summary says where each target built and which
+// moved, as the terminal summary does.
+func TestMarkdownSummaryOnAPool(t *testing.T) {
+	res := &result.Result{Targets: []*result.TargetResult{
+		{Name: "base", Status: result.Built, Nodes: []string{"n3"}, Moved: []string{"node n1 was lost during its build; built on n3"}},
+		{Name: "api", Status: result.Built, Nodes: []string{"n2"}},
+	}}
+	var b strings.Builder
+	if err := WriteMarkdownSummary(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| target | node | status |",
+		"| base | n3 | built |",
+		"| api | n2 | built |",
+		"**base moved:** node n1 was lost during its build; built on n3",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, b.String())
+		}
+	}
+}
