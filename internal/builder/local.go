@@ -53,7 +53,7 @@ func (l *Local) RemoveState() error {
 	}
 	defer unlock()
 	if pid, held := l.rootHolder(); held {
-		return fmt.Errorf("builder %q: its buildkitd (pid %d) still runs on %s; stop it first (xbake builders stop %s)", l.name, pid, l.dir, l.name)
+		return fmt.Errorf("builder %q: %s still runs on %s; stop it first (xbake builders stop %s)", l.name, daemonWord(pid), l.dir, l.name)
 	}
 	l.sweep() // a daemon killed earlier may have left mounts under it
 	return os.RemoveAll(l.dir)
@@ -135,6 +135,14 @@ func (l *Local) answering(ctx context.Context) *client.Client {
 	return c
 }
 
+// daemonWord names the daemon for a message: "its buildkitd (pid 42)".
+func daemonWord(pid int) string {
+	if pid > 0 {
+		return fmt.Sprintf("its buildkitd (pid %d)", pid)
+	}
+	return "its buildkitd"
+}
+
 // holderWait bounds how long a run waits for a daemon that holds its
 // root and does not answer.
 var holderWait = 2 * time.Minute
@@ -143,10 +151,7 @@ var holderWait = 2 * time.Minute
 // saying so every few seconds. It never removes its socket nor starts
 // another daemon beside it: a second buildkitd on one root cannot run.
 func (l *Local) waitForHolder(ctx context.Context, pid int) (*client.Client, error) {
-	who := "a buildkitd"
-	if pid > 0 {
-		who = fmt.Sprintf("its buildkitd (pid %d)", pid)
-	}
+	who := daemonWord(pid)
 	start := time.Now()
 	next := start
 	for {
