@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -65,14 +66,14 @@ func listBuilders(ctx context.Context, w io.Writer, s *spec.Spec, format string)
 	if format != "text" && format != "json" {
 		return usageErrorf("--format %q: use text or json", format)
 	}
-	names := builder.Names(s)
+	names := builder.Names(plan.BuildersOf(s))
 	infos := make([]builder.BuilderInfo, len(names))
 	var wg sync.WaitGroup
 	for i, n := range names { // nodes are probed at once: unreachable ones time out
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			infos[i], _ = builder.Describe(ctx, s, n, false)
+			infos[i], _ = builder.Describe(ctx, plan.BuildersOf(s), n, false)
 		}()
 	}
 	wg.Wait()
@@ -127,7 +128,7 @@ func newBuildersInspect() *cobra.Command {
 			if name == "" {
 				name = defaultBuilder(s)
 			}
-			info, err := builder.Describe(cmd.Context(), s, name, bootstrap)
+			info, err := builder.Describe(cmd.Context(), plan.BuildersOf(s), name, bootstrap)
 			if err != nil {
 				return &exitError{code: exitSpec, msg: err.Error()}
 			}
@@ -183,7 +184,7 @@ func loadWithBuilder(cmd *cobra.Command, sf *specFlags, name string) (*spec.Spec
 	if err != nil {
 		return nil, err
 	}
-	names := builder.Names(s)
+	names := builder.Names(plan.BuildersOf(s))
 	if name != "" && !slices.Contains(names, name) {
 		return nil, usageErrorf("no builder named %q; the spec has %s", name, strings.Join(names, ", "))
 	}
@@ -213,7 +214,7 @@ func newBuildersStop(remove bool) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, err := builder.For(s, args[0])
+			d, err := builder.For(plan.BuildersOf(s), args[0])
 			if err != nil {
 				return &exitError{code: exitSpec, msg: err.Error()}
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -64,7 +65,7 @@ func completeBuilders(cmd *cobra.Command, args []string, _ string) ([]string, co
 	if s == nil || len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	return builder.Names(s), cobra.ShellCompDirectiveNoFileComp
+	return builder.Names(plan.BuildersOf(s)), cobra.ShellCompDirectiveNoFileComp
 }
 
 // fixed offers a flag's fixed values.

@@ -146,7 +146,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	clients := builder.NewClients(s)
+	clients := builder.NewClients(p.Builders)
 	defer clients.Close()
 	cwd, _ := os.Getwd()
 	res, err := exec.Run(ctx, p, clients, exec.Options{

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/xbake/xbake/internal/builder"
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
 // realBuilder points the local builder at bin/buildkitd with a state
@@ -34,7 +34,7 @@ func realBuilder(t *testing.T) {
 	t.Setenv("XBAKE_BUILDKITD", bin)
 	t.Setenv("XBAKE_STATE_DIR", dir)
 	t.Cleanup(func() {
-		builder.NewLocal(builder.BuiltinName, spec.BuilderConfig{}).Stop()
+		builder.NewLocal(builder.BuiltinName, desc.Local{}).Stop()
 		os.RemoveAll(dir)
 	})
 }

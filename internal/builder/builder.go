@@ -10,11 +10,12 @@ import (
 
 	"github.com/moby/buildkit/client"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
-// BuiltinName is the builder used when a spec declares none.
-const BuiltinName = spec.BuiltinBuilder
+// BuiltinName is the builder used when a spec declares none (the same
+// name as spec.BuiltinBuilder; the drivers never read the spec).
+const BuiltinName = "local"
 
 // Driver connects to the daemons of one builder.
 type Driver interface {
@@ -69,33 +70,33 @@ func (n *Node) Client(ctx context.Context) (*client.Client, error) {
 
 // For returns the driver of a builder: a declared builder block, or the
 // built-in local builder.
-func For(s *spec.Spec, name string) (Driver, error) {
-	b, declared := s.Builders[name]
+func For(builders desc.Builders, name string) (Driver, error) {
+	b, declared := builders[name]
 	if !declared {
 		if name != BuiltinName {
 			return nil, fmt.Errorf("builder %q is not declared in the spec", name)
 		}
 		return builtin()
 	}
-	if b.Driver.Value == "docker" {
+	if b.Driver == "docker" {
 		endpoint := ""
 		if len(b.Nodes) > 0 {
-			endpoint = b.Nodes[0].Endpoint.Value
+			endpoint = b.Nodes[0].Endpoint
 		}
 		r := &Remote{name: name, node: name, endpoint: "unix://" + dockerSocket(endpoint), docker: true}
-		return &Multi{name: name, nodes: []*Node{{Builder: name, Name: name, Declared: spec.Values(b.Platforms), remote: r}}}, nil
+		return &Multi{name: name, nodes: []*Node{{Builder: name, Name: name, Declared: b.Platforms, remote: r}}}, nil
 	}
-	if b.Driver.Value == "docker-container" {
+	if b.Driver == "docker-container" {
 		return NewContainer(b), nil
 	}
-	if b.Driver.Value == "remote" {
+	if b.Driver == "remote" {
 		if len(b.Nodes) == 0 {
 			return nil, fmt.Errorf("builder %q has no endpoint", name)
 		}
 		return NewMulti(b), nil
 	}
-	l := NewLocal(name, b.Config)
-	l.declared = spec.Values(b.Platforms)
+	l := NewLocal(name, b.Local)
+	l.declared = b.Platforms
 	return l, nil
 }
 
@@ -105,8 +106,8 @@ func For(s *spec.Spec, name string) (Driver, error) {
 // starting, an unreachable node) holds up only the targets that build on
 // it.
 type Clients struct {
-	spec *spec.Spec
-	mu   sync.Mutex // guards nodes (the map, not what its entries hold)
+	builders desc.Builders
+	mu       sync.Mutex // guards nodes (the map, not what its entries hold)
 	// nodes holds each builder's connections, or the error, by name.
 	nodes map[string]*nodesOrErr
 }
@@ -183,7 +184,7 @@ func (c *Clients) LeftOut(name string) []LeftOut {
 
 // connect connects to the nodes of one builder, all at once.
 func (c *Clients) connect(ctx context.Context, name string) ([]NodeClient, []LeftOut, error) {
-	d, err := For(c.spec, name)
+	d, err := For(c.builders, name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -228,9 +229,10 @@ func connectNode(ctx context.Context, n *Node) (NodeClient, error) {
 	return nc, nil
 }
 
-// NewClients prepares connections to the builders of s.
-func NewClients(s *spec.Spec) *Clients {
-	return &Clients{spec: s, nodes: map[string]*nodesOrErr{}}
+// NewClients prepares connections to the builders of a plan
+// (plan.Plan.Builders).
+func NewClients(builders desc.Builders) *Clients {
+	return &Clients{builders: builders, nodes: map[string]*nodesOrErr{}}
 }
 
 // Close closes every connection made.

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
 // BuiltinChoice is how the built-in builder (the one used when a spec
@@ -56,9 +56,9 @@ func ChooseBuiltin() BuiltinChoice {
 func builtin() (Driver, error) {
 	c := ChooseBuiltin()
 	if c.Driver == "docker-container" {
-		return NewContainer(&spec.Builder{Name: BuiltinName}), nil
+		return NewContainer(&desc.Builder{Name: BuiltinName, Driver: "docker-container"}), nil
 	}
-	l := NewLocal(BuiltinName, spec.BuilderConfig{})
+	l := NewLocal(BuiltinName, desc.Local{})
 	l.unavailable = c.Err
 	return l, nil
 }

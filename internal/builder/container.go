@@ -26,26 +26,26 @@ import (
 	"github.com/google/shlex"
 	"github.com/moby/buildkit/client"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
 // Container is the docker-container driver of one builder.
 type Container struct {
 	name     string
 	engine   string // the Docker engine: unix:// or tcp:// address
-	opts     spec.ContainerOptions
+	opts     desc.Container
 	declared []string
 }
 
 var _ Driver = (*Container)(nil)
 
 // NewContainer returns the driver of a docker-container builder block.
-func NewContainer(b *spec.Builder) *Container {
+func NewContainer(b *desc.Builder) *Container {
 	endpoint := ""
 	if len(b.Nodes) > 0 {
-		endpoint = b.Nodes[0].Endpoint.Value
+		endpoint = b.Nodes[0].Endpoint
 	}
-	return &Container{name: b.Name, engine: "unix://" + dockerSocket(endpoint), opts: b.Container, declared: spec.Values(b.Platforms)}
+	return &Container{name: b.Name, engine: "unix://" + dockerSocket(endpoint), opts: b.Container, declared: b.Platforms}
 }
 
 // Name implements Driver.
@@ -64,8 +64,8 @@ func (c *Container) Volume() string { return c.ContainerName() + "_state" }
 
 // Image is the BuildKit image the container runs.
 func (c *Container) Image() string {
-	if c.opts.Image != nil && c.opts.Image.Value != "" {
-		return c.opts.Image.Value
+	if c.opts.Image != "" {
+		return c.opts.Image
 	}
 	return DefaultImage()
 }
@@ -159,7 +159,7 @@ func (c *Container) ensure(ctx context.Context) error {
 // BuildKit's runc needs: SYS_ADMIN, no seccomp or AppArmor profile, and
 // the host's cgroups.
 func (c *Container) create(ctx context.Context) error {
-	flags, err := shlex.Split(value(c.opts.BuildkitdFlags))
+	flags, err := shlex.Split(c.opts.BuildkitdFlags)
 	if err != nil {
 		return fmt.Errorf("builder %q: buildkitd-flags: %w", c.name, err)
 	}
@@ -170,14 +170,14 @@ func (c *Container) create(ctx context.Context) error {
 	}
 	common := []string{"--name", c.ContainerName(), "--label", "dev.xbake.builder=" + c.name,
 		"--mount", "type=volume,source=" + c.Volume() + ",target=/var/lib/buildkit"}
-	if n := value(c.opts.Network); n != "" {
+	if n := c.opts.Network; n != "" {
 		common = append(common, "--network", n)
 	}
 	for _, k := range sortedKeys(c.opts.Env) {
-		common = append(common, "--env", k+"="+c.opts.Env[k].Value)
+		common = append(common, "--env", k+"="+c.opts.Env[k])
 	}
 	args := append(flags, "--allow-insecure-entitlement=network.host", "--allow-insecure-entitlement=security.insecure")
-	if value(c.opts.Network) == "" || value(c.opts.Network) == "host" {
+	if c.opts.Network == "" || c.opts.Network == "host" {
 		args = append(args, "--oci-worker-net=host")
 	}
 	run := func(isolation ...string) error {
@@ -288,13 +288,6 @@ func (c *Container) Remove(ctx context.Context, keepState bool) error {
 	return err
 }
 
-func value(s *spec.String) string {
-	if s == nil {
-		return ""
-	}
-	return s.Value
-}
-
-func sortedKeys(m map[string]spec.String) []string {
+func sortedKeys(m map[string]string) []string {
 	return slices.Sorted(maps.Keys(m))
 }

@@ -1,4 +1,8 @@
-// Package builder gives BuildKit clients for the builders of a spec.
+// Package builder gives BuildKit clients for the builders of a plan.
+//
+// The builders come in as plain descriptions (desc.Builders, which the
+// plan fills from the spec: plan.BuildersOf); this package never reads
+// the spec.
 //
 // A Driver connects to one builder's daemon. Local (local.go) runs a
 // buildkitd of its own in a per-user state directory, started on first use

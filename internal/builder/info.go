@@ -9,7 +9,7 @@ import (
 	controlapi "github.com/moby/buildkit/api/services/control"
 	"github.com/moby/buildkit/client"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
 // Node statuses, as `xbake builders` shows them.
@@ -50,13 +50,13 @@ type NodeInfo struct {
 
 // Names lists the builders of a spec, the built-in local one included
 // unless the spec declares its own "local".
-func Names(s *spec.Spec) []string {
+func Names(builders desc.Builders) []string {
 	names := []string{}
-	for n := range s.Builders {
+	for n := range builders {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	if _, ok := s.Builders[BuiltinName]; !ok {
+	if _, ok := builders[BuiltinName]; !ok {
 		names = append([]string{BuiltinName}, names...)
 	}
 	return names
@@ -65,14 +65,14 @@ func Names(s *spec.Spec) []string {
 // Describe reports a builder's nodes: status, platforms, version and
 // worker labels. With bootstrap, a local daemon is started first. A
 // daemon that does not answer is reported, not returned as an error.
-func Describe(ctx context.Context, s *spec.Spec, name string, bootstrap bool) (BuilderInfo, error) {
-	d, err := For(s, name)
+func Describe(ctx context.Context, builders desc.Builders, name string, bootstrap bool) (BuilderInfo, error) {
+	d, err := For(builders, name)
 	if err != nil {
 		return BuilderInfo{}, err
 	}
 	info := BuilderInfo{Name: name, Driver: "local"}
-	if b := s.Builders[name]; b != nil {
-		info.Driver, info.Default = b.Driver.Value, b.Default
+	if b := builders[name]; b != nil {
+		info.Driver, info.Default = b.Driver, b.Default
 	}
 	for _, n := range d.Nodes() {
 		info.Nodes = append(info.Nodes, describeNode(ctx, n, bootstrap))

@@ -16,7 +16,7 @@ import (
 
 	"github.com/moby/buildkit/client"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
 // startTimeout bounds how long a new daemon may take to answer.
@@ -28,7 +28,7 @@ const startTimeout = 60 * time.Second
 type Local struct {
 	name     string
 	dir      string
-	config   spec.BuilderConfig
+	config   desc.Local
 	declared []string
 	// unavailable says why no builder can run here, for the built-in
 	// builder (ChooseBuiltin): Client returns it, stop and rm have
@@ -60,7 +60,7 @@ func (l *Local) RemoveState() error {
 }
 
 // NewLocal returns the driver of a local builder.
-func NewLocal(name string, cfg spec.BuilderConfig) *Local {
+func NewLocal(name string, cfg desc.Local) *Local {
 	return &Local{name: name, dir: filepath.Join(StateDir(), "builders", name), config: cfg}
 }
 

@@ -2,7 +2,6 @@ package builder
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -13,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
 // needBuildkitd points XBAKE_BUILDKITD at the daemon scripts/setup builds
@@ -48,7 +47,7 @@ func TestLocalStartsOnceAndIsReused(t *testing.T) {
 	needBuildkitd(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	l := NewLocal("t", spec.BuilderConfig{MaxParallelism: 2})
+	l := NewLocal("t", desc.Local{MaxParallelism: 2})
 	t.Cleanup(func() { l.Stop() })
 	// Two clients at once must share one daemon.
 	var wg sync.WaitGroup
@@ -72,7 +71,7 @@ func TestLocalStartsOnceAndIsReused(t *testing.T) {
 		}
 	}
 	pid := l.pid()
-	c, err := NewLocal("t", spec.BuilderConfig{}).Client(ctx)
+	c, err := NewLocal("t", desc.Local{}).Client(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +92,7 @@ func TestMissingBuildkitdSaysWhatToDo(t *testing.T) {
 	t.Setenv("XBAKE_BUILDKITD", "")
 	t.Setenv("PATH", t.TempDir())
 	t.Setenv("XBAKE_STATE_DIR", t.TempDir())
-	_, err := NewLocal("x", spec.BuilderConfig{}).Client(context.Background())
+	_, err := NewLocal("x", desc.Local{}).Client(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "go build -o bin/ github.com/moby/buildkit/cmd/buildkitd") {
 		t.Errorf("got %v", err)
 	}
@@ -112,7 +111,7 @@ func TestRemoteUnreachableNamesEverything(t *testing.T) {
 // stop must not signal it, and removes the stale pid file and socket.
 func TestStopNeverSignalsAStranger(t *testing.T) {
 	t.Setenv("XBAKE_STATE_DIR", t.TempDir())
-	l := NewLocal("local", spec.BuilderConfig{})
+	l := NewLocal("local", desc.Local{})
 	os.MkdirAll(l.Dir(), 0o700)
 	stranger := exec.Command("sleep", "30")
 	if err := stranger.Start(); err != nil {
@@ -182,21 +181,10 @@ func TestSlowBuilderDoesNotBlockOthers(t *testing.T) {
 	closed, _ := net.Listen("tcp", "127.0.0.1:0")
 	closedAddr := closed.Addr().String()
 	closed.Close() // nothing listens here: refused at once
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "xbuild.hcl"), []byte(fmt.Sprintf(`builder "slow" {
-  driver   = "remote"
-  endpoint = "tcp://%s"
-}
-builder "gone" {
-  driver   = "remote"
-  endpoint = "tcp://%s"
-}
-`, silent.Addr(), closedAddr)), 0o644)
-	s, diags := spec.Load(spec.Options{Dir: dir, Files: []string{"xbuild.hcl"}})
-	if diags.HasErrors() {
-		t.Fatal(diags.Error())
-	}
-	c := NewClients(s)
+	c := NewClients(desc.Builders{
+		"slow": {Name: "slow", Driver: "remote", Nodes: []desc.Node{{Name: "slow", Endpoint: "tcp://" + silent.Addr().String()}}},
+		"gone": {Name: "gone", Driver: "remote", Nodes: []desc.Node{{Name: "gone", Endpoint: "tcp://" + closedAddr}}},
+	})
 	defer c.Close()
 	go c.Nodes(context.Background(), "slow") // takes its 10 s ping timeout
 	time.Sleep(100 * time.Millisecond)       // let it take the builder's entry first
@@ -226,7 +214,7 @@ func TestSlowStartingDaemonIsWaitedFor(t *testing.T) {
 	needBuildkitd(t)
 	real := os.Getenv("XBAKE_BUILDKITD")
 	scriptedBuildkitd(t, "sleep 2\nexec "+real+` "$@"`)
-	l := NewLocal("slow", spec.BuilderConfig{})
+	l := NewLocal("slow", desc.Local{})
 	t.Cleanup(func() { l.Stop() })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -243,7 +231,7 @@ func TestDaemonExitingAtStartShowsItsLog(t *testing.T) {
 	scriptedBuildkitd(t, "echo 'flag provided but not defined: -bogus' >&2\nexit 1")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := NewLocal("dead", spec.BuilderConfig{}).Client(ctx)
+	_, err := NewLocal("dead", desc.Local{}).Client(ctx)
 	if err == nil || !strings.Contains(err.Error(), "exited at start") || !strings.Contains(err.Error(), "-bogus") {
 		t.Fatalf("got %v, want the exit and the log's last lines", err)
 	}

@@ -12,13 +12,13 @@ import (
 	_ "github.com/moby/buildkit/client/connhelper/kubepod"
 	_ "github.com/moby/buildkit/client/connhelper/ssh"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/builder/desc"
 )
 
 // Remote connects to a BuildKit daemon that someone else runs.
 type Remote struct {
 	name, node, endpoint string
-	tls                  *spec.TLS
+	tls                  *desc.TLS
 	docker               bool // a Docker engine's BuildKit (docker.go)
 }
 
@@ -36,11 +36,11 @@ type Multi struct {
 var _ Driver = (*Multi)(nil)
 
 // NewMulti returns the driver of a remote builder block.
-func NewMulti(b *spec.Builder) *Multi {
+func NewMulti(b *desc.Builder) *Multi {
 	m := &Multi{name: b.Name}
 	for _, n := range b.Nodes {
-		r := &Remote{name: b.Name, node: n.Name, endpoint: n.Endpoint.Value, tls: n.TLS}
-		m.nodes = append(m.nodes, &Node{Builder: b.Name, Name: n.Name, Declared: spec.Values(n.Platforms), Capacity: n.MaxParallelism, remote: r})
+		r := &Remote{name: b.Name, node: n.Name, endpoint: n.Endpoint, tls: n.TLS}
+		m.nodes = append(m.nodes, &Node{Builder: b.Name, Name: n.Name, Declared: n.Platforms, Capacity: n.Capacity, remote: r})
 	}
 	return m
 }
@@ -55,7 +55,7 @@ func (m *Multi) Nodes() []*Node { return m.nodes }
 func (m *Multi) Client(ctx context.Context) (*client.Client, error) { return m.nodes[0].Client(ctx) }
 
 // NewRemote returns a driver for one endpoint.
-func NewRemote(name, endpoint string, tls *spec.TLS) *Remote {
+func NewRemote(name, endpoint string, tls *desc.TLS) *Remote {
 	return &Remote{name: name, node: name, endpoint: endpoint, tls: tls}
 }
 

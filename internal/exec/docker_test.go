@@ -92,7 +92,7 @@ target "app" {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	info, err := builder.Describe(ctx(t), s, "desktop", false)
+	info, err := builder.Describe(ctx(t), plan.BuildersOf(s), "desktop", false)
 	if err != nil || info.Driver != "docker" || len(info.Nodes) != 1 || info.Nodes[0].Status != builder.StatusRunning ||
 		!slices.Contains(info.Nodes[0].Reported, "linux/amd64") {
 		t.Errorf("builders inspect desktop: %+v, %v", info, err)

@@ -24,7 +24,7 @@ func runExpectingError(t *testing.T, dir string, po plan.Options) (*exec.Result,
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	clients := builder.NewClients(s)
+	clients := builder.NewClients(p.Builders)
 	defer clients.Close()
 	return exec.Run(context.Background(), p, clients, exec.Options{Progress: "quiet"})
 }

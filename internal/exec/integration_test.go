@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/builder/desc"
 	"github.com/xbake/xbake/internal/exec"
 	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
@@ -50,7 +51,7 @@ func TestMain(m *testing.M) {
 		}
 		os.Setenv("XBAKE_BUILDKITD", bin)
 		stateDir = dir
-		defer builder.NewLocal(builder.BuiltinName, spec.BuilderConfig{}).Stop()
+		defer builder.NewLocal(builder.BuiltinName, desc.Local{}).Stop()
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -109,7 +110,7 @@ func build(t *testing.T, ctx context.Context, dir string, o runOpts) *exec.Resul
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	clients := builder.NewClients(s)
+	clients := builder.NewClients(p.Builders)
 	defer clients.Close()
 	if o.opts.Progress == "" {
 		o.opts.Progress = "quiet"

@@ -133,7 +133,7 @@ func runIn(t *testing.T, dir string) {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	clients := builder.NewClients(s)
+	clients := builder.NewClients(p.Builders)
 	defer clients.Close()
 	res, err := xexec.Run(ctx(t), p, clients, xexec.Options{Progress: "quiet"})
 	if err != nil {

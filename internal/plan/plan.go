@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/xbake/xbake/internal/builder/desc"
 	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/rule"
 	"github.com/xbake/xbake/spec"
@@ -83,8 +84,11 @@ type Plan struct {
 	// say nothing (a cycle has no order), and the plan has errors.
 	Cyclic bool
 	// Pools are the placements over builders of several nodes.
-	Pools  []*Pool
-	byName map[string]*Node
+	Pools []*Pool
+	// Builders are the spec's builders as the run's drivers take them:
+	// endpoints, TLS files, platforms and capacity of each node.
+	Builders desc.Builders
+	byName   map[string]*Node
 }
 
 // Node is one target to build.
@@ -183,6 +187,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	diags = append(diags, d...)
 	p := buildGraph(s, sel, opts, defaultBuilder)
 	p.Files = s.Files
+	p.Builders = BuildersOf(s)
 	for _, f := range s.Files {
 		if path, ok := s.FilePaths[f]; ok && path != "" {
 			f = path
