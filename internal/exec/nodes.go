@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/containerd/platforms"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/exec/outputs"
+	"github.com/xbake/xbake/internal/plan"
 )
 
 // part is the share of a target one node builds.
@@ -261,11 +261,8 @@ func nodeFor(p string, nodes []builder.NodeClient) builder.NodeClient {
 	return nodes[0]
 }
 
-func samePlatform(a, b string) bool {
-	pa, err1 := platforms.Parse(a)
-	pb, err2 := platforms.Parse(b)
-	return err1 == nil && err2 == nil && platforms.Format(platforms.Normalize(pa)) == platforms.Format(platforms.Normalize(pb))
-}
+// samePlatform is the plan's comparison: one normalisation for both.
+func samePlatform(a, b string) bool { return plan.SamePlatform(a, b) }
 
 // leastBusy returns the node with the fewest running builds and counts
 // the new build on it at once, so that targets starting together spread

@@ -245,6 +245,15 @@ func normalizedSet(list []string) map[string]bool {
 	return out
 }
 
+// SamePlatform reports whether two platform strings name one platform
+// once normalised ("linux/arm64/v8" and "linux/arm64"): the one
+// comparison the plan and the run make.
+func SamePlatform(a, b string) bool {
+	na, okA := normalized(a)
+	nb, okB := normalized(b)
+	return okA && okB && na == nb
+}
+
 func normalized(p string) (string, bool) {
 	parsed, err := platforms.Parse(p)
 	if err != nil {
