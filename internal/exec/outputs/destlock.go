@@ -16,7 +16,9 @@ package outputs
 // that its file is no longer the one at the path and locks again.
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -85,6 +87,9 @@ func lockDestination(dest string, waiting func(holder string)) (*destLock, error
 		// Ancestors of one directory: by length is outermost first.
 		created = slices.Compact(slices.SortedFunc(slices.Values(append(created, made...)), func(a, b string) int { return len(a) - len(b) }))
 		f, err := openLockFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // the holder removed the directory it made, between our mkdir and open
+		}
 		if err != nil {
 			removeCreated(created)
 			return nil, err

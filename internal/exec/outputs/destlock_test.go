@@ -51,7 +51,14 @@ func TestDestinationLockIsSharedAcrossStateDirs(t *testing.T) {
 // the removed file must not think it holds the lock. Many lockers at
 // once: never two inside.
 func TestDestinationLockExcludesWhileFilesComeAndGo(t *testing.T) {
-	dest := filepath.Join(t.TempDir(), "out.tar")
+	// In a directory that exists, and in one each holder makes and
+	// removes again (the lock file is its only content).
+	for _, dest := range []string{filepath.Join(t.TempDir(), "out.tar"), filepath.Join(t.TempDir(), "made", "out.tar")} {
+		lockersTakeTurns(t, dest)
+	}
+}
+
+func lockersTakeTurns(t *testing.T, dest string) {
 	var inside, most atomic.Int32
 	var wg sync.WaitGroup
 	for range 8 {
