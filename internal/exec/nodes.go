@@ -97,7 +97,9 @@ func pinned(j *job, nodes []builder.NodeClient, pin string) ([]part, error) {
 
 // pooled follows the plan's choice from the builder's pool, unless that
 // node is not in the run (it did not answer at the start, or was lost):
-// then the least busy node that builds the target's platforms takes it.
+// then the plan's scheduler places the pool again over the live nodes
+// (failoverPlacement), and only a target it cannot place goes to the
+// least busy node that builds its platforms.
 func (r *runner) pooled(j *job, nodes []builder.NodeClient) ([]part, error) {
 	want := j.node.Placement[0].Node
 	if i := slices.IndexFunc(nodes, func(n builder.NodeClient) bool { return n.Name == want }); i >= 0 {
@@ -113,7 +115,36 @@ func (r *runner) pooled(j *job, nodes []builder.NodeClient) ([]part, error) {
 		return nil, fmt.Errorf("builder %q: the plan placed it on node %q, which is not in the run, and no other node builds %s",
 			j.node.Builder, want, strings.Join(j.platforms, ", "))
 	}
+	if again := r.failoverPlacement(j.node.Builder, nodes)[j.node.Name]; again != "" {
+		if i := slices.IndexFunc(able, func(n builder.NodeClient) bool { return n.Name == again }); i >= 0 {
+			return []part{{node: able[i], platforms: j.platforms}}, nil
+		}
+	}
 	return []part{{node: r.leastBusy(j.node.Builder, able), platforms: j.platforms, reserved: true}}, nil
+}
+
+// failoverPlacement is the plan's placement of a builder's pool over the
+// live nodes, made once per set of live nodes (plan.PlaceOver).
+func (r *runner) failoverPlacement(builderName string, live []builder.NodeClient) map[string]string {
+	if r.plan == nil {
+		return nil
+	}
+	var names []string
+	for _, n := range live {
+		names = append(names, n.Name)
+	}
+	key := builderName + "\x00" + strings.Join(slices.Sorted(slices.Values(names)), "\x00")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if m, ok := r.replaced[key]; ok {
+		return m
+	}
+	m := r.plan.PlaceOver(builderName, names, nil)
+	if r.replaced == nil {
+		r.replaced = map[string]map[string]string{}
+	}
+	r.replaced[key] = m
+	return m
 }
 
 // buildsAll: the node declares or reports every platform (a target

@@ -198,7 +198,7 @@ type runner struct {
 
 	sayMu   sync.Mutex // one line at a time from say
 	plan    *plan.Plan
-	mu      sync.Mutex // guards pending, busy, lost, lostChanged and joined
+	mu      sync.Mutex // guards pending, busy, lost, lostChanged, replaced and joined
 	pending []outputs.PendingTag
 	busy    map[string]int // running builds per "builder/node"
 	// lost are the nodes ("builder/node") that went away during the run:
@@ -206,6 +206,9 @@ type runner struct {
 	lost map[string]bool
 	// lostChanged is closed, and replaced, when a node is marked lost.
 	lostChanged chan struct{}
+	// replaced is the failover placement of a pool per builder and set
+	// of live nodes (failoverPlacement).
+	replaced map[string]map[string]string
 	// joined holds, per builder, the work done once when its nodes are
 	// connected (joinNodes).
 	joined map[string]*sync.Once

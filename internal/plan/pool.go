@@ -355,6 +355,32 @@ func (p *Plan) Replace(builder string, gone map[string]bool) bool {
 	return false
 }
 
+// PlaceOver places a builder's pooled targets again, by the same
+// scheduler, over those of its nodes named in live, and returns the node
+// of each target that has not built yet (done says which have):
+// failover's placement when a node is lost during the run. The plan
+// itself is left as it is (the run is reading it).
+func (p *Plan) PlaceOver(builder string, live []string, done map[string]bool) map[string]string {
+	for _, pool := range p.Pools {
+		if pool.Builder != builder {
+			continue
+		}
+		nodes := slices.DeleteFunc(slices.Clone(pool.nodes), func(n PoolNode) bool { return !slices.Contains(live, n.Name) })
+		var left []PoolTarget
+		for _, t := range pool.targets {
+			if !done[t.Name] {
+				left = append(left, t)
+			}
+		}
+		out := map[string]string{}
+		for name, slot := range SchedulePool(nodes, left) {
+			out[name] = slot.Node
+		}
+		return out
+	}
+	return nil
+}
+
 // meanEstimate is what a target never built is assumed to take.
 func meanEstimate(h History) float64 {
 	if len(h.Seconds) == 0 {

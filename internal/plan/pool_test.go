@@ -279,3 +279,33 @@ target "app" {
 		}
 	}
 }
+
+// TestPlaceOverTheLiveNodes: failover's placement (PlaceOver) puts every
+// target some live node builds on a live node, with the same scheduler's
+// guarantees, and nothing on a node that is not live.
+func TestPlaceOverTheLiveNodes(t *testing.T) {
+	for seed := range uint64(300) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		nodes, targets := randomPool(rng)
+		var live []string
+		var liveNodes []PoolNode
+		for _, n := range nodes {
+			if rng.IntN(3) > 0 {
+				live = append(live, n.Name)
+				liveNodes = append(liveNodes, n)
+			}
+		}
+		p := &Plan{Pools: []*Pool{{Builder: "b", nodes: nodes, targets: targets}}}
+		got := p.PlaceOver("b", live, nil)
+		for name, node := range got {
+			if !slices.Contains(live, node) {
+				t.Fatalf("seed %d: %s placed on %s, which is not live (%v)", seed, name, node, live)
+			}
+		}
+		for _, tg := range targets {
+			if _, ok := got[tg.Name]; !ok && len(candidates(liveNodes, tg.Platforms)) > 0 {
+				t.Fatalf("seed %d: %s left unplaced though a live node builds it", seed, tg.Name)
+			}
+		}
+	}
+}
