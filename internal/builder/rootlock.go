@@ -43,7 +43,7 @@ func (l *Local) rootHolder() (pid int, held bool) {
 	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
 		return 0, true
 	}
-	return flockHolder(st.Dev, st.Ino), true
+	return flockHolder(uint64(st.Dev), uint64(st.Ino)), true
 }
 
 // flockHolder finds in /proc/locks the pid holding an flock on the file
