@@ -21,12 +21,8 @@ import (
 // out/round/tNN.
 func poolSpec(daemons []*testenv.Daemon, cas []testenv.CA, n int, round string, sleep int) string {
 	var b strings.Builder
-	b.WriteString("builder \"pool\" {\n  driver = \"remote\"\n  default = true\n")
-	for i, d := range daemons {
-		fmt.Fprintf(&b, "  node \"n%d\" {\n    endpoint = %q\n    platforms = [\"linux/amd64\"]\n    max-parallelism = 1\n", i+1, d.Addr)
-		fmt.Fprintf(&b, "    tls {\n      ca = %q\n      cert = %q\n      key = %q\n      server_name = \"127.0.0.1\"\n    }\n  }\n", cas[i].Cert, d.CA.ClientCert, d.CA.ClientKey)
-	}
-	b.WriteString("}\ngroup \"default\" { targets = [")
+	writePool(&b, daemons, cas)
+	b.WriteString("group \"default\" { targets = [")
 	for i := range n {
 		fmt.Fprintf(&b, "%q, ", fmt.Sprintf("t%02d", i))
 	}
@@ -37,6 +33,18 @@ func poolSpec(daemons []*testenv.Daemon, cas []testenv.CA, n int, round string, 
 			name, name, round, sleep, round, name)
 	}
 	return b.String()
+}
+
+// writePool writes builder "pool" (the default) of the daemons as nodes
+// n1, n2, …: linux/amd64, one build at a time, mutual TLS trusting cas[i]
+// for node i.
+func writePool(b *strings.Builder, daemons []*testenv.Daemon, cas []testenv.CA) {
+	b.WriteString("builder \"pool\" {\n  driver = \"remote\"\n  default = true\n")
+	for i, d := range daemons {
+		fmt.Fprintf(b, "  node \"n%d\" {\n    endpoint = %q\n    platforms = [\"linux/amd64\"]\n    max-parallelism = 1\n", i+1, d.Addr)
+		fmt.Fprintf(b, "    tls {\n      ca = %q\n      cert = %q\n      key = %q\n      server_name = \"127.0.0.1\"\n    }\n  }\n", cas[i].Cert, d.CA.ClientCert, d.CA.ClientKey)
+	}
+	b.WriteString("}\n")
 }
 
 // startFleet starts n buildkitd on loopback TCP with mutual TLS from one
@@ -248,12 +256,7 @@ func sharedBaseDirs(tb testing.TB, dir string) {
 // context has, and one that only the services' context has.
 func sharedBaseSpec(daemons []*testenv.Daemon, ca testenv.CA, round string) string {
 	var b strings.Builder
-	b.WriteString("builder \"pool\" {\n  driver = \"remote\"\n  default = true\n")
-	for i, d := range daemons {
-		fmt.Fprintf(&b, "  node \"n%d\" {\n    endpoint = %q\n    platforms = [\"linux/amd64\"]\n    max-parallelism = 1\n", i+1, d.Addr)
-		fmt.Fprintf(&b, "    tls {\n      ca = %q\n      cert = %q\n      key = %q\n      server_name = \"127.0.0.1\"\n    }\n  }\n", ca.Cert, d.CA.ClientCert, d.CA.ClientKey)
-	}
-	b.WriteString("}\n")
+	writePool(&b, daemons, slices.Repeat([]testenv.CA{ca}, len(daemons)))
 	fmt.Fprintf(&b, "target \"base\" {\n  context = \"base\"\n  platforms = [\"linux/amd64\"]\n  dockerfile-inline = \"FROM scratch\\nCOPY busybox-amd64 /bin/busybox\\nCOPY marker.txt /marker\\nRUN [\\\"/bin/busybox\\\", \\\"sh\\\", \\\"-c\\\", \\\"echo base-%s > /round\\\"]\\n\"\n  output = [\"type=cacheonly\"]\n}\n", round)
 	b.WriteString("group \"default\" { targets = [\"s1\", \"s2\", \"s3\", \"s4\", \"s5\", \"s6\"] }\n")
 	for i := 1; i <= 6; i++ {
@@ -348,12 +351,7 @@ func TestPoolLosesTheSharedBase(t *testing.T) {
 // an OCI archive.
 func multiPlatformSpec(daemons []*testenv.Daemon, ca testenv.CA, round string) string {
 	var b strings.Builder
-	b.WriteString("builder \"pool\" {\n  driver = \"remote\"\n  default = true\n")
-	for i, d := range daemons {
-		fmt.Fprintf(&b, "  node \"n%d\" {\n    endpoint = %q\n    platforms = [\"linux/amd64\"]\n    max-parallelism = 1\n", i+1, d.Addr)
-		fmt.Fprintf(&b, "    tls {\n      ca = %q\n      cert = %q\n      key = %q\n      server_name = \"127.0.0.1\"\n    }\n  }\n", ca.Cert, d.CA.ClientCert, d.CA.ClientKey)
-	}
-	b.WriteString("}\n")
+	writePool(&b, daemons, slices.Repeat([]testenv.CA{ca}, len(daemons)))
 	fmt.Fprintf(&b, "target \"mp\" {\n  platforms = [\"linux/amd64\", \"linux/arm64\"]\n  dockerfile-inline = \"FROM scratch\\nARG TARGETARCH\\nCOPY busybox-$${TARGETARCH} /bin/busybox\\nRUN [\\\"/bin/busybox\\\", \\\"sh\\\", \\\"-c\\\", \\\"echo mp-%s-$TARGETARCH; /bin/busybox sleep 2\\\"]\\n\"\n  output = [\"type=oci,dest=out/%s.tar\"]\n}\n", round, round)
 	return b.String()
 }
@@ -388,7 +386,7 @@ func TestPoolMultiPlatformFailover(t *testing.T) {
 	realBuilder(t)
 	dir := t.TempDir()
 	ca, daemons := startFleet(t, dir, 3)
-	copyFile(t, "../../bin/busybox-arm64", filepath.Join(dir, "busybox-arm64"))
+	testenv.CopyFile(t, "../../bin/busybox-arm64", filepath.Join(dir, "busybox-arm64"))
 
 	// Down at the start.
 	writeFile(t, dir, "xbuild.hcl", multiPlatformSpec(daemons, ca, "one"))

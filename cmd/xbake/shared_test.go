@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/xbake/xbake/internal/exec/outputs"
+	"github.com/xbake/xbake/internal/testenv"
 )
 
 // daemonsOn lists the pids of the buildkitd processes running on root.
@@ -170,7 +171,7 @@ func TestDestinationLockAcrossStateDirs(t *testing.T) {
 	realBuilder(t)
 	builderState := os.Getenv("XBAKE_STATE_DIR")
 	dir := t.TempDir()
-	copyFile(t, "../../bin/busybox-amd64", filepath.Join(dir, "busybox"))
+	testenv.CopyFile(t, "../../bin/busybox-amd64", filepath.Join(dir, "busybox"))
 	writeFile(t, dir, "Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\n")
 	writeFile(t, dir, "xbuild.hcl", "target \"e\" {\n  platforms = [\"linux/amd64\"]\n  output = [\"type=local,dest=out/e\"]\n}\n")
 	dest := filepath.Join(dir, "out", "e")
@@ -224,16 +225,5 @@ func TestDestinationLockAcrossStateDirs(t *testing.T) {
 		if strings.HasPrefix(e.Name(), ".xbake-") {
 			t.Errorf("left beside the destination: %s", e.Name())
 		}
-	}
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatalf("%v (bash scripts/setup)", err)
-	}
-	if err := os.WriteFile(dst, b, 0o755); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/xbake/xbake/internal/testenv"
 )
 
 // TestSweepUnmountsWhatADeadDaemonMounted: a killed daemon leaves mounts
@@ -106,7 +108,7 @@ func TestSweepTouchesOnlyTheBuildersOwn(t *testing.T) {
 	// A step of a dead daemon: a process whose root is under the root.
 	rootfs := filepath.Join(root, "runc-overlayfs", "executor", "x", "rootfs")
 	os.MkdirAll(rootfs, 0o755)
-	copyFile(t, busybox, filepath.Join(rootfs, "busybox"))
+	testenv.CopyFile(t, busybox, filepath.Join(rootfs, "busybox"))
 	step := exec.Command("chroot", rootfs, "/busybox", "sleep", "300")
 	if err := step.Start(); err != nil {
 		t.Fatal(err)
@@ -160,15 +162,4 @@ func mountedAt(p string) bool {
 		}
 	}
 	return false
-}
-
-func copyFile(t *testing.T, src, dst string) {
-	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -153,10 +153,10 @@ func BuildKitImage(t testing.TB, root, tag string) {
 	for _, d := range []string{"usr/bin", "bin", "etc/buildkit", "var/lib/buildkit", "tmp", "run", "proc", "sys", "dev"} {
 		os.MkdirAll(filepath.Join(rootfs, d), 0o755)
 	}
-	copyFile(t, filepath.Join(bin, "buildkitd"), filepath.Join(rootfs, "usr/bin/buildkitd"))
-	copyFile(t, filepath.Join(bin, "buildctl"), filepath.Join(rootfs, "usr/bin/buildctl"))
-	copyFile(t, runc, filepath.Join(rootfs, "usr/bin/runc"))
-	copyFile(t, filepath.Join(bin, "busybox-amd64"), filepath.Join(rootfs, "bin/busybox"))
+	CopyFile(t, filepath.Join(bin, "buildkitd"), filepath.Join(rootfs, "usr/bin/buildkitd"))
+	CopyFile(t, filepath.Join(bin, "buildctl"), filepath.Join(rootfs, "usr/bin/buildctl"))
+	CopyFile(t, runc, filepath.Join(rootfs, "usr/bin/runc"))
+	CopyFile(t, filepath.Join(bin, "busybox-amd64"), filepath.Join(rootfs, "bin/busybox"))
 	os.Symlink("busybox", filepath.Join(rootfs, "bin/sh"))
 	out, err := exec.Command("ldd", runc, filepath.Join(bin, "buildkitd")).Output()
 	if err != nil {
@@ -165,7 +165,7 @@ func BuildKitImage(t testing.TB, root, tag string) {
 	for _, f := range strings.Fields(string(out)) {
 		if strings.HasPrefix(f, "/") && !strings.HasSuffix(f, ":") {
 			os.MkdirAll(filepath.Join(rootfs, filepath.Dir(f)), 0o755)
-			copyFile(t, f, filepath.Join(rootfs, f))
+			CopyFile(t, f, filepath.Join(rootfs, f))
 		}
 	}
 	tar := exec.Command("tar", "-C", rootfs, "-c", ".")
@@ -184,7 +184,8 @@ func BuildKitImage(t testing.TB, root, tag string) {
 	}
 }
 
-func copyFile(t testing.TB, src, dst string) {
+// CopyFile copies src to dst as an executable (busybox, a daemon).
+func CopyFile(t testing.TB, src, dst string) {
 	t.Helper()
 	b, err := os.ReadFile(src)
 	if err != nil {
