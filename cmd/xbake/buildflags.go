@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/xbake/xbake/internal/builder"
+	"io"
 	"os"
+	"os/signal"
+	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/inputs"
 	"github.com/xbake/xbake/internal/plan"
@@ -41,6 +45,9 @@ type buildFlags struct {
 	// costs a run of small targets a fifth of its time.
 	skipDigests bool
 	drain       []string // --drain: nodes that get no targets
+	// specFlags are the spec's flags, for --affected to read the spec at
+	// the base as it reads it now (set by grantReads).
+	specFlags *specFlags
 }
 
 // affectedDefault stands for --affected without a REF: origin/HEAD, else
@@ -181,6 +188,8 @@ func (f *buildFlags) narrow(ctx context.Context, s *spec.Spec, sel *spec.Selecti
 	if ref == affectedDefault {
 		ref = ""
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	cs, err := inputs.Changes(ctx, s.Root, ref)
 	var unknown *inputs.UnknownRefError
 	if errors.As(err, &unknown) {
@@ -194,7 +203,11 @@ func (f *buildFlags) narrow(ctx context.Context, s *spec.Spec, sel *spec.Selecti
 			Severity: hcl.DiagWarning, Summary: "Affected targets unknown", Detail: cs.Warning,
 		})}, nil
 	}
-	affected := inputs.Affected(s, cs.Paths, func(t *spec.Target) string {
+	redefined, err := f.redefined(ctx, s, cs)
+	if err != nil {
+		return "", nil, err
+	}
+	affected := inputs.Affected(s, cs.Paths, redefined, func(t *spec.Target) string {
 		p, _ := plan.DockerfilePath(t)
 		return p
 	})
@@ -212,6 +225,43 @@ func (f *buildFlags) narrow(ctx context.Context, s *spec.Spec, sel *spec.Selecti
 	sel.Targets = kept
 	sel.All = false
 	return note, nil, nil
+}
+
+// redefined compares each target's resolved definition with the base's
+// when a file of the spec changed, as plan --diff does: editing one
+// target in a shared bake file affects that target, not every target
+// the file declares. It returns nil (every target of a changed spec
+// file counts) when no spec file changed or the spec does not load at
+// the base.
+func (f *buildFlags) redefined(ctx context.Context, s *spec.Spec, cs *inputs.ChangeSet) (map[string]bool, error) {
+	if !inputs.SpecChanged(s, cs.Paths) || f.specFlags == nil {
+		return nil, nil
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, nil
+	}
+	b, err := checkoutBase(ctx, cwd, cs.Base)
+	if ctx.Err() != nil {
+		return nil, &exitError{code: exitInterrupted, msg: "interrupted"}
+	}
+	if err != nil {
+		return nil, &exitError{code: exitSpec, msg: "--affected: " + err.Error()}
+	}
+	defer b.Close()
+	old, _, restore, err := f.specFlags.loadAt(b, io.Discard)
+	if err != nil || old == nil {
+		return nil, nil
+	}
+	defer restore()
+	out := map[string]bool{}
+	for name, t := range s.Targets {
+		o, ok := old.Targets[name]
+		if !ok || !reflect.DeepEqual(o.Fields(b.dir), t.Fields(cwd)) {
+			out[name] = true
+		}
+	}
+	return out, nil
 }
 
 func shortCommit(c string) string {
@@ -233,6 +283,7 @@ func (f *buildFlags) grantReads(sf *specFlags, printing bool) error {
 	if err != nil {
 		return err
 	}
+	f.specFlags = sf
 	sf.allowRead = opts.Allow.ReadPaths
 	sf.strict = opts.Strict
 	sf.extraSets = f.shorthandSets(printing)

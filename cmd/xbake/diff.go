@@ -7,11 +7,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/xbake/xbake/internal/diag"
@@ -21,14 +21,19 @@ import (
 	"github.com/xbake/xbake/spec"
 )
 
-// exitChanges is --exit-code's status when the diff is not empty, as
-// terraform plan -detailed-exitcode says it.
-const exitChanges = 2
+// exitChanges is --exit-code's status when the diff is not empty. It is
+// not terraform's 2, which is xbake's usage error: a script must be able
+// to tell "something changes" from "the command line is wrong".
+const exitChanges = 3
 
 // runDiff is `xbake plan --diff REF`: the spec planned as it is at the
 // merge base of REF and now, and what changes between the two.
 func runDiff(cmd *cobra.Command, o *planOptions, args []string) error {
-	ctx, stdout, stderr := cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr()
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	// An interrupt stops git and the planning of the base, and the
+	// temporary tree is removed before xbake exits.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	if slices.Contains(o.spec.files, "-") {
 		return usageErrorf("--diff reads the spec at REF from git, so it cannot take one on stdin")
 	}
@@ -51,7 +56,8 @@ func runDiff(cmd *cobra.Command, o *planOptions, args []string) error {
 	var unknown *inputs.UnknownRefError
 	switch {
 	case errors.As(err, &unknown):
-		return usageErrorf("--diff: %s", err)
+		unknown.Flag = "--diff"
+		return usageErrorf("%s", err)
 	case err != nil:
 		return &exitError{code: exitSpec, msg: "--diff: " + err.Error()}
 	case cs.All:
@@ -77,6 +83,9 @@ func runDiff(cmd *cobra.Command, o *planOptions, args []string) error {
 		return errChecked(args, selDiags)
 	}
 	old, err := o.planAtCommit(ctx, cs.Base, cwd, args, stderr)
+	if ctx.Err() != nil {
+		return &exitError{code: exitInterrupted, msg: "interrupted"}
+	}
 	if err != nil {
 		return err
 	}
@@ -104,52 +113,30 @@ func runDiff(cmd *cobra.Command, o *planOptions, args []string) error {
 }
 
 // planAtCommit loads and plans the spec as it is at commit, from a copy
-// of the repository's tree at that commit (git archive): the working
-// tree is not touched. A spec that does not load there is returned as
-// such, not as an error.
+// of the repository's files at that commit: the working tree is not
+// touched. A spec that does not load there is returned as such, not as
+// an error.
 func (o *planOptions) planAtCommit(ctx context.Context, commit, cwd string, args []string, stderr io.Writer) (plandiff.Side, error) {
-	top, err := gitOutput(ctx, cwd, "rev-parse", "--show-toplevel")
+	b, err := checkoutBase(ctx, cwd, commit)
 	if err != nil {
 		return plandiff.Side{}, &exitError{code: exitSpec, msg: "--diff: " + err.Error()}
 	}
-	rel, err := filepath.Rel(top, cwd)
-	if err != nil {
-		return plandiff.Side{}, &exitError{code: exitSpec, msg: "--diff: " + err.Error()}
-	}
-	tree, err := os.MkdirTemp("", "xbake-diff-")
-	if err != nil {
-		return plandiff.Side{}, &exitError{code: exitSpec, msg: "--diff: " + err.Error()}
-	}
-	defer os.RemoveAll(tree)
-	if err := extractTree(ctx, top, commit, tree); err != nil {
-		return plandiff.Side{}, &exitError{code: exitSpec, msg: "--diff: " + err.Error()}
-	}
-	dir := filepath.Join(tree, rel)
-	vars, overrides, err := o.spec.parse(stderr)
+	defer b.Close()
+	s, diags, restore, err := o.spec.loadAt(b, stderr)
 	if err != nil {
 		return plandiff.Side{}, err
 	}
-	if _, err := os.Stat(dir); err != nil {
-		return plandiff.Side{Cwd: dir, LoadErrors: hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No such directory",
-			Detail: fmt.Sprintf("%s did not exist at %s.", rel, commit)}}}, nil
-	}
-	// The plan reads the working directory for its paths: it is the
-	// copy's while planning, then ours again.
-	if err := os.Chdir(dir); err != nil {
-		return plandiff.Side{}, &exitError{code: exitSpec, msg: "--diff: " + err.Error()}
-	}
-	defer os.Chdir(cwd)
-	s, diags := spec.Load(spec.Options{Files: o.spec.files, Dir: dir, Vars: vars, Overrides: overrides, AllowRead: o.spec.allowRead})
-	if diags.HasErrors() || s == nil {
-		return plandiff.Side{Cwd: dir, LoadErrors: diags}, nil
+	defer restore()
+	if s == nil {
+		return plandiff.Side{Cwd: b.dir, LoadErrors: diags}, nil
 	}
 	names := existing(s, args)
 	if len(args) > 0 && len(names) == 0 { // everything selected is new
-		return plandiff.Side{Spec: s, Plan: &plan.Plan{}, Cwd: dir}, nil
+		return plandiff.Side{Spec: s, Plan: &plan.Plan{}, Cwd: b.dir}, nil
 	}
 	sel, selDiags := s.Select(names)
 	if selDiags.HasErrors() {
-		return plandiff.Side{Cwd: dir, LoadErrors: selDiags}, nil
+		return plandiff.Side{Cwd: b.dir, LoadErrors: selDiags}, nil
 	}
 	opts, err := o.build.planOptions()
 	if err != nil {
@@ -157,7 +144,7 @@ func (o *planOptions) planAtCommit(ctx context.Context, commit, cwd string, args
 	}
 	opts.RemoteInputs, opts.SkipDigests = true, false
 	p, _ := plan.New(s, sel, opts)
-	return plandiff.Side{Spec: s, Plan: p, Cwd: dir}, nil
+	return plandiff.Side{Spec: s, Plan: p, Cwd: b.dir}, nil
 }
 
 // existing keeps the names that select something in s: a target named
@@ -173,32 +160,6 @@ func existing(s *spec.Spec, args []string) []string {
 		}
 	}
 	return out
-}
-
-// extractTree writes the files of commit into dir.
-func extractTree(ctx context.Context, repo, commit, dir string) error {
-	// tar.umask=user: the files get the modes a checkout would give them
-	// (git archive defaults to 0002), which the input digests include.
-	archive := exec.CommandContext(ctx, "git", "-C", repo, "-c", "tar.umask=user", "archive", "--format=tar", commit)
-	untar := exec.CommandContext(ctx, "tar", "-x", "-C", dir)
-	pipe, err := archive.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	untar.Stdin = pipe
-	var errOut strings.Builder
-	archive.Stderr, untar.Stderr = &errOut, &errOut
-	if err := untar.Start(); err != nil {
-		return err
-	}
-	if err := archive.Run(); err != nil {
-		untar.Wait()
-		return fmt.Errorf("git archive %s: %v: %s", commit, err, errOut.String())
-	}
-	if err := untar.Wait(); err != nil {
-		return fmt.Errorf("extracting %s: %v: %s", commit, err, errOut.String())
-	}
-	return nil
 }
 
 func isCommit(ctx context.Context, dir, ref string) bool {

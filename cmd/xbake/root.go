@@ -42,12 +42,13 @@ docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
 		return usageErrorf("%s%s (see --help)", err, hint)
 	})
 	root.PersistentFlags().BoolVarP(&debugFlag, "debug", "D", false, "show more: the plan before a run, and BuildKit's client logs")
-	root.PersistentPreRun = func(*cobra.Command, []string) {
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		level := logrus.InfoLevel
 		if debugFlag {
 			level = logrus.DebugLevel
 		}
 		logrus.SetLevel(level)
+		return resolveWorkingDir()
 	}
 	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand(), newVersionCommand(), newFmtCommand())
 	// --version prints what the version command prints.

@@ -69,7 +69,7 @@ func (f *specFlags) load(stdin io.Reader, stderr io.Writer) (*spec.Spec, error) 
 	}
 	ev := &spec.Evaluating{}
 	stop := watchLoad(stderr, ev)
-	s, diags := spec.Load(spec.Options{Files: f.files, Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead,
+	s, diags := spec.Load(spec.Options{Files: resolveFiles(f.files), Stdin: stdin, Dir: cwd, Vars: vars, Overrides: overrides, AllowRead: f.allowRead,
 		Evaluating: ev, CacheDir: specCacheDir()})
 	stop()
 	if f.strict && !f.collect { // else findings applies it, after --ignore

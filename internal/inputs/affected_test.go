@@ -71,7 +71,7 @@ func affectedNames(t *testing.T, dir, ref string) ([]string, *ChangeSet) {
 		return nil, cs
 	}
 	got := []string{}
-	for name := range Affected(s, cs.Paths, func(t *spec.Target) string { return filepath.Join(t.Context.Value, "Dockerfile") }) {
+	for name := range Affected(s, cs.Paths, nil, func(t *spec.Target) string { return filepath.Join(t.Context.Value, "Dockerfile") }) {
 		got = append(got, name)
 	}
 	sort.Strings(got)
@@ -212,7 +212,7 @@ target "c" {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	got := Affected(s, []string{filepath.Join(dir, "a/Dockerfile")}, func(t *spec.Target) string {
+	got := Affected(s, []string{filepath.Join(dir, "a/Dockerfile")}, nil, func(t *spec.Target) string {
 		return filepath.Join(t.Context.Value, "Dockerfile")
 	})
 	if !got["a"] || !got["c"] {

@@ -128,12 +128,15 @@ func (h *Hasher) Digest(t *spec.Target, dockerfile string, parents map[string]st
 		case strings.HasPrefix(v, "oci-layout://"):
 			// The layout's index names every manifest by digest, and
 			// those name every blob: its content is the layout's.
+			// The layout's path is not part of it: the same layout read
+			// from another checkout (the base of a diff) is the same input.
 			dir, _ := spec.OCILayoutDir(v)
 			sum, err := h.sum(filepath.Join(dir, "index.json"))
 			if err != nil {
 				return "", err
 			}
-			field("context:"+k, v+" index "+sum)
+			ref := strings.TrimPrefix(strings.TrimPrefix(v, "oci-layout://"), dir)
+			field("context:"+k, "oci-layout "+ref+" index "+sum)
 		default:
 			field("context:"+k, v)
 		}

@@ -33,10 +33,7 @@ func Changes(ctx context.Context, dir, ref string) (*ChangeSet, error) {
 	}
 	top = strings.TrimSpace(top)
 	if ref == "" {
-		ref = "main"
-		if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", "origin/HEAD"); err == nil {
-			ref = "origin/HEAD"
-		}
+		ref = defaultBase(ctx, dir)
 	} else if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err != nil && !shallow(ctx, dir) {
 		// In a full clone a ref that names nothing is a mistake; in a
 		// shallow one it may just not have been fetched, which the
@@ -82,15 +79,33 @@ func git(ctx context.Context, dir string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-// UnknownRefError is a ref given to --affected that names no commit
-// here: a typo, or a branch that was never fetched. Building everything
-// instead would hide the mistake.
+// defaultBase is the ref a change is compared with when none is given:
+// the remote's default branch, else main, else the remote's main (a
+// runner's clone often has origin/main and no local main).
+func defaultBase(ctx context.Context, dir string) string {
+	for _, ref := range []string{"origin/HEAD", "main", "origin/main"} {
+		if _, err := git(ctx, dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}"); err == nil {
+			return ref
+		}
+	}
+	return "main" // for the error that names it
+}
+
+// UnknownRefError is a ref given to --affected or --diff that names no
+// commit here: a typo, or a branch that was never fetched. Building
+// everything instead would hide the mistake.
 type UnknownRefError struct {
 	Ref, Suggestion string
+	// Flag is the flag that gave the ref (--affected unless set).
+	Flag string
 }
 
 func (e *UnknownRefError) Error() string {
-	msg := fmt.Sprintf("--affected=%s: no branch, tag or commit %q in this repository.", e.Ref, e.Ref)
+	flag := e.Flag
+	if flag == "" {
+		flag = "--affected"
+	}
+	msg := fmt.Sprintf("%s=%s: no branch, tag or commit %q in this repository.", flag, e.Ref, e.Ref)
 	if e.Suggestion != "" {
 		msg += fmt.Sprintf(" Did you mean %q?", e.Suggestion)
 	}
@@ -99,7 +114,14 @@ func (e *UnknownRefError) Error() string {
 
 func unknownRef(ctx context.Context, dir, ref string) error {
 	out, _ := git(ctx, dir, "for-each-ref", "--format=%(refname:short)")
-	return &UnknownRefError{Ref: ref, Suggestion: suggest.Closest(ref, strings.Fields(out))}
+	refs := strings.Fields(out)
+	// A branch a clone has only as a remote's: origin/main for main.
+	for _, r := range refs {
+		if _, branch, ok := strings.Cut(r, "/"); ok && branch == ref {
+			return &UnknownRefError{Ref: ref, Suggestion: r}
+		}
+	}
+	return &UnknownRefError{Ref: ref, Suggestion: suggest.Closest(ref, refs)}
 }
 
 // shallow reports whether the clone lacks history (git clone --depth).
