@@ -245,3 +245,23 @@ func TestDiffInterruptedLeavesNoTree(t *testing.T) {
 		t.Errorf("an interrupted plan --diff left %v in $TMPDIR", left)
 	}
 }
+
+// TestNothingUserWrittenStartsALineOnGitHub: on GitHub Actions, a value
+// from --set, a spec or a build that holds a line break followed by a
+// workflow command is shown, never obeyed.
+func TestNothingUserWrittenStartsALineOnGitHub(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "xbuild.hcl", "target \"b\" {\n  output = [\"type=cacheonly\"]\n  tags = [\"ok\"]\n  args = { A = \"1\\n::add-mask::spec\\n  ##[set-env name=X]y\" }\n}\n")
+	writeFile(t, dir, "Dockerfile", "FROM scratch\n")
+	t.Setenv("GITHUB_ACTIONS", "true")
+	for _, args := range [][]string{
+		{"plan", "--set", "b.tags=x\n::add-mask::b"},
+		{"plan", "--set", "b.tags=x\r::stop-commands::tok"},
+		{"plan", "--print"},
+		{"plan", "--set", "b.args.A=\n   ::warning::forged"},
+	} {
+		_, out, errOut := xbake(t, dir, "", args...)
+		checkNoForgedCommands(t, out)
+		checkNoForgedCommands(t, errOut)
+	}
+}

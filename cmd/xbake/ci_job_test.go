@@ -42,7 +42,9 @@ func TestCIJobNamesOnlyTagsThatExist(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "busybox"), b, 0o755)
 	writeFile(t, dir, "ok.Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV N=%d\n", time.Now().UnixNano()))
-	writeFile(t, dir, "bad.Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"false\"]\n")
+	// The failing step prints what would end the step summary's code
+	// block and forge workflow commands if xbake wrote it as it is.
+	writeFile(t, dir, "bad.Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo '```'; echo '## Injected'; echo '</details>'; echo '::add-mask::x'; exit 1\"]\n")
 	writeFile(t, dir, "xbuild.hcl", fmt.Sprintf(`group "default" { targets = ["notifier", "broken"] }
 target "notifier" {
   dockerfile = "ok.Dockerfile"
@@ -82,6 +84,11 @@ target "broken" {
 		t.Errorf("the digest that was uploaded is still reported: %v", meta["notifier"])
 	}
 	md, _ := os.ReadFile(summary)
+	checkNoForgedCommands(t, errOut)
+	if open := strings.Index(string(md), "\n````\n"); open < 0 || !strings.Contains(string(md)[open:], "## Injected\n</details>\n::add-mask::x\n") ||
+		!strings.Contains(string(md), "</summary>") || strings.Contains(string(md), "failed at </summary>") {
+		t.Errorf("the failing step's log must sit in a code block whose fence it cannot close:\n%s", md)
+	}
 	if !strings.Contains(string(md), "Tags held back") || !strings.Contains(string(md), "broken did not build") {
 		t.Errorf("the step summary should say the tags were held back, and why:\n%s", md)
 	}

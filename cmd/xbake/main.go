@@ -7,6 +7,8 @@ import (
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
+
+	"github.com/xbake/xbake/internal/diag"
 )
 
 func main() {
@@ -59,6 +61,13 @@ const softMemoryLimit = 128 << 20
 
 // run executes a command line and returns its exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if onGitHub() {
+		// Nothing xbake shows may be read as a workflow command.
+		guardOut, guardErr := diag.NewGitHubGuard(stdout), diag.NewGitHubGuard(stderr)
+		defer guardOut.Flush()
+		defer guardErr.Flush()
+		stdout, stderr = guardOut, guardErr
+	}
 	root := newRootCommand()
 	root.SetArgs(args)
 	root.SetIn(stdin)

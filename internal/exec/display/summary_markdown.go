@@ -34,6 +34,10 @@ func WriteMarkdownSummary(w io.Writer, res *result.Result) error {
 			failed++
 		}
 	}
+	if len(res.Targets) == 0 {
+		_, err := fmt.Fprint(w, "### xbake: no target to build\n\n")
+		return err
+	}
 	fmt.Fprintf(w, "### xbake: %d of %d targets built", built, len(res.Targets))
 	if failed > 0 {
 		fmt.Fprintf(w, ", %d failed", failed)
@@ -66,11 +70,17 @@ func WriteMarkdownSummary(w io.Writer, res *result.Result) error {
 		if t.Status != result.Failed {
 			continue
 		}
-		fmt.Fprintf(w, "\n<details><summary>%s failed at %s</summary>\n\n```\n%v\n", mdEscape(t.Name), mdEscape(t.FailedStep), t.Err)
-		for _, l := range t.Logs {
-			fmt.Fprintln(w, l)
+		where := ""
+		if t.FailedStep != "" {
+			where = " at " + mdEscape(t.FailedStep)
 		}
-		fmt.Fprint(w, "```\n</details>\n")
+		// The log is the build's: a fence longer than any run of
+		// backticks in it keeps every line of it inside the block (a
+		// RUN that prints ``` would close a three-backtick fence, and
+		// the rest of the log would render as Markdown and HTML).
+		body := fmt.Sprint(t.Err) + "\n" + strings.Join(t.Logs, "\n")
+		fence := strings.Repeat("`", max(3, longestRun(body, '`')+1))
+		fmt.Fprintf(w, "\n<details><summary>%s failed%s</summary>\n\n%s\n%s\n%s\n</details>\n", mdEscape(t.Name), where, fence, strings.TrimSuffix(body, "\n"), fence)
 	}
 	if res.Withheld != "" {
 		fmt.Fprintf(w, "\n**Tags held back:** %s.\n", mdEscape(res.Withheld))
@@ -88,6 +98,22 @@ func WriteMarkdownSummary(w io.Writer, res *result.Result) error {
 	return err
 }
 
+// mdEscape makes text safe in a table cell or an HTML summary: HTML is
+// escaped, pipes do not split cells, and line breaks do not end them.
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;").Replace(s)
+	return strings.NewReplacer("&", "&amp;", "|", "\\|", "<", "&lt;", ">", "&gt;", "\r", " ", "\n", " ", "`", "\\`").Replace(s)
+}
+
+// longestRun is the length of the longest run of c in s.
+func longestRun(s string, c byte) int {
+	longest, run := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != c {
+			run = 0
+			continue
+		}
+		run++
+		longest = max(longest, run)
+	}
+	return longest
 }

@@ -57,3 +57,32 @@ func TestMarkdownSummaryOnAPool(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownSummaryKeepsLogsInTheirBlock: a failing step that prints a
+// fence, a heading and HTML cannot end its code block: the fence is
+// longer than any run of backticks in the log, and names are escaped.
+func TestMarkdownSummaryKeepsLogsInTheirBlock(t *testing.T) {
+	res := &result.Result{Targets: []*result.TargetResult{
+		{Name: "app", Status: result.Failed, FailedStep: "[2/2] RUN <x>", Err: errors.New("exit code: 1"),
+			Logs: []string{"```", "## Injected", "</details>", "````` five"}},
+		{Name: "nostep", Status: result.Failed, Err: errors.New("no step")},
+	}}
+	var b strings.Builder
+	if err := WriteMarkdownSummary(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	inside := FencedLines(b.String())
+	for _, l := range []string{"```", "## Injected", "</details>", "````` five"} {
+		if !inside[l] {
+			t.Errorf("log line %q is outside its code block:\n%s", l, b.String())
+		}
+	}
+	if !strings.Contains(b.String(), "<summary>app failed at [2/2] RUN &lt;x&gt;</summary>") || !strings.Contains(b.String(), "<summary>nostep failed</summary>") {
+		t.Errorf("summaries:\n%s", b.String())
+	}
+	var empty strings.Builder
+	WriteMarkdownSummary(&empty, &result.Result{})
+	if strings.Contains(empty.String(), "0 of 0") || strings.Contains(empty.String(), "|") {
+		t.Errorf("a run of nothing: %q", empty.String())
+	}
+}
