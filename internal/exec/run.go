@@ -8,8 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 	"github.com/xbake/xbake/internal/builder"
 	"github.com/xbake/xbake/internal/exec/display"
+
 	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/exec/result"
 	"github.com/xbake/xbake/internal/exec/schedule"
@@ -107,6 +109,9 @@ type job struct {
 	// the tags its existing image still needs.
 	skip    bool
 	addTags []outputs.PendingTag
+	// skipResponse is the metadata of the image an up-to-date target
+	// already has (skip.go registryRecord).
+	skipResponse map[string]string
 }
 
 // Run executes the plan. It returns when every target has finished; the
@@ -147,6 +152,10 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	for _, j := range r.order {
 		if j.res.Status == UpToDate {
 			r.addPending(j.addTags, "")
+			if j.skipResponse != nil {
+				j.res.Response = j.skipResponse
+				j.res.Digest = j.skipResponse[exptypes.ExporterImageDigestKey]
+			}
 		}
 	}
 	res := &Result{Started: started, Jobs: opts.Jobs}

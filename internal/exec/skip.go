@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/xbake/xbake/internal/atomicfile"
+	"encoding/base64"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/distribution/reference"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/moby/buildkit/exporter/containerimage/exptypes"
 
 	"github.com/xbake/xbake/internal/exec/outputs"
 	"github.com/xbake/xbake/internal/inputs"
@@ -95,7 +98,7 @@ func (r *runner) foldDigests(ctx context.Context) {
 func (r *runner) decideSkips(ctx context.Context) {
 	st := readState(r.opts.StateFile)
 	for _, j := range r.order {
-		j.skip, j.addTags = r.upToDate(ctx, j, st)
+		j.skip, j.addTags, j.skipResponse = r.upToDate(ctx, j, st)
 	}
 	for i := len(r.order) - 1; i >= 0; i-- { // users come after what they use
 		j := r.order[i]
@@ -104,86 +107,108 @@ func (r *runner) decideSkips(ctx context.Context) {
 		}
 		for _, e := range j.node.Needs {
 			if parent := r.jobs[e.To.Name]; parent.skip && e.Kind == plan.ContextEdge {
-				parent.skip, parent.addTags = false, nil
+				parent.skip, parent.addTags, parent.skipResponse = false, nil, nil
 			}
 		}
 	}
 }
 
-func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (bool, []outputs.PendingTag) {
+// upToDate reports whether the target's outputs hold a build of the same
+// inputs; if so, it returns the tags its pushed image still needs and
+// the metadata a build of it would have given (response).
+func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (ok bool, tags []outputs.PendingTag, response map[string]string) {
 	d := j.digest
 	if d == "" {
-		return false, nil
+		return false, nil, nil
 	}
 	var needState, pushes bool
-	var tags []outputs.PendingTag
 	for _, o := range j.node.Outputs {
 		switch {
 		case o.Pushes():
 			pushes = true
-			add, ok := r.registryRecord(ctx, j.node.Name, o, d)
+			add, resp, ok := r.registryRecord(ctx, j.node.Name, o, d)
 			if !ok {
-				return false, nil
+				return false, nil, nil
 			}
 			tags = append(tags, add...)
+			if response == nil {
+				response = resp
+			}
 		case o.Type == "image":
-			return false, nil // only in the builder: nothing to compare with
+			return false, nil, nil // only in the builder: nothing to compare with
 		default:
 			needState = true
 			if o.WritesFile() {
 				if _, err := os.Stat(o.Dest); err != nil {
-					return false, nil
+					return false, nil, nil
 				}
 			}
 		}
 	}
 	if needState || !pushes {
 		if r.opts.StateFile == "" || st[j.node.Name].InputDigest != d {
-			return false, nil
+			return false, nil, nil
 		}
 	}
-	return true, tags
+	return true, tags, response
 }
 
 // registryRecord reads the first name's manifest: if it carries the input
 // digest, the image is up to date, and the names it was not pushed under
-// (in the same repository) are returned to be tagged.
-func (r *runner) registryRecord(ctx context.Context, target string, o plan.Output, digest string) ([]outputs.PendingTag, bool) {
+// (in the same repository) are returned to be tagged. response is the
+// metadata of the image, with the keys a build's has: a deploy step
+// keyed on containerimage.digest or image.name finds an up-to-date
+// target as it finds a built one.
+func (r *runner) registryRecord(ctx context.Context, target string, o plan.Output, digest string) ([]outputs.PendingTag, map[string]string, bool) {
 	names := o.Names
 	if len(names) == 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	ref, err := name.ParseReference(names[0])
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	desc, err := remote.Get(ref, remote.WithContext(ctx), remote.WithAuthFromKeychain(authn.DefaultKeychain))
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	var m struct {
 		Annotations map[string]string `json:"annotations"`
+		Config      struct {
+			Digest string `json:"digest"`
+		} `json:"config"`
 	}
 	if json.Unmarshal(desc.Manifest, &m) != nil || m.Annotations[annotationDigest] != digest {
-		return nil, false
+		return nil, nil, false
 	}
 	repo := ref.Context().Name()
 	var add []outputs.PendingTag
+	var all []string
 	for _, n := range names {
 		named, err := reference.ParseNormalizedNamed(n)
 		if err != nil {
-			return nil, false
+			return nil, nil, false
 		}
 		full := reference.TagNameOnly(named).String()
+		all = append(all, full)
 		if pointsTo(ctx, full, desc.Digest.String()) {
 			continue
 		}
 		if named.Name() != repo && reference.FamiliarName(named) != repo {
-			return nil, false // another repository: the image must be pushed there
+			return nil, nil, false // another repository: the image must be pushed there
 		}
 		add = append(add, outputs.PendingTag{Target: target, Repo: repo, Tag: full + "@" + desc.Digest.String()})
 	}
-	return add, true
+	descriptor, _ := json.Marshal(map[string]any{"mediaType": string(desc.MediaType), "digest": desc.Digest.String(), "size": desc.Size})
+	response := map[string]string{
+		exptypes.ExporterImageDigestKey:     desc.Digest.String(),
+		exptypes.ExporterImageDescriptorKey: base64.StdEncoding.EncodeToString(descriptor),
+		"image.name":                        strings.Join(all, ","),
+	}
+	if m.Config.Digest != "" { // a single image, not an index
+		response[exptypes.ExporterImageConfigDigestKey] = m.Config.Digest
+	}
+	return add, response, true
 }
 
 // pointsTo reports whether tag exists and names the manifest digest.

@@ -79,6 +79,33 @@ target "files" {
 	if len(fourth.Tags) != 1 {
 		t.Errorf("pushed tags = %v", fourth.Tags)
 	}
+	// An up-to-date target carries the metadata keys a built one has,
+	// naming every tag that points to its image (the one it had and the
+	// one just added) and the digest the registry holds.
+	built := targetOf(third, "a").Response
+	for _, r := range []*exec.Result{second, fourth} {
+		a := targetOf(r, "a")
+		for key := range built {
+			if a.Response[key] == "" && key != "buildx.build.ref" { // no build, no build reference
+				t.Errorf("up-to-date a has no %s: %v (built: %v)", key, a.Response, built)
+			}
+		}
+		if r == fourth && a.Response["containerimage.digest"] != built["containerimage.digest"] {
+			t.Errorf("up-to-date a: digest %s, the build made %s", a.Response["containerimage.digest"], built["containerimage.digest"])
+		}
+	}
+	if got := targetOf(fourth, "a").Response["image.name"]; got != reg+"/xbake/a:1,"+reg+"/xbake/a:latest" {
+		t.Errorf("image.name of the up-to-date a with a tag added = %q", got)
+	}
+}
+
+func targetOf(res *exec.Result, name string) *exec.TargetResult {
+	for _, t := range res.Targets {
+		if t.Name == name {
+			return t
+		}
+	}
+	return &exec.TargetResult{}
 }
 
 func logFailures(t *testing.T, res *exec.Result) {

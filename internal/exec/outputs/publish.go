@@ -1,6 +1,7 @@
 package outputs
 
 import (
+	"maps"
 	"context"
 	"errors"
 	"fmt"
@@ -91,19 +92,36 @@ const heldBack = "held back"
 // a pipeline pulls what the metadata names, so a tag held back or put
 // back must not be named.
 func nameOnlyWhatExists(res *result.Result) {
-	exists := map[string][]string{} // target -> its tags that point to its image
-	touched := map[string]bool{}
+	// Per target, the tags of this publish: whether each points to its
+	// image now.
+	states := map[string]map[string]bool{}
 	for _, s := range res.TagStates {
-		touched[s.Target] = true
-		if strings.HasPrefix(s.State, "published ") || strings.Contains(s.State, "could not be put back") {
-			exists[s.Target] = append(exists[s.Target], s.Tag)
+		if states[s.Target] == nil {
+			states[s.Target] = map[string]bool{}
 		}
+		states[s.Target][s.Tag] = states[s.Target][s.Tag] || strings.HasPrefix(s.State, "published ") || strings.Contains(s.State, "could not be put back")
 	}
 	for _, t := range res.Targets {
-		if !touched[t.Name] || t.Response == nil {
+		state := states[t.Name]
+		if state == nil || t.Response == nil {
 			continue
 		}
-		if names := exists[t.Name]; len(names) > 0 {
+		// The names the target had that this publish did not touch (an
+		// up-to-date image's tags that already pointed to it) stay.
+		var names []string
+		for _, n := range strings.Split(t.Response["image.name"], ",") {
+			tag, _, _ := strings.Cut(n, "@")
+			if exists, published := state[tag]; tag == "" || published && !exists || slices.Contains(names, tag) {
+				continue
+			}
+			names = append(names, tag)
+		}
+		for _, tag := range slices.Sorted(maps.Keys(state)) {
+			if state[tag] && !slices.Contains(names, tag) {
+				names = append(names, tag)
+			}
+		}
+		if len(names) > 0 {
 			t.Response["image.name"] = strings.Join(names, ",")
 		} else {
 			delete(t.Response, "image.name")
