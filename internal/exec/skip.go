@@ -2,9 +2,9 @@ package exec
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"github.com/xbake/xbake/internal/atomicfile"
-	"encoding/base64"
 	"os"
 	"strings"
 	"time"

@@ -1,11 +1,11 @@
 package outputs
 
 import (
-	"maps"
 	"context"
 	"errors"
 	"fmt"
 	"github.com/xbake/xbake/internal/exec/result"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
