@@ -112,6 +112,9 @@ type job struct {
 	// skipResponse is the metadata of the image an up-to-date target
 	// already has (skip.go registryRecord).
 	skipResponse map[string]string
+	// unused: a cache-only target skipped because every user of it is
+	// up to date; it was not built, so no build of it is recorded.
+	unused bool
 }
 
 // Run executes the plan. It returns when every target has finished; the
@@ -170,7 +173,9 @@ func Run(ctx context.Context, p *plan.Plan, clients Clients, opts Options) (*Res
 	if opts.StateFile != "" {
 		digests := map[string]string{}
 		for _, j := range r.order {
-			digests[j.node.Name] = j.digest
+			if !j.unused {
+				digests[j.node.Name] = j.digest
+			}
 		}
 		if err := writeState(opts.StateFile, res, digests); err != nil {
 			// The builds happened: keep their results, and say what was lost.

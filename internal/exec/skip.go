@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"github.com/xbake/xbake/internal/atomicfile"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +101,7 @@ func (r *runner) decideSkips(ctx context.Context) {
 	for _, j := range r.order {
 		j.skip, j.addTags, j.skipResponse = r.upToDate(ctx, j, st)
 	}
+	r.skipUnusedCacheOnly()
 	for i := len(r.order) - 1; i >= 0; i-- { // users come after what they use
 		j := r.order[i]
 		if j.skip {
@@ -116,6 +118,39 @@ func (r *runner) decideSkips(ctx context.Context) {
 // upToDate reports whether the target's outputs hold a build of the same
 // inputs; if so, it returns the tags its pushed image still needs and
 // the metadata a build of it would have given (response).
+// skipUnusedCacheOnly skips a target whose outputs keep nothing but the
+// cache (a shared base) when every target of the run that uses it is up
+// to date: its result would go nowhere. On a fresh runner there is no
+// record of it to compare, so without this it would be built for nobody.
+// A cache-only target that nothing in the run uses is built: the user
+// asked for it.
+func (r *runner) skipUnusedCacheOnly() {
+	users := map[string][]*job{}
+	for _, j := range r.order {
+		for _, e := range j.node.Needs {
+			users[e.To.Name] = append(users[e.To.Name], j)
+		}
+	}
+	for i := len(r.order) - 1; i >= 0; i-- { // users first
+		j := r.order[i]
+		if j.skip || len(users[j.node.Name]) == 0 || !cacheOnly(j.node) {
+			continue
+		}
+		j.skip = !slices.ContainsFunc(users[j.node.Name], func(u *job) bool { return !u.skip })
+		j.unused = j.skip
+	}
+}
+
+// cacheOnly reports whether every output of the target is the cache.
+func cacheOnly(n *plan.Node) bool {
+	for _, o := range n.Outputs {
+		if o.Type != "cacheonly" {
+			return false
+		}
+	}
+	return true
+}
+
 func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (ok bool, tags []outputs.PendingTag, response map[string]string) {
 	d := j.digest
 	if d == "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xbake/xbake/internal/exec"
@@ -113,5 +114,49 @@ func logFailures(t *testing.T, res *exec.Result) {
 		if r.Err != nil {
 			t.Logf("%s: %v", r.Name, r.Err)
 		}
+	}
+}
+
+// TestSkipUnchangedLeavesAnUnusedBase: on a fresh runner (no state
+// file), a cache-only base whose only user is up to date in the
+// registry is not built for nobody; it is built again when its user is.
+func TestSkipUnchangedLeavesAnUnusedBase(t *testing.T) {
+	needDaemon(t)
+	reg := startRegistry(t)
+	dir := project(t, map[string]string{
+		"base/Dockerfile": "FROM scratch\nCOPY busybox-amd64 /bin/busybox\n",
+		"app/Dockerfile":  "FROM base\nCOPY app.txt /\n",
+		"app/app.txt":     "one\n",
+		"xbuild.hcl": fmt.Sprintf(`target "base" {
+  context   = "base"
+  platforms = ["linux/amd64"]
+  output    = ["type=cacheonly"]
+}
+target "app" {
+  context   = "app"
+  contexts  = { base = "target:base" }
+  platforms = ["linux/amd64"]
+  tags      = ["%s/xbake/app:1"]
+  output    = ["type=image,push=true"]
+}`, reg),
+	})
+	b, _ := os.ReadFile(filepath.Join(dir, "busybox-amd64"))
+	os.WriteFile(filepath.Join(dir, "base", "busybox-amd64"), b, 0o755)
+	runner := func(state string) exec.Options {
+		return exec.Options{SkipUnchanged: true, StateFile: filepath.Join(dir, state)}
+	}
+	first := build(t, ctx(t), dir, runOpts{opts: runner("first.json")})
+	logFailures(t, first)
+	fresh := build(t, ctx(t), dir, runOpts{opts: runner("fresh.json")})
+	if got := status(fresh); got["base"] != exec.UpToDate || got["app"] != exec.UpToDate {
+		t.Errorf("a fresh runner with app up to date: %v, want both up to date (base not built)", got)
+	}
+	if st, _ := os.ReadFile(filepath.Join(dir, "fresh.json")); strings.Contains(string(st), `"base"`) {
+		t.Errorf("base was not built, yet its build is recorded: %s", st)
+	}
+	os.WriteFile(filepath.Join(dir, "app/app.txt"), []byte("two\n"), 0o644)
+	changed := build(t, ctx(t), dir, runOpts{opts: runner("fresh.json")})
+	if got := status(changed); got["base"] == exec.UpToDate || got["app"] == exec.UpToDate {
+		t.Errorf("app changed: %v, want base and app built", got)
 	}
 }
