@@ -265,3 +265,22 @@ func TestNothingUserWrittenStartsALineOnGitHub(t *testing.T) {
 		checkNoForgedCommands(t, errOut)
 	}
 }
+
+// TestUnknownTargetChecksNoTemplate: a name that selects nothing is the
+// error; the spec is still checked, but not a target that exists only to
+// be inherited (it has no Dockerfile of its own, by design).
+func TestUnknownTargetChecksNoTemplate(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "docker-bake.hcl", "target \"_common\" {\n  dockerfile = \"nope.Dockerfile\"\n}\ntarget \"app\" {\n  inherits = [\"_common\"]\n  dockerfile = \"Dockerfile\"\n  output = [\"type=cacheonly\"]\n}\ntarget \"broken\" {\n  dockerfile = \"missing.Dockerfile\"\n  output = [\"type=cacheonly\"]\n}\n")
+	writeFile(t, dir, "Dockerfile", "FROM scratch\n")
+	code, _, errOut := xbake(t, dir, "", "plan", "nosuch")
+	if code != exitUsage || !strings.Contains(errOut, `no target or group named "nosuch"`) {
+		t.Errorf("plan nosuch: exit %d\n%s", code, errOut)
+	}
+	if strings.Contains(errOut, "_common") {
+		t.Errorf("plan nosuch reports the inherit-only _common:\n%s", errOut)
+	}
+	if !strings.Contains(errOut, "missing.Dockerfile") {
+		t.Errorf("plan nosuch should still check the other targets:\n%s", errOut)
+	}
+}
