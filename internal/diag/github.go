@@ -15,8 +15,13 @@ import (
 // workflow command (::error / ::warning), which the job's page shows on
 // the file and line of the pull request. path turns a diagnostic's file
 // name into a path relative to the repository's root.
+//
+// GitHub shows at most ten annotations of each level per step: when a
+// level has more, diagnostics with the same summary are folded into one
+// annotation at the first of them that lists where the others are, so
+// that twenty "No output" warnings do not hide a different finding.
 func WriteGitHubAnnotations(w io.Writer, diags hcl.Diagnostics, path func(string) string) {
-	for _, d := range diags {
+	for _, d := range foldForGitHub(diags, path) {
 		level := "error"
 		if d.Severity == hcl.DiagWarning {
 			level = "warning"
@@ -37,6 +42,47 @@ func WriteGitHubAnnotations(w io.Writer, diags hcl.Diagnostics, path func(string
 		props = append(props, "title="+escapeProperty(d.Summary))
 		GitHubCommand(w, level, strings.Join(props, ","), d.Detail)
 	}
+}
+
+// gitHubLimit is how many annotations of one level GitHub shows per step.
+const gitHubLimit = 10
+
+// foldForGitHub folds, for a level with more diagnostics than GitHub
+// shows, those that share a summary into the first of them.
+func foldForGitHub(diags hcl.Diagnostics, path func(string) string) hcl.Diagnostics {
+	count := map[hcl.DiagnosticSeverity]int{}
+	for _, d := range diags {
+		count[d.Severity]++
+	}
+	var out hcl.Diagnostics
+	first := map[[2]string]*hcl.Diagnostic{} // level and summary -> its annotation
+	others := map[*hcl.Diagnostic][]string{}
+	for _, d := range diags {
+		key := [2]string{fmt.Sprint(d.Severity), d.Summary}
+		if count[d.Severity] <= gitHubLimit {
+			out = append(out, d)
+			continue
+		}
+		if f, ok := first[key]; ok {
+			others[f] = append(others[f], where(d, path))
+			continue
+		}
+		folded := *d
+		first[key] = &folded
+		out = append(out, &folded)
+	}
+	for d, places := range others {
+		d.Detail += fmt.Sprintf(" (%d more like this: %s)", len(places), strings.Join(places, ", "))
+	}
+	return out
+}
+
+// where is a diagnostic's FILE:LINE, for a folded annotation.
+func where(d *hcl.Diagnostic, path func(string) string) string {
+	if d.Subject == nil || d.Subject.Filename == "" {
+		return "(no file)"
+	}
+	return fmt.Sprintf("%s:%d", path(d.Subject.Filename), d.Subject.Start.Line)
 }
 
 // GitHubCommand writes one workflow command: ::level props::message.

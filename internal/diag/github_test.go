@@ -3,6 +3,8 @@ package diag
 import (
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // TestGitHubGuard: lines that would read as workflow commands are
@@ -45,5 +47,29 @@ func TestGitHubGuard(t *testing.T) {
 	want := "building\n::error title=t::it failed%0A::add-mask::m\n\\::next\n"
 	if b.String() != want {
 		t.Errorf("commands through the guard: %q, want %q", b.String(), want)
+	}
+}
+
+// TestGitHubAnnotationsFoldWhatGitHubWouldDrop: twenty warnings of one
+// kind and one of another: the other must be among the ten GitHub shows.
+func TestGitHubAnnotationsFoldWhatGitHubWouldDrop(t *testing.T) {
+	var diags hcl.Diagnostics
+	for i := range 20 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "No output", Detail: "d",
+			Subject: &hcl.Range{Filename: "x.hcl", Start: hcl.Pos{Line: i + 1, Column: 1}, End: hcl.Pos{Line: i + 1, Column: 2}}})
+	}
+	diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Real finding", Detail: "r",
+		Subject: &hcl.Range{Filename: "x.hcl", Start: hcl.Pos{Line: 30, Column: 1}, End: hcl.Pos{Line: 30, Column: 2}}})
+	var b strings.Builder
+	WriteGitHubAnnotations(&b, diags, func(s string) string { return s })
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) > gitHubLimit || !strings.Contains(b.String(), "title=Real finding") || !strings.Contains(b.String(), "19 more like this: x.hcl:2, x.hcl:3") {
+		t.Errorf("%d annotations:\n%s", len(lines), b.String())
+	}
+	// Few enough: each on its own line, as found.
+	b.Reset()
+	WriteGitHubAnnotations(&b, diags[:3], func(s string) string { return s })
+	if n := strings.Count(b.String(), "\n"); n != 3 {
+		t.Errorf("three warnings gave %d annotations:\n%s", n, b.String())
 	}
 }
