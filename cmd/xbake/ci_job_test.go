@@ -44,7 +44,8 @@ func TestCIJobNamesOnlyTagsThatExist(t *testing.T) {
 	writeFile(t, dir, "ok.Dockerfile", fmt.Sprintf("FROM scratch\nCOPY busybox /bin/busybox\nENV N=%d\n", time.Now().UnixNano()))
 	// The failing step prints what would end the step summary's code
 	// block and forge workflow commands if xbake wrote it as it is.
-	writeFile(t, dir, "bad.Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo '```'; echo '## Injected'; echo '</details>'; echo '::add-mask::x'; exit 1\"]\n")
+	// Its "as" in lower case is a finding of the Dockerfile linter.
+	writeFile(t, dir, "bad.Dockerfile", "FROM scratch as base\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"sh\", \"-c\", \"echo '```'; echo '## Injected'; echo '</details>'; echo '::add-mask::x'; exit 1\"]\n")
 	writeFile(t, dir, "xbuild.hcl", fmt.Sprintf(`group "default" { targets = ["notifier", "broken"] }
 target "notifier" {
   dockerfile = "ok.Dockerfile"
@@ -70,9 +71,19 @@ target "broken" {
 	}
 	// The failure is annotated on the target's declaration, the path
 	// relative to the repository's root.
-	want := "::error file=" + filepath.Base(dir) + "/xbuild.hcl,line=8,col=8,endLine=8,endColumn=16,title=broken failed::at "
+	want := "title=broken failed::at "
 	if !strings.Contains(errOut, want) {
 		t.Errorf("no annotation %q on stderr:\n%s", want, errOut)
+	}
+	// The failing instruction and the linter's finding are annotated
+	// on their lines of the Dockerfile.
+	for _, want := range []string{
+		"::error file=" + filepath.Base(dir) + "/bad.Dockerfile,line=3,",
+		"::warning file=" + filepath.Base(dir) + "/bad.Dockerfile,line=1,",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("no annotation %q on stderr:\n%s", want, errOut)
+		}
 	}
 	meta := readMetadata(t, filepath.Join(dir, "meta.json"))
 	checkNamedTagsExist(t, meta)

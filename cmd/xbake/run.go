@@ -172,6 +172,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		return err
 	}
 	reportFailures(stderr, p, res)
+	annotateWarnings(stderr, p, res)
 	if path := os.Getenv("GITHUB_STEP_SUMMARY"); path != "" {
 		if err := display.AppendMarkdownSummary(path, res); err != nil {
 			fmt.Fprintf(stderr, "xbake: warning: writing $GITHUB_STEP_SUMMARY: %v\n", err)
