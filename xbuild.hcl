@@ -4,7 +4,7 @@
 #
 #   bash scripts/setup && bash scripts/image-rootfs
 #   ./bin/xbake run --load                      # into the local Docker engine
-#   ./bin/xbake run --push --set image.tags=ghcr.io/acme/xbake:1
+#   ./bin/xbake run --set image.tags=ghcr.io/acme/xbake:1 --set image.output=type=registry
 variable "TAG" {
   default     = "dev"
   description = "Tag of xbake's image"

@@ -53,6 +53,21 @@ func TestOwnImage(t *testing.T) {
 		t.Errorf("xbake run in its image printed:\n%s", got)
 	}
 	checkOCIArchivePlatforms(t, filepath.Join(work, "out/hello.tar"), "linux/amd64", "linux/arm64")
+
+	// git is in the image: --affected works in it, on a checkout owned by
+	// another user (as a CI runner's often is).
+	repo := newGitRepo(t)
+	repo.commit("start", map[string]string{
+		"xbuild.hcl": "target \"app\" {\n  context = \"app\"\n  output = [\"type=cacheonly\"]\n}\ntarget \"other\" {\n  context = \"other\"\n  output = [\"type=cacheonly\"]\n}\n",
+		"app/Dockerfile": "FROM scratch\n", "app/a.txt": "1\n", "other/Dockerfile": "FROM scratch\n",
+	})
+	writeFile(t, repo.dir, "app/a.txt", "2\n")
+	if out, err := exec.Command("chown", "-R", "4321:4321", repo.dir).CombinedOutput(); err != nil {
+		t.Fatalf("chown: %v %s", err, out)
+	}
+	if got := testenv.Docker(t, "run", "--rm", "--volume", repo.dir+":/src", "xbake-test:ci", "plan", "--affected=main", "app", "other"); !strings.Contains(got, "1 of 2 selected targets changed") {
+		t.Errorf("xbake plan --affected in its image printed:\n%s", got)
+	}
 }
 
 // checkOCIArchivePlatforms reads an OCI archive's index (and the image
