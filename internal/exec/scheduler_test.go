@@ -377,3 +377,28 @@ func TestStateFileFailureKeepsResults(t *testing.T) {
 		t.Errorf("the summary does not say it:\n%s", b.String())
 	}
 }
+
+// TestLinkedBaseThatFinishedIsBuilt: a base that built and handed its
+// result to its users is built, not "cancelled", when fail-fast cuts its
+// wait for them short after one user failed; its time is its own build's.
+func TestLinkedBaseThatFinishedIsBuilt(t *testing.T) {
+	src := "target \"base\" {\n  dockerfile-inline = \"FROM scratch\"\n  output = [\"type=cacheonly\"]\n}\n" +
+		"target \"app\" {\n  dockerfile-inline = \"FROM base\"\n  contexts = { base = \"target:base\" }\n  output = [\"type=cacheonly\"]\n}\n" +
+		"target \"slow\" {\n  dockerfile-inline = \"FROM base\"\n  contexts = { base = \"target:base\" }\n  output = [\"type=cacheonly\"]\n}\n"
+	p, ok := planOf(t, t.TempDir(), src)
+	if !ok {
+		t.Fatal("plan refused")
+	}
+	f := newFake(map[string]step{"base": {d: 10 * time.Millisecond}, "app": {d: 300 * time.Millisecond, fail: true}, "slow": {d: 10 * time.Second}})
+	res := runFake(t, context.Background(), p, f, Options{Jobs: 4})
+	got := map[string]*TargetResult{}
+	for _, tr := range res.Targets {
+		got[tr.Name] = tr
+	}
+	if got["base"].Status != Built || got["app"].Status != Failed || got["slow"].Status != Cancelled {
+		t.Errorf("base %s (%s), app %s, slow %s; want built, failed, cancelled", got["base"].Status, got["base"].Reason, got["app"].Status, got["slow"].Status)
+	}
+	if d := got["base"].Duration; d >= 300*time.Millisecond {
+		t.Errorf("base's time %s includes its users'", d)
+	}
+}
