@@ -101,6 +101,35 @@ target "bad" {
 	}
 }
 
+// TestCallCheckOnALinkedTarget: checking a target that builds on another
+// through target: lints it against that target's result (built for it),
+// not against an image of the same name in a registry.
+func TestCallCheckOnALinkedTarget(t *testing.T) {
+	needDaemon(t)
+	dir := project(t, map[string]string{
+		"base/Dockerfile": "FROM scratch\nENV FROM_BASE=1\nCOPY x /\n",
+		"base/x":          "x\n",
+		"app/Dockerfile":  "FROM base\nCOPY y /\n",
+		"app/y":           "y\n",
+		"xbuild.hcl": `target "base" {
+  context = "base"
+  call    = "check"
+}
+target "app" {
+  context  = "app"
+  contexts = { base = "target:base" }
+  call     = "check"
+}`,
+	})
+	res := build(t, ctx(t), dir, runOpts{opts: exec.Options{KeepGoing: true}})
+	if st := status(res); st["base"] != exec.Built || st["app"] != exec.Built {
+		t.Fatalf("statuses %v: %v", st, res.Targets[indexOf(res, "app")].Err)
+	}
+	if app := res.Targets[indexOf(res, "app")]; !strings.Contains(app.CallResult, "no problems found") {
+		t.Errorf("app's check answered %q", app.CallResult)
+	}
+}
+
 // TestOCILayoutContext writes an image as an OCI layout directory, then
 // builds on it through an oci-layout:// named context.
 func TestOCILayoutContext(t *testing.T) {

@@ -239,7 +239,21 @@ func (b *build) solve(ctx context.Context, part part, outs *outputs.Set, label s
 		if err := b.callResult(res); err != nil {
 			return nil, err
 		}
-		if err := b.shareWithUsers(ctx, res, part.node); err != nil {
+		shared := res
+		if _, call := attrs["requestid"]; call && b.j.task.Users() > 0 {
+			// A call (check, outline) answers without building, but the
+			// targets that use this one as a context need its result:
+			// without it their frontend would look "base" up in a
+			// registry. Build it too, for them.
+			build := maps.Clone(attrs)
+			delete(build, "requestid")
+			if shared, err = gw.Solve(ctx, gateway.SolveRequest{
+				Frontend: "dockerfile.v0", FrontendOpt: build, FrontendInputs: inputs, CacheImports: gatewayCache(so.CacheImports), Evaluate: true,
+			}); err != nil {
+				return nil, err
+			}
+		}
+		if err := b.shareWithUsers(ctx, shared, part.node); err != nil {
 			return nil, err
 		}
 		return res, nil
