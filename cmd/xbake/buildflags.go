@@ -44,7 +44,9 @@ type buildFlags struct {
 	// them only to skip or record builds, and hashing every input file
 	// costs a run of small targets a fifth of its time.
 	skipDigests bool
-	drain       []string // --drain: nodes that get no targets
+	// ignoreVCS leaves .git out of the digests (plan --diff).
+	ignoreVCS bool
+	drain     []string // --drain: nodes that get no targets
 	// specFlags are the spec's flags, for --affected to read the spec at
 	// the base as it reads it now (set by grantReads).
 	specFlags *specFlags
@@ -299,7 +301,7 @@ func (f *buildFlags) planOptions() (plan.Options, error) {
 	if err != nil {
 		return plan.Options{}, usageErrorf("%v", err)
 	}
-	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict, SkipDigests: f.skipDigests, RemoteInputs: f.remoteInputs,
+	opts := plan.Options{Push: f.push, Load: f.load, Allow: allow, Builder: f.builder, Strict: f.strict, SkipDigests: f.skipDigests, IgnoreVCS: f.ignoreVCS, RemoteInputs: f.remoteInputs,
 		History: loadHistory(cwd), Drain: map[string]bool{}}
 	for _, d := range append(slices.Clone(f.drain), strings.FieldsFunc(os.Getenv("XBAKE_DRAIN"), func(r rune) bool { return r == ',' || r == ' ' })...) {
 		opts.Drain[strings.TrimSpace(d)] = true

@@ -284,3 +284,27 @@ func TestUnknownTargetChecksNoTemplate(t *testing.T) {
 		t.Errorf("plan nosuch should still check the other targets:\n%s", errOut)
 	}
 }
+
+// TestDiffReadsSubmodulesAtTheBase: a target whose context is a
+// submodule is unchanged when nothing in it changed (git archive left
+// the submodule empty at the base, so it was always "rebuilt").
+func TestDiffReadsSubmodulesAtTheBase(t *testing.T) {
+	lib := newGitRepo(t)
+	lib.commit("lib", map[string]string{"Dockerfile": "FROM scratch\nCOPY . /\n", "lib.txt": "lib\n"})
+	r := newGitRepo(t)
+	r.commit("start", map[string]string{"docker-bake.hcl": "target \"lib\" {\n  context = \"vendor/lib\"\n  output = [\"type=cacheonly\"]\n}\n"})
+	r.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", lib.dir, "vendor/lib")
+	r.git("commit", "-qm", "submodule")
+	r.commit("unrelated", map[string]string{"README": "hello\n"})
+	code, out, errOut := xbake(t, r.dir, "", "plan", "--diff=HEAD~1", "--format", "json", "--exit-code", "lib")
+	if code != 0 {
+		t.Errorf("nothing in the submodule changed: exit %d\n%s%s", code, out, errOut)
+	}
+	writeFile(t, filepath.Join(r.dir, "vendor/lib"), "lib.txt", "changed\n")
+	code, out, errOut = xbake(t, r.dir, "", "plan", "--diff=HEAD~1", "--format", "json", "--exit-code", "lib")
+	var doc diffDoc
+	json.Unmarshal([]byte(out), &doc)
+	if code != exitChanges || len(doc.Targets) != 1 || !doc.Targets[0].Rebuilt {
+		t.Errorf("a file of the submodule changed: exit %d, %+v\n%s", code, doc.Targets, errOut)
+	}
+}

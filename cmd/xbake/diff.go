@@ -67,7 +67,7 @@ func runDiff(cmd *cobra.Command, o *planOptions, args []string) error {
 		ref = "the merge base"
 	}
 
-	o.build.remoteInputs, o.build.skipDigests = true, false
+	o.build.remoteInputs, o.build.skipDigests, o.build.ignoreVCS = true, false, true
 	s, ok, err := o.spec.loadChecked(cmd.InOrStdin(), stderr)
 	if !ok {
 		return err
@@ -142,7 +142,7 @@ func (o *planOptions) planAtCommit(ctx context.Context, commit, cwd string, args
 	if err != nil {
 		return plandiff.Side{}, err
 	}
-	opts.RemoteInputs, opts.SkipDigests = true, false
+	opts.RemoteInputs, opts.SkipDigests, opts.IgnoreVCS = true, false, true
 	p, _ := plan.New(s, sel, opts)
 	return plandiff.Side{Spec: s, Plan: p, Cwd: b.dir}, nil
 }

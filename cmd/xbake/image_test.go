@@ -58,7 +58,7 @@ func TestOwnImage(t *testing.T) {
 	// another user (as a CI runner's often is).
 	repo := newGitRepo(t)
 	repo.commit("start", map[string]string{
-		"xbuild.hcl": "target \"app\" {\n  context = \"app\"\n  output = [\"type=cacheonly\"]\n}\ntarget \"other\" {\n  context = \"other\"\n  output = [\"type=cacheonly\"]\n}\n",
+		"xbuild.hcl":     "target \"app\" {\n  context = \"app\"\n  output = [\"type=cacheonly\"]\n}\ntarget \"other\" {\n  context = \"other\"\n  output = [\"type=cacheonly\"]\n}\n",
 		"app/Dockerfile": "FROM scratch\n", "app/a.txt": "1\n", "other/Dockerfile": "FROM scratch\n",
 	})
 	writeFile(t, repo.dir, "app/a.txt", "2\n")

@@ -27,6 +27,9 @@ type Hasher struct {
 	dirs map[string]string        // "dir\x00ignorefile" -> digest
 	tops map[string][]fs.DirEntry // context dir -> its listing
 	sums map[string]fileDigest    // file path -> content digest and mode
+	// SkipVCS leaves out every entry named .git (git's metadata), for
+	// comparing a checkout with a working tree (plan.Options.IgnoreVCS).
+	SkipVCS bool
 }
 
 // NewHasher returns an empty hasher.
@@ -238,6 +241,9 @@ func (h *Hasher) dir(dir, dockerfile string) (string, error) {
 // order) and recurses into subdirectories.
 func (h *Hasher) walk(w io.Writer, root, relDir string, entries []fs.DirEntry, pm *patternmatcher.PatternMatcher) error {
 	for _, e := range entries {
+		if h.SkipVCS && e.Name() == ".git" {
+			continue
+		}
 		rel := filepath.Join(relDir, e.Name())
 		path := filepath.Join(root, rel)
 		if excluded(pm, rel) {

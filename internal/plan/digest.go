@@ -25,8 +25,9 @@ import (
 // monorepo. A target whose files cannot be read gets no digest and a
 // warning; it is then never skipped as unchanged. Nothing outside the
 // read boundary is read: read-outside-tree reports it instead.
-func (p *Plan) computeDigests(reads spec.Boundary, remote bool) hcl.Diagnostics {
+func (p *Plan) computeDigests(reads spec.Boundary, remote, ignoreVCS bool) hcl.Diagnostics {
 	h := inputs.NewHasher()
+	h.SkipVCS = ignoreVCS
 	warnings := make([]*hcl.Diagnostic, len(p.Nodes))
 	index := map[*Node]int{}
 	for i, n := range p.Nodes {

@@ -50,6 +50,11 @@ type Options struct {
 	// file: for a run that neither skips nor records builds, and for
 	// fuzzing (which feeds contexts such as "/").
 	SkipDigests bool
+	// IgnoreVCS leaves git's metadata (.git directories and files) out
+	// of the input digests: plan --diff compares a checkout of the base,
+	// which has none, with the working tree, which has it and changes it
+	// with every commit.
+	IgnoreVCS bool
 	// RemoteInputs lists, with the digests, what each node reads from
 	// elsewhere (Node.RemoteInputs): a run with --skip-unchanged needs
 	// it; showing a plan does not, and it costs a read and a parse of
@@ -230,7 +235,7 @@ func New(s *spec.Spec, sel *spec.Selection, opts Options) (*Plan, hcl.Diagnostic
 	go func() { defer close(ruled); c.run() }()
 	var digestDiags hcl.Diagnostics
 	if !opts.SkipDigests {
-		digestDiags = p.computeDigests(reads, opts.RemoteInputs)
+		digestDiags = p.computeDigests(reads, opts.RemoteInputs, opts.IgnoreVCS)
 	}
 	<-ruled
 	diags = append(diags, c.diags...)
