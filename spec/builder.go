@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/google/shlex"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -32,6 +33,9 @@ type ContainerOptions struct {
 	Config         string            // buildkitd.toml to copy in (absolute path)
 	Network        *String           // the container's network (docker run --network)
 	Env            map[string]String // the container's environment
+	// IsolationFallback false refuses a container with less isolation
+	// than --privileged when the engine will not grant it (nil: allowed).
+	IsolationFallback *Bool
 }
 
 // Node is one BuildKit daemon of a remote builder.
@@ -69,7 +73,7 @@ type RegistryConfig struct {
 var (
 	builderSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{{Name: "driver"}, {Name: "default"}, {Name: "endpoint"}, {Name: "platforms"},
-			{Name: "image"}, {Name: "buildkitd-flags"}, {Name: "buildkitd-config"}, {Name: "network"}, {Name: "env"}},
+			{Name: "image"}, {Name: "buildkitd-flags"}, {Name: "buildkitd-config"}, {Name: "network"}, {Name: "env"}, {Name: "isolation-fallback"}},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "config"}, {Type: "node", LabelNames: []string{"name"}}, {Type: "tls"},
 		},
@@ -94,7 +98,7 @@ var (
 var (
 	builderDrivers = []string{"local", "remote", "docker", "docker-container"}
 	// containerAttrs are the attributes only a docker-container builder takes.
-	containerAttrs  = []string{"image", "buildkitd-flags", "buildkitd-config", "network", "env"}
+	containerAttrs  = []string{"image", "buildkitd-flags", "buildkitd-config", "network", "env", "isolation-fallback"}
 	endpointSchemes = []string{"unix", "tcp", "docker-container", "kube-pod", "ssh", "npipe"}
 )
 
@@ -213,6 +217,15 @@ func (l *loader) decodeBuilder(b *block) *Builder {
 	return bld
 }
 
+func hasAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (l *loader) checkBuilderShape(bld *Builder) {
 	switch bld.Driver.Value {
 	case "remote":
@@ -220,10 +233,17 @@ func (l *loader) checkBuilderShape(bld *Builder) {
 			l.diags = append(l.diags, errorf(bld.DeclRange, "Remote builder without endpoint",
 				"Builder %q uses the remote driver but names no daemon; add endpoint = \"tcp://host:1234\" or node blocks.", bld.Name))
 		}
-	case "docker", "docker-container":
+	case "docker":
 		if len(bld.Nodes) > 1 || (len(bld.Nodes) == 1 && !strings.HasPrefix(bld.Nodes[0].Endpoint.Value, "unix://")) {
 			l.diags = append(l.diags, errorf(bld.Nodes[len(bld.Nodes)-1].DeclRange, "Invalid Docker endpoint",
-				"Builder %q uses the %s driver: it takes one Docker engine, as endpoint = \"unix:///var/run/docker.sock\" (the default is $DOCKER_HOST, else that socket).", bld.Name, bld.Driver.Value))
+				"Builder %q uses the docker driver: it takes one Docker engine on this machine, as endpoint = \"unix:///var/run/docker.sock\" (the default is $DOCKER_HOST, else that socket).", bld.Name))
+		}
+	case "docker-container":
+		// The docker CLI reaches the engine: unix, tcp (with DOCKER_TLS_*)
+		// and ssh addresses, as DOCKER_HOST takes them.
+		if len(bld.Nodes) > 1 || (len(bld.Nodes) == 1 && !hasAnyPrefix(bld.Nodes[0].Endpoint.Value, "unix://", "tcp://", "ssh://", "npipe://")) {
+			l.diags = append(l.diags, errorf(bld.Nodes[len(bld.Nodes)-1].DeclRange, "Invalid Docker endpoint",
+				"Builder %q uses the docker-container driver: it takes one Docker engine, as DOCKER_HOST names one (unix://, tcp://HOST:2376, ssh://USER@HOST). Without an endpoint it uses the engine the docker CLI uses ($DOCKER_HOST, $DOCKER_CONTEXT, the current docker context).", bld.Name))
 		}
 	case "local":
 		if len(bld.Nodes) > 0 {
@@ -257,8 +277,20 @@ func (l *loader) decodeContainerOptions(e blockEval, attrs hcl.Attributes, bld *
 	o.Image = e.str(attrs, "image")
 	o.BuildkitdFlags = e.str(attrs, "buildkitd-flags")
 	o.Network = e.str(attrs, "network")
+	if a, ok := attrs["isolation-fallback"]; ok {
+		if av, ok := e.value(a); ok {
+			o.IsolationFallback = av.boolean()
+			l.diags = append(l.diags, av.diags...)
+		}
+	}
 	if c := e.str(attrs, "buildkitd-config"); c != nil && c.Value != "" {
 		o.Config = absPath(e.sf.dir, c.Value)
+		l.checkBuildkitdConfig(c.Range, o.Config)
+	}
+	if f := o.BuildkitdFlags; f != nil {
+		if _, err := shlex.Split(f.Value); err != nil {
+			l.diags = append(l.diags, errorf(f.Range, "Invalid buildkitd-flags", "The flags cannot be split as a shell would split them: %v. Check the quotes.", err))
+		}
 	}
 	if a, ok := attrs["env"]; ok {
 		if av, ok := e.value(a); ok {

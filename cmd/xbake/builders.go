@@ -42,7 +42,9 @@ the commands know the built-in builder only.
   xbake builders inspect [NAME]    details of each node (--bootstrap starts it);
                                    the default builder without NAME
   xbake builders stop NAME         stop a local builder's daemon
-  xbake builders rm NAME           stop it and delete its state (--keep-state keeps the cache)`,
+  xbake builders rm NAME           stop it and delete its state (--keep-state keeps the cache);
+                                   also an orphaned container (ls marks them)
+  xbake builders prune             remove this project's orphaned containers`,
 		Args: cobra.NoArgs,
 		RunE: ls,
 	}
@@ -50,7 +52,7 @@ the commands know the built-in builder only.
 	cmd.Flags().StringVar(&format, "format", "text", "text or json")
 	lsCmd := &cobra.Command{Use: "ls", Short: "List builders and nodes", Args: cobra.NoArgs, RunE: ls}
 	lsCmd.Flags().AddFlagSet(cmd.Flags())
-	cmd.AddCommand(lsCmd, newBuildersInspect(), newBuildersStop(false), newBuildersStop(true))
+	cmd.AddCommand(lsCmd, newBuildersInspect(), newBuildersStop(false), newBuildersStop(true), newBuildersPrune())
 	return cmd
 }
 
@@ -81,6 +83,11 @@ func listBuilders(ctx context.Context, w io.Writer, s *spec.Spec, format string)
 	for i := range infos {
 		infos[i].Default = infos[i].Name == def
 	}
+	orphans, _ := builder.Orphans(ctx, plan.BuildersOf(s), s.Root)
+	for _, o := range orphans {
+		infos = append(infos, builder.BuilderInfo{Name: o.Builder, Driver: "docker-container", Orphaned: true,
+			Nodes: []builder.NodeInfo{{Name: o.Name, Endpoint: o.Engine, Status: "orphaned (" + o.State + ")"}}})
+	}
 	if format == "json" {
 		return writeJSON(w, infos)
 	}
@@ -90,6 +97,9 @@ func listBuilders(ctx context.Context, w io.Writer, s *spec.Spec, format string)
 		name := b.Name
 		if b.Default {
 			name += " *"
+		}
+		if b.Orphaned {
+			name += " (orphaned: builders prune removes it)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t\t\n", name, b.Driver)
 		for _, n := range b.Nodes {
@@ -134,9 +144,22 @@ func newBuildersInspect() *cobra.Command {
 			}
 			info.Default = info.Name == defaultBuilder(s)
 			if format == "json" {
-				return writeJSON(cmd.OutOrStdout(), info)
+				err = writeJSON(cmd.OutOrStdout(), info)
+			} else {
+				writeInspect(cmd.OutOrStdout(), info)
 			}
-			writeInspect(cmd.OutOrStdout(), info)
+			if err != nil {
+				return err
+			}
+			// --bootstrap asked for a running builder: one that did not
+			// start is a failure, as in buildx (the output says why).
+			if bootstrap {
+				for _, n := range info.Nodes {
+					if n.Status != builder.StatusRunning {
+						return &exitError{code: exitSpec, msg: fmt.Sprintf("builder %s: node %s did not start: %s", info.Name, n.Name, n.Error)}
+					}
+				}
+			}
 			return nil
 		},
 	}
@@ -210,6 +233,14 @@ func newBuildersStop(remove bool) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if remove {
+				// An orphaned container (its builder left the spec, or
+				// its configuration changed) is removed by its builder's
+				// or its own name.
+				if done, err := removeOrphans(cmd, &sf, args[0]); done || err != nil {
+					return err
+				}
+			}
 			s, err := loadWithBuilder(cmd, &sf, args[0])
 			if err != nil {
 				return err
@@ -247,5 +278,72 @@ func newBuildersStop(remove bool) *cobra.Command {
 	if remove {
 		cmd.Flags().BoolVar(&keepState, "keep-state", false, "keep the daemon's state directory or volume (its build cache)")
 	}
+	return cmd
+}
+
+// removeOrphans removes this project's orphaned containers that name
+// (as builder or container) is: done reports whether there were any and
+// name is no declared builder.
+func removeOrphans(cmd *cobra.Command, sf *specFlags, name string) (done bool, err error) {
+	s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+	if err != nil {
+		return false, err
+	}
+	builders := plan.BuildersOf(s)
+	if slices.Contains(builder.Names(builders), name) {
+		return false, nil
+	}
+	orphans, _ := builder.Orphans(cmd.Context(), builders, s.Root)
+	for _, o := range orphans {
+		if o.Builder != name && o.Name != name {
+			continue
+		}
+		if err := o.Remove(cmd.Context()); err != nil {
+			return true, &exitError{code: exitSpec, msg: fmt.Sprintf("removing %s: %v", o.Name, err)}
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), o.Name)
+		done = true
+	}
+	return done, nil
+}
+
+// newBuildersPrune removes this project's orphaned containers.
+func newBuildersPrune() *cobra.Command {
+	sf := specFlags{optional: true}
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "prune",
+		Short: "Remove this project's orphaned docker-container builders (builders ls marks them) and their volumes; running ones only with --all",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			orphans, err := builder.Orphans(cmd.Context(), plan.BuildersOf(s), s.Root)
+			if err != nil {
+				return &exitError{code: exitSpec, msg: err.Error()}
+			}
+			failed := false
+			for _, o := range orphans {
+				if o.State == "running" && !all {
+					fmt.Fprintf(cmd.ErrOrStderr(), "xbake: %s (builder %s) is running, perhaps for another run of this project: left (--all removes it)\n", o.Name, o.Builder)
+					continue
+				}
+				if err := o.Remove(cmd.Context()); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "xbake: removing %s: %v\n", o.Name, err)
+					failed = true
+					continue
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), o.Name)
+			}
+			if failed {
+				return &exitError{code: exitSpec}
+			}
+			return nil
+		},
+	}
+	sf.registerFiles(cmd)
+	cmd.Flags().BoolVar(&all, "all", false, "also remove orphans that are running")
 	return cmd
 }

@@ -39,15 +39,20 @@ func ChooseBuiltin() BuiltinChoice {
 		return BuiltinChoice{Driver: "local", Why: "xbake runs buildkitd itself"}
 	}
 	localWhy := "the local driver cannot run on this machine (" + strings.Join(missing, ", ") + ")"
-	engine := "unix://" + dockerSocket("")
+	engine := EngineFor("") // as the docker CLI finds it: DOCKER_HOST, DOCKER_CONTEXT, the current context
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := exec.LookPath("docker"); err == nil && exec.CommandContext(ctx, "docker", "--host", engine, "info", "--format", "{{.ID}}").Run() == nil {
-		return BuiltinChoice{Driver: "docker-container", Why: localWhy + ", so BuildKit runs in a container on the Docker engine at " + engine}
+	answer := "no Docker engine answers at " + engine.String()
+	if _, err := exec.LookPath("docker"); err == nil {
+		out, err := engine.Command(ctx, "info", "--format", "{{.ID}}").CombinedOutput()
+		if err == nil {
+			return BuiltinChoice{Driver: "docker-container", Why: localWhy + ", so BuildKit runs in a container on the Docker engine at " + engine.String()}
+		}
+		answer += " (" + strings.TrimSpace(string(out)) + ")"
 	}
-	return BuiltinChoice{Err: errors.New("no builder: " + localWhy + "; and no Docker engine answers at " + engine +
+	return BuiltinChoice{Err: errors.New("no builder: " + localWhy + "; and " + answer +
 		" for the docker-container driver. Either run as root with runc and buildkitd (bash scripts/setup builds them), or start Docker " +
-		"(or point DOCKER_HOST at an engine), or declare a builder block with driver = \"remote\" and the endpoint of a BuildKit daemon you run")}
+		"(or point DOCKER_HOST or DOCKER_CONTEXT at an engine), or declare a builder block with driver = \"remote\" and the endpoint of a BuildKit daemon you run")}
 }
 
 // builtin is the driver of the built-in builder. When none can run, it

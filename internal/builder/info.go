@@ -22,10 +22,13 @@ const (
 
 // BuilderInfo describes a builder and its nodes.
 type BuilderInfo struct {
-	Name    string     `json:"name"`
-	Driver  string     `json:"driver"`
-	Default bool       `json:"default"`
-	Nodes   []NodeInfo `json:"nodes"`
+	Name    string `json:"name"`
+	Driver  string `json:"driver"`
+	Default bool   `json:"default"`
+	// Orphaned: a container of xbake's for this project that no builder
+	// of the spec names any more (builders prune removes it).
+	Orphaned bool       `json:"orphaned,omitempty"`
+	Nodes    []NodeInfo `json:"nodes"`
 }
 
 // NodeInfo describes one daemon of a builder.

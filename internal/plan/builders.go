@@ -14,7 +14,7 @@ func BuildersOf(s *spec.Spec) desc.Builders {
 	out := desc.Builders{}
 	for name, b := range s.Builders {
 		d := &desc.Builder{Name: name, Driver: b.Driver.Value, Default: b.Default, Platforms: spec.Values(b.Platforms),
-			Local: desc.Local{MaxParallelism: b.Config.MaxParallelism}}
+			Local: desc.Local{MaxParallelism: b.Config.MaxParallelism}, Project: s.Root}
 		if len(b.Config.Registries) > 0 {
 			d.Local.Registries = map[string]desc.Registry{}
 			for host, r := range b.Config.Registries {
@@ -29,7 +29,8 @@ func BuildersOf(s *spec.Spec) desc.Builders {
 			d.Nodes = append(d.Nodes, dn)
 		}
 		c := b.Container
-		d.Container = desc.Container{Image: valueOf(c.Image), BuildkitdFlags: valueOf(c.BuildkitdFlags), Network: valueOf(c.Network), Config: c.Config}
+		d.Container = desc.Container{Image: valueOf(c.Image), BuildkitdFlags: valueOf(c.BuildkitdFlags), Network: valueOf(c.Network), Config: c.Config,
+			NoIsolationFallback: c.IsolationFallback != nil && !c.IsolationFallback.Value}
 		if len(c.Env) > 0 {
 			d.Container.Env = map[string]string{}
 			for k, v := range maps.All(c.Env) {

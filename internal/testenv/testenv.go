@@ -150,7 +150,9 @@ func BuildKitImage(t testing.TB, root, tag string) {
 		Need(t, err != nil, "needs bin/"+f+" (bash scripts/setup)")
 	}
 	rootfs := t.TempDir()
-	for _, d := range []string{"usr/bin", "bin", "etc/buildkit", "var/lib/buildkit", "tmp", "run", "proc", "sys", "dev"} {
+	// No /etc/buildkit: moby/buildkit has none, and a builder's
+	// buildkitd-config must not need it.
+	for _, d := range []string{"usr/bin", "bin", "var/lib/buildkit", "tmp", "run", "proc", "sys", "dev"} {
 		os.MkdirAll(filepath.Join(rootfs, d), 0o755)
 	}
 	CopyFile(t, filepath.Join(bin, "buildkitd"), filepath.Join(rootfs, "usr/bin/buildkitd"))

@@ -23,6 +23,10 @@ type Builder struct {
 	Local Local
 	// Container configures a docker-container builder's container.
 	Container Container
+	// Project identifies the spec that declares the builder (its root
+	// directory): a docker-container builder's container is labelled with
+	// it, so that xbake knows its own project's containers from others'.
+	Project string
 }
 
 // Node is one BuildKit daemon of a builder.
@@ -59,4 +63,7 @@ type Container struct {
 	// Config is a buildkitd.toml to copy in (absolute path).
 	Config string
 	Env    map[string]string
+	// NoIsolationFallback refuses a container with less isolation than
+	// --privileged when the engine will not grant it.
+	NoIsolationFallback bool
 }
