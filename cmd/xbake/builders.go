@@ -313,7 +313,7 @@ func newBuildersPrune() *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "prune",
-		Short: "Remove this project's orphaned docker-container builders (builders ls marks them) and their volumes; running ones only with --all",
+		Short: "Remove this project's orphaned docker-container builders (builders ls marks them) and their volumes; one that is building only with --all",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := sf.load(cmd.InOrStdin(), cmd.ErrOrStderr())
@@ -326,8 +326,8 @@ func newBuildersPrune() *cobra.Command {
 			}
 			failed := false
 			for _, o := range orphans {
-				if o.State == "running" && !all {
-					fmt.Fprintf(cmd.ErrOrStderr(), "xbake: %s (builder %s) is running, perhaps for another run of this project: left (--all removes it)\n", o.Name, o.Builder)
+				if !all && o.Busy(cmd.Context()) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "xbake: %s (builder %s) is building for another run: left (--all removes it anyway)\n", o.Name, o.Builder)
 					continue
 				}
 				if err := o.Remove(cmd.Context()); err != nil {
@@ -344,6 +344,6 @@ func newBuildersPrune() *cobra.Command {
 		},
 	}
 	sf.registerFiles(cmd)
-	cmd.Flags().BoolVar(&all, "all", false, "also remove orphans that are running")
+	cmd.Flags().BoolVar(&all, "all", false, "also remove orphans that are building for another run")
 	return cmd
 }

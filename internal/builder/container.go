@@ -87,11 +87,14 @@ type settings struct {
 	Network string            `json:"network,omitempty"`
 	Env     map[string]string `json:"env,omitempty"`
 	Config  string            `json:"buildkitd-config,omitempty"` // the file's content
+	// NoFallback: isolation-fallback = false (a container made with
+	// reduced isolation is not one this builder accepts).
+	NoFallback bool `json:"no-isolation-fallback,omitempty"`
 }
 
 // settings reads the builder's configuration (its buildkitd.toml too).
 func (c *Container) settings() (settings, error) {
-	st := settings{Image: c.Image(), Flags: c.opts.BuildkitdFlags, Network: c.opts.Network, Env: c.opts.Env}
+	st := settings{Image: c.Image(), Flags: c.opts.BuildkitdFlags, Network: c.opts.Network, Env: c.opts.Env, NoFallback: c.opts.NoIsolationFallback}
 	if c.opts.Config != "" {
 		b, err := os.ReadFile(c.opts.Config)
 		if err != nil {
@@ -164,11 +167,20 @@ func (c *Container) docker(ctx context.Context, args ...string) (string, error) 
 	return strings.TrimSpace(stdout.String()), nil
 }
 
-// logs is the container's output, stdout and stderr as they came (the
-// daemon writes its errors to stderr).
+// logs is the end of the container's output: its stderr first, where
+// buildkitd writes why it stopped (a usage error comes before pages of
+// help on stdout), then the last lines of its stdout.
 func (c *Container) logs(ctx context.Context, name string) string {
-	out, _ := c.engine.Command(ctx, "logs", "--tail", "30", name).CombinedOutput()
-	return strings.TrimSpace(string(out))
+	cmd := c.engine.Command(ctx, "logs", "--tail", "300", name)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Run()
+	return strings.TrimSpace(lastLinesOf(stderr.String(), 20) + "\n" + lastLinesOf(stdout.String(), 10))
+}
+
+func lastLinesOf(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // State is "running", "stopped" (created or exited) or "absent".
@@ -357,8 +369,8 @@ func (c *Container) replacePrevious(ctx context.Context, st settings) (volume st
 		return volume, fresh
 	}
 	for _, p := range c.previousConfigs(ctx, st) {
-		if p.state == "running" {
-			Notice(ctx, "builder %s: its configuration changed (%s); a container with the previous one, %s, is still running (another run may use it) and stays: `xbake builders prune` removes it once idle",
+		if p.state == "running" && c.busy(ctx, p.name) {
+			Notice(ctx, "builder %s: its configuration changed (%s); a container with the previous one, %s, is building for another run and stays: `xbake builders prune` removes it once idle",
 				c.name, strings.Join(changed(p.settings, st), ", "), p.name)
 			continue
 		}
@@ -414,6 +426,9 @@ func changed(old, cur settings) []string {
 	if old.Config != cur.Config {
 		out = append(out, "buildkitd-config")
 	}
+	if old.NoFallback != cur.NoFallback {
+		out = append(out, "isolation-fallback")
+	}
 	if len(out) == 0 {
 		out = append(out, "settings")
 	}
@@ -450,11 +465,30 @@ func lastLines(logs string, err error) string {
 	return logs
 }
 
+// busy reports whether the daemon in container name is building (or
+// cannot be asked): a container with an earlier configuration is
+// replaced only when no run uses it.
+func (c *Container) busy(ctx context.Context, name string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	cl, err := c.connectTo(ctx, name)
+	if err != nil {
+		return true
+	}
+	defer cl.Close()
+	running, inUse := busy(ctx, cl)
+	return running > 0 || inUse > 0
+}
+
 // connect dials buildkitd through docker exec and checks it answers.
 func (c *Container) connect(ctx context.Context) (*client.Client, error) {
+	return c.connectTo(ctx, c.ContainerName())
+}
+
+func (c *Container) connectTo(ctx context.Context, name string) (*client.Client, error) {
 	dial := func(context.Context, string) (net.Conn, error) {
 		// The connection outlives the dial: not the dial's context.
-		return commandconn.New(context.Background(), "docker", c.engine.Args("exec", "-i", c.ContainerName(), "buildctl", "dial-stdio")...)
+		return commandconn.New(context.Background(), "docker", c.engine.Args("exec", "-i", name, "buildctl", "dial-stdio")...)
 	}
 	cl, err := client.New(ctx, "", client.WithContextDialer(dial))
 	if err != nil {

@@ -77,6 +77,17 @@ func orphansOn(ctx context.Context, e DockerEngine, project string, current map[
 	return out, nil
 }
 
+// Busy reports whether the orphan's daemon is building for some run (a
+// running container is not necessarily in use: builder containers keep
+// running between runs).
+func (o Orphan) Busy(ctx context.Context) bool {
+	if o.State != "running" {
+		return false
+	}
+	c := &Container{name: o.Builder, engine: o.engine}
+	return c.busy(ctx, o.Name)
+}
+
 // Remove removes the orphan's container and its state volume.
 func (o Orphan) Remove(ctx context.Context) error {
 	c := &Container{name: o.Builder, engine: o.engine}

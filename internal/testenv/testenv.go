@@ -10,6 +10,7 @@ package testenv
 
 import (
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,6 +39,34 @@ func Need(t testing.TB, missing bool, why string) {
 // own. It stops with the test.
 func Dockerd(t testing.TB) string {
 	t.Helper()
+	sock := startDockerd(t)
+	t.Setenv("DOCKER_HOST", "unix://"+sock)
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // the docker CLI keeps out of the user's ~/.docker
+	return sock
+}
+
+// DockerdTCP runs a second Docker engine, which also listens on a
+// loopback TCP port (plain, as an engine behind a TLS proxy or an ssh
+// tunnel looks to the CLI), and returns its tcp:// address. DOCKER_HOST
+// is left as it was: the test chooses the engine.
+func DockerdTCP(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "tcp://" + l.Addr().String()
+	l.Close()
+	startDockerd(t, "-H", addr)
+	WaitUntilReady(t, "", "dockerd on "+addr, func() bool {
+		return exec.Command("docker", "--host", addr, "info", "--format", "{{.ID}}").Run() == nil
+	})
+	return addr
+}
+
+// startDockerd starts an engine on a socket of its own (and the extra
+// -H addresses) and waits for it.
+func startDockerd(t testing.TB, extra ...string) string {
 	_, err := exec.LookPath("dockerd")
 	Need(t, err != nil || os.Geteuid() != 0, "needs root and dockerd (apt-get install docker.io)")
 	dir, err := os.MkdirTemp("/tmp", "xbd")
@@ -45,13 +74,11 @@ func Dockerd(t testing.TB) string {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(dir, "docker.sock")
-	cmd := exec.Command("dockerd", "--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
-		"-H", "unix://"+sock, "--pidfile", filepath.Join(dir, "pid"), "--bridge", "none", "--iptables=false")
-	StartInBackground(t, cmd, dir, nil)
-	t.Setenv("DOCKER_HOST", "unix://"+sock)
-	t.Setenv("DOCKER_CONFIG", t.TempDir()) // the docker CLI keeps out of the user's ~/.docker
+	args := append([]string{"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
+		"-H", "unix://" + sock, "--pidfile", filepath.Join(dir, "pid"), "--bridge", "none", "--iptables=false"}, extra...)
+	StartInBackground(t, exec.Command("dockerd", args...), dir, nil)
 	WaitUntilReady(t, dir, "dockerd", func() bool {
-		return exec.Command("docker", "info", "--format", "{{.ID}}").Run() == nil
+		return exec.Command("docker", "--host", "unix://"+sock, "info", "--format", "{{.ID}}").Run() == nil
 	})
 	return sock
 }
