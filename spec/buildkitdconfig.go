@@ -21,8 +21,10 @@ import (
 func (l *loader) checkBuildkitdConfig(attr hcl.Range, path string) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		l.diags = append(l.diags, errorf(attr, "Unreadable buildkitd-config",
-			"The buildkitd.toml %s cannot be read: %v. Fix the path (relative to the spec file) or create the file.", path, err))
+		// A warning: the file may be made before the run (by CI, say);
+		// the builder cannot start without it, and says so then.
+		l.diags = append(l.diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Subject: attr.Ptr(), Summary: "Unreadable buildkitd-config",
+			Detail: fmt.Sprintf("The buildkitd.toml %s cannot be read: %v. Fix the path (relative to the spec file) or create the file: the builder cannot start without it.", path, err)})
 		return
 	}
 	var cfg config.Config

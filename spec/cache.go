@@ -29,7 +29,6 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/containerd/platforms"
@@ -188,8 +187,7 @@ func privateDir(dir string) bool {
 	if err != nil || !info.IsDir() || info.Mode().Perm()&0o022 != 0 {
 		return false
 	}
-	st, ok := info.Sys().(*syscall.Stat_t)
-	return ok && int(st.Uid) == os.Geteuid()
+	return ownedByMe(info)
 }
 
 // executableID names this build of xbake by its content, so entries

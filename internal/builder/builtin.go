@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"time"
 
@@ -26,7 +27,9 @@ type BuiltinChoice struct {
 // ways to get one.
 func ChooseBuiltin() BuiltinChoice {
 	var missing []string
-	if os.Geteuid() != 0 {
+	if runtime.GOOS != "linux" {
+		missing = append(missing, "it runs BuildKit on Linux only")
+	} else if os.Geteuid() != 0 {
 		missing = append(missing, "it needs root")
 	}
 	if _, err := exec.LookPath("runc"); err != nil {

@@ -11,12 +11,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/moby/buildkit/client"
 
 	"github.com/xbake/xbake/internal/builder/desc"
+	"github.com/xbake/xbake/internal/flock"
 )
 
 // startTimeout bounds how long a new daemon may take to answer.
@@ -110,7 +110,7 @@ func (l *Local) lock() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("builder %q: %w", l.name, err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := flock.Lock(f); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("builder %q: lock %s: %w", l.name, f.Name(), err)
 	}
@@ -218,7 +218,7 @@ func (l *Local) start() (<-chan struct{}, error) {
 		"--addr", l.Address(),
 		"--config", filepath.Join(l.dir, "buildkitd.toml"))
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	detach(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("builder %q: starting %s: %w", l.name, bin, err)
 	}
@@ -323,16 +323,16 @@ func (l *Local) stopLocked() error {
 		l.removeStale()
 		return nil
 	}
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+	if err := terminate(pid); err != nil {
 		return fmt.Errorf("builder %q: stopping its buildkitd (pid %d): %w", l.name, pid, err)
 	}
-	syscall.Kill(pid, syscall.SIGCONT) // a stopped daemon handles SIGTERM only once it runs
-	alive := func() bool { return syscall.Kill(pid, 0) == nil && processState(pid) != "a zombie" }
+	resume(pid) // a stopped daemon handles SIGTERM only once it runs
+	alive := func() bool { return exists(pid) && processState(pid) != "a zombie" }
 	for i := 0; i < 100 && alive(); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if alive() {
-		syscall.Kill(pid, syscall.SIGKILL)
+		kill(pid)
 		for i := 0; i < 50 && alive(); i++ {
 			time.Sleep(100 * time.Millisecond)
 		}

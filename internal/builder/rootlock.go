@@ -10,15 +10,12 @@ package builder
 // and never sweeps it.
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 
-	"golang.org/x/sys/unix"
+	"github.com/xbake/xbake/internal/flock"
 )
 
 // rootLockPath is the file buildkitd locks in its --root.
@@ -35,51 +32,15 @@ func (l *Local) rootHolder() (pid int, held bool) {
 		return 0, false // no daemon has run on this root since it was made
 	}
 	defer f.Close()
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	if flock.TryLock(f) == nil {
+		flock.Unlock(f)
 		return 0, false
 	}
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+	dev, ino, ok := fileID(f)
+	if !ok {
 		return 0, true
 	}
-	return flockHolder(uint64(st.Dev), uint64(st.Ino)), true
-}
-
-// flockHolder finds in /proc/locks the pid holding an flock on the file
-// with this device and inode.
-func flockHolder(dev, ino uint64) int {
-	f, err := os.Open("/proc/locks")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	want := fmt.Sprintf("%02x:%02x:%d", unix.Major(dev), unix.Minor(dev), ino)
-	inode := fmt.Sprintf(":%d", ino)
-	byInode := map[int]bool{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		// 1: FLOCK  ADVISORY  WRITE 4242 00:2e:131 0 EOF
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 6 || fields[1] != "FLOCK" {
-			continue
-		}
-		pid, err := strconv.Atoi(fields[4])
-		switch {
-		case err != nil:
-		case fields[5] == want:
-			return pid
-		case strings.HasSuffix(fields[5], inode):
-			// On overlayfs stat may give the lower file system's device.
-			byInode[pid] = true
-		}
-	}
-	if len(byInode) == 1 {
-		for pid := range byInode {
-			return pid
-		}
-	}
-	return 0
+	return flockHolder(dev, ino), true
 }
 
 // processState describes a process's state for a message: "stopped"

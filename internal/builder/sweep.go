@@ -1,3 +1,5 @@
+//go:build unix
+
 package builder
 
 // What a local daemon killed without warning (kill -9, an OOM kill, a

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package testenv starts the real components integration tests build
 // against: a Docker engine of the test's own (Debian's docker.io), and
 // the BuildKit image a docker-container builder runs, made on the machine

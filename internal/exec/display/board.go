@@ -58,7 +58,7 @@ func newBoard(out *os.File, targets int) *board {
 	if err != nil || size.Height < 12 {
 		return nil // too small a screen to share
 	}
-	pty, slavePath, err := console.NewPty()
+	pty, slavePath, err := newPty()
 	if err != nil {
 		return nil
 	}

@@ -24,9 +24,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/flock"
 	"github.com/xbake/xbake/internal/plan"
 )
 
@@ -94,10 +94,10 @@ func lockDestination(dest string, waiting func(holder string)) (*destLock, error
 			removeCreated(created)
 			return nil, err
 		}
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		if flock.TryLock(f) != nil {
 			holder, _ := os.ReadFile(path)
 			waiting(strings.TrimSpace(string(holder)))
-			if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+			if err := flock.Lock(f); err != nil {
 				f.Close()
 				removeCreated(created)
 				return nil, err

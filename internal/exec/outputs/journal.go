@@ -38,7 +38,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
@@ -47,6 +46,7 @@ import (
 
 	"github.com/xbake/xbake/internal/atomicfile"
 	"github.com/xbake/xbake/internal/builder"
+	"github.com/xbake/xbake/internal/flock"
 )
 
 // The phases of a publish, as its journal records them.
@@ -193,7 +193,7 @@ func recoverPublish(ctx context.Context, path string, say func(format string, ar
 	if err != nil {
 		return
 	}
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+	if flock.TryLock(f) != nil {
 		f.Close() // a live run is publishing
 		return
 	}

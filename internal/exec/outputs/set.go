@@ -99,11 +99,8 @@ func (o *Set) WriteErr(buildErr error) error {
 // left: the receiver of a directory output sometimes fails with a bare
 // EOF, and the temporary still fills the disk when the build is over.
 func diskFull(path string) bool {
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(path, &st); err != nil {
-		return false
-	}
-	return st.Bavail*uint64(st.Bsize) < 64<<10
+	free, ok := freeBytes(path)
+	return ok && free < 64<<10
 }
 
 // outputErr names the output an error happened to, and says plainly when
