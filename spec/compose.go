@@ -63,6 +63,7 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool), project
 			return emptyDoc(), nil
 		}
 		var diags hcl.Diagnostics
+		diags = append(diags, requiredVariables(root, env, pos)...)
 		for i := 0; i+1 < len(services.Content); i += 2 {
 			name, svc := services.Content[i], services.Content[i+1]
 			diags = append(diags, missingEnvFiles(dir, svc, env, pos)...)
@@ -135,6 +136,39 @@ func missingEnvFiles(dir string, svc *yaml.Node, env envLookup, pos func(*yaml.N
 	return diags
 }
 
+// requiredVariables refuses, as compose does while it interpolates the
+// whole file, ${VAR:?message} with VAR unset or empty and ${VAR?message}
+// with VAR unset, at the value that holds it.
+func requiredVariables(n *yaml.Node, env envLookup, pos func(*yaml.Node) hcl.Range) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "?") {
+			return nil
+		}
+		for _, m := range composeVar.FindAllStringSubmatch(n.Value, -1) {
+			name, op, message := m[1], m[2], m[3]
+			val, set := env(name)
+			if op == ":?" && val == "" || op == "?" && !set {
+				if message == "" {
+					message = "set it in the environment or the .env file"
+				}
+				diags = append(diags, errorf(pos(n), "Required variable missing",
+					"required variable %s is missing a value: %s. Compose, and so bake, refuses the file until %s is set%s.", name, message, name,
+					map[bool]string{true: " to a non-empty value", false: ""}[op == ":?"]))
+			}
+		}
+	case yaml.SequenceNode, yaml.MappingNode, yaml.DocumentNode:
+		for i, c := range n.Content {
+			if n.Kind == yaml.MappingNode && i%2 == 0 {
+				continue // keys are not interpolated
+			}
+			diags = append(diags, requiredVariables(c, env, pos)...)
+		}
+	}
+	return diags
+}
+
 // composeTarget builds one target from a service.
 func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 	t := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: build.Line, Column: build.Column}
@@ -165,8 +199,10 @@ func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 		}
 		v = interpolate(v, env)
 		switch attr {
-		case "args", "labels", "extra-hosts":
-			v = keyValues(v, map[string]string{"args": "=", "labels": "=", "extra-hosts": ":"}[attr])
+		case "args":
+			v = composeArgs(v, env)
+		case "labels", "extra-hosts":
+			v = keyValues(v, map[string]string{"labels": "=", "extra-hosts": ":"}[attr])
 		case "tags":
 			hasTags = true
 		case "contexts":
@@ -210,13 +246,60 @@ func composeContexts(v *yaml.Node) *yaml.Node {
 	c.Content = append([]*yaml.Node{}, v.Content...)
 	for i := 1; i < len(c.Content); i += 2 {
 		val := c.Content[i].Value
-		for _, prefix := range []string{"service:", "target:"} {
-			if name, ok := strings.CutPrefix(val, prefix); ok && c.Content[i].Kind == yaml.ScalarNode {
-				c.Content[i] = literal("target:"+composeTargetName(name), c.Content[i])
-			}
+		if c.Content[i].Kind != yaml.ScalarNode {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(val, "service:") || strings.HasPrefix(val, "target:"):
+			_, name, _ := strings.Cut(val, ":")
+			c.Content[i] = literal("target:"+composeTargetName(name), c.Content[i])
+		case val != "" && !strings.Contains(val, "://") && !strings.Contains(val, "@") && !strings.HasPrefix(val, "git"):
+			// A directory: compose cleans it (./packages/x is packages/x).
+			c.Content[i] = literal(filepath.ToSlash(filepath.Clean(val)), c.Content[i])
 		}
 	}
 	return &c
+}
+
+// composeArgs reads build args as compose does: an arg named without a
+// value (["NAME"] in list form, NAME: with no value in map form) takes
+// its value from the environment, else the .env file, and is left out
+// when neither has it.
+func composeArgs(v *yaml.Node, env envLookup) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: v.Line, Column: v.Column}
+	add := func(k string, val *yaml.Node, at *yaml.Node) {
+		if val == nil {
+			value, ok := env(k)
+			if !ok {
+				return
+			}
+			val = literal(escapeTemplate(value), at)
+		}
+		m.Content = append(m.Content, literal(k, at), val)
+	}
+	switch v.Kind {
+	case yaml.SequenceNode:
+		for _, item := range v.Content {
+			k, val, ok := strings.Cut(item.Value, "=")
+			if !ok {
+				add(k, nil, item)
+				continue
+			}
+			add(k, literal(val, item), item)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			k, val := v.Content[i], v.Content[i+1]
+			if val.Kind == yaml.ScalarNode && val.Tag == "!!null" {
+				add(k.Value, nil, k)
+				continue
+			}
+			add(k.Value, val, k)
+		}
+	default:
+		return v
+	}
+	return m
 }
 
 // keyValues turns compose's list form (["A=1", "B"]) into a mapping; an

@@ -73,10 +73,10 @@ type printSSH struct {
 func (s *Spec) Print(sel *Selection, cwd string) ([]byte, error) {
 	out := printFile{Group: map[string]*printGroup{}, Target: map[string]*printTarget{}}
 	for _, name := range sel.Targets {
-		out.Target[name] = printTargetOf(s.Targets[name], cwd)
+		out.Target[name] = s.printTarget(s.Targets[name], cwd)
 	}
 	for _, name := range s.LinkedTargets(sel.Targets) {
-		pt := printTargetOf(s.Targets[name], cwd)
+		pt := s.printTarget(s.Targets[name], cwd)
 		pt.Output = []map[string]string{{"type": "cacheonly"}}
 		out.Target[name] = pt
 	}
@@ -103,6 +103,21 @@ func (s *Spec) Print(sel *Selection, cwd string) ([]byte, error) {
 		g.Targets = append([]string{}, slices.Compact(slices.Sorted(slices.Values(g.Targets)))...)
 	}
 	return json.MarshalIndent(out, "", "  ")
+}
+
+// printTarget is a target as --print shows it: as bake prints it, so a
+// depends_on written in one of bake's files (an xbake attribute bake
+// ignores) is left out; xbake still orders the build by it, and the
+// plan says so at the attribute.
+func (s *Spec) printTarget(t *Target, cwd string) *printTarget {
+	p := printTargetOf(t, cwd)
+	p.DependsOn = nil
+	for _, d := range t.DependsOn {
+		if !s.BakeFiles[d.Range.Filename] {
+			p.DependsOn = append(p.DependsOn, d.Value)
+		}
+	}
+	return p
 }
 
 func printTargetOf(t *Target, cwd string) *printTarget {

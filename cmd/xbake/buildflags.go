@@ -130,7 +130,7 @@ func (f *buildFlags) plan(ctx context.Context, s *spec.Spec, sel *spec.Selection
 	opts.Strict = false // findings applies it, after --ignore
 	opts.Engines = dockerEngines(ctx, s)
 	p, more := plan.New(s, sel, opts)
-	p.Note = joinNotes(note, builtinNote(s, p))
+	p.Note = joinNotes(note, builtinNote(s, p), bakeDependsNote(s, p))
 	return p, append(diags, more...), nil
 }
 
@@ -167,6 +167,25 @@ func builtinNote(s *spec.Spec, p *plan.Plan) string {
 		return "builder " + builder.BuiltinName + ": docker-container, because " + c.Why
 	}
 	return ""
+}
+
+// bakeDependsNote says, at each depends_on written in one of bake's
+// files, that it is xbake's own: bake ignores it (and plan --print leaves
+// it out, as bake prints the target), while xbake orders the build by it.
+func bakeDependsNote(s *spec.Spec, p *plan.Plan) string {
+	var notes []string
+	for _, n := range p.Nodes {
+		if n.Target == nil {
+			continue
+		}
+		for _, d := range n.Target.DependsOn {
+			if s.BakeFiles[d.Range.Filename] {
+				notes = append(notes, fmt.Sprintf("%s:%d: depends_on is xbake's own attribute: bake ignores it (plan --print leaves it out, as bake prints %s); xbake builds %s before %s",
+					d.Range.Filename, d.Range.Start.Line, n.Name, d.Value, n.Name))
+			}
+		}
+	}
+	return strings.Join(notes, "\n")
 }
 
 func joinNotes(notes ...string) string {

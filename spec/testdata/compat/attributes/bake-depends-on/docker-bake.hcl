@@ -1,0 +1,5 @@
+target "a" {
+  depends_on = ["b"]
+}
+target "b" {}
+group "default" { targets = ["a"] }
