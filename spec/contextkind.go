@@ -80,17 +80,33 @@ func KindOf(v string) ContextKind {
 // IsLocal reports whether v names a directory on this machine.
 func IsLocal(v string) bool { return v != "" && KindOf(v) == LocalContext }
 
-// OCILayoutDir returns the directory of an oci-layout:// context.
-func OCILayoutDir(v string) (string, bool) {
+// OCILayout is an oci-layout:// context: oci-layout://DIR[:TAG][@DIGEST].
+type OCILayout struct {
+	Dir string
+	// Tag is the image's name in the layout's index.json (default
+	// "latest"); Digest, when given, names the manifest directly.
+	Tag, Digest string
+}
+
+// ParseOCILayout reads an oci-layout:// context: the digest after "@"
+// first (it holds a colon of its own), then a tag after the last colon
+// of the path's last element.
+func ParseOCILayout(v string) (OCILayout, bool) {
 	p, ok := strings.CutPrefix(v, "oci-layout://")
 	if !ok {
-		return "", false
+		return OCILayout{}, false
 	}
+	l := OCILayout{Tag: "latest"}
+	p, l.Digest, _ = strings.Cut(p, "@")
 	if i := strings.LastIndex(p, ":"); i > strings.LastIndex(p, "/") {
-		p = p[:i] // a tag
+		p, l.Tag = p[:i], p[i+1:]
 	}
-	if i := strings.Index(p, "@"); i >= 0 {
-		p = p[:i] // a digest
-	}
-	return p, true
+	l.Dir = p
+	return l, true
+}
+
+// OCILayoutDir returns the directory of an oci-layout:// context.
+func OCILayoutDir(v string) (string, bool) {
+	l, ok := ParseOCILayout(v)
+	return l.Dir, ok
 }

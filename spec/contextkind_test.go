@@ -35,3 +35,21 @@ func TestKindOf(t *testing.T) {
 		t.Errorf("OCILayoutDir with digest = %q", dir)
 	}
 }
+
+// TestParseOCILayout: the digest is cut first (it holds a colon), then a
+// tag from the path's last element.
+func TestParseOCILayout(t *testing.T) {
+	for v, want := range map[string]OCILayout{
+		"oci-layout://dir/x:v1@sha256:abc": {Dir: "dir/x", Tag: "v1", Digest: "sha256:abc"},
+		"oci-layout://dir@sha256:abc":      {Dir: "dir", Tag: "latest", Digest: "sha256:abc"},
+		"oci-layout:///abs/dir:tag":        {Dir: "/abs/dir", Tag: "tag"},
+		"oci-layout://host:5000/dir":       {Dir: "host:5000/dir", Tag: "latest"},
+	} {
+		if got, ok := ParseOCILayout(v); !ok || got != want {
+			t.Errorf("ParseOCILayout(%q) = %+v, want %+v", v, got, want)
+		}
+	}
+	if _, ok := ParseOCILayout("docker-image://alpine"); ok {
+		t.Error("a docker-image context read as a layout")
+	}
+}

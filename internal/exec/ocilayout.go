@@ -5,24 +5,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/containerd/containerd/v2/core/content"
 	"github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/moby/buildkit/client"
+
+	"github.com/xbake/xbake/spec"
 )
 
-// ociLayoutContext turns "oci-layout://PATH[:TAG][@DIGEST]" into a store
-// the session serves and the reference the frontend reads from it, as
-// buildx does. Without a digest, the tag (default latest) is looked up in
-// the layout's index.json.
-func ociLayoutContext(value string, so *client.SolveOpt, storeID string) (string, error) {
-	rest := strings.TrimPrefix(value, "oci-layout://")
-	path, dgst, _ := strings.Cut(rest, "@")
-	tag := "latest"
-	if i := strings.LastIndex(path, ":"); i > strings.LastIndex(path, "/") {
-		path, tag = path[:i], path[i+1:]
-	}
+// ociLayoutContext turns an oci-layout:// context, as the plan read it,
+// into a store the session serves and the reference the frontend reads
+// from it, as buildx does. Without a digest, the tag is looked up in the
+// layout's index.json.
+func ociLayoutContext(layout spec.OCILayout, so *client.SolveOpt, storeID string) (string, error) {
+	path, tag, dgst := layout.Dir, layout.Tag, layout.Digest
 	if dgst == "" {
 		var err error
 		if dgst, err = layoutDigest(path, tag); err != nil {

@@ -77,7 +77,7 @@ func TestAtomicPushRollsBackWhenTaggingFails(t *testing.T) {
 	}
 	states := map[string]string{}
 	for _, s := range res.TagStates {
-		states[s.Tag] = s.State
+		states[s.Tag] = s.Text()
 	}
 	if states[reg+"/xbake/app:a"] != "restored to "+oldDigest.String() || states[reg+"/xbake/app:b"] != "absent" {
 		t.Errorf("tag states: %v", states)

@@ -133,13 +133,12 @@ func (h *Hasher) Digest(t *spec.Target, dockerfile string, parents map[string]st
 			// those name every blob: its content is the layout's.
 			// The layout's path is not part of it: the same layout read
 			// from another checkout (the base of a diff) is the same input.
-			dir, _ := spec.OCILayoutDir(v)
-			sum, err := h.sum(filepath.Join(dir, "index.json"))
+			layout, _ := spec.ParseOCILayout(v)
+			sum, err := h.sum(filepath.Join(layout.Dir, "index.json"))
 			if err != nil {
 				return "", err
 			}
-			ref := strings.TrimPrefix(strings.TrimPrefix(v, "oci-layout://"), dir)
-			field("context:"+k, "oci-layout "+ref+" index "+sum)
+			field("context:"+k, "oci-layout "+layout.Tag+"@"+layout.Digest+" index "+sum)
 		default:
 			field("context:"+k, v)
 		}

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -78,13 +79,21 @@ func newOutput(target string, e spec.Entry, tags []string) Output {
 		o.Attrs = map[string]string{}
 	}
 	o.Push = o.Type == "registry"
-	if v, ok := o.Attrs["push"]; ok && o.Type != "cacheonly" {
-		b, err := parseBool(v)
-		if err != nil {
-			o.problem = fmt.Sprintf("The output of target %q has push=%s, which BuildKit would refuse after the build: push is a boolean. Write push=true or push=false.", target, v)
+	if o.Type != "cacheonly" {
+		// Every boolean option as BuildKit's exporters parse it, once: the
+		// run reads "true" or "false", never tar=0 or push=False.
+		for _, k := range slices.Sorted(maps.Keys(o.Attrs)) {
+			if !booleanOptions[k] {
+				continue
+			}
+			b, err := parseBool(o.Attrs[k])
+			if err != nil {
+				o.problem = fmt.Sprintf("The output of target %q has %s=%s, which BuildKit would refuse after the build: %s is a boolean. Write %s=true or %s=false.", target, k, o.Attrs[k], k, k, k)
+				continue
+			}
+			o.Attrs[k] = strconv.FormatBool(b)
 		}
-		o.Attrs["push"] = strconv.FormatBool(b)
-		o.Push = o.Push || (b && o.IsImage())
+		o.Push = o.Push || (o.Attrs["push"] == "true" && o.IsImage())
 	}
 	if example, ok := destRequired[o.Type]; ok && o.Dest == "" && o.problem == "" {
 		o.problem = fmt.Sprintf("The type=%s output of target %q has no dest, so BuildKit has nowhere to write it. Add one: %s.", o.Type, target, example)
@@ -96,6 +105,17 @@ func newOutput(target string, e spec.Entry, tags []string) Output {
 	}
 	return o
 }
+
+// booleanOptions are the exporter options BuildKit reads as booleans.
+var booleanOptions = map[string]bool{
+	"push": true, "push-by-digest": true, "insecure": true, "registry.insecure": true, "unpack": true, "store": true,
+	"tar": true, "oci-mediatypes": true, "oci-artifact": true, "force-compression": true, "rewrite-timestamp": true,
+	"buildinfo": true, "attestation-inline": true,
+}
+
+// Tar reports whether an oci or docker output is a tarball (tar=false
+// writes an OCI layout directory instead).
+func (o Output) Tar() bool { return o.Attrs["tar"] != "false" }
 
 // parseBool reads a boolean attribute as BuildKit's exporters do: empty
 // (the key alone) is true, anything else as strconv.ParseBool.

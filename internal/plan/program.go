@@ -92,6 +92,9 @@ type Context struct {
 	Value string
 	// Dir is the directory on this machine of a LocalDir or OCILayout.
 	Dir string
+	// Layout is an OCILayout's tag and digest, as spec.ParseOCILayout
+	// reads them: the one reading of the value, for the run too.
+	Layout spec.OCILayout
 	// Parent is the node whose result a NodeResult context is.
 	Parent *Node
 	Range  hcl.Range
@@ -209,7 +212,8 @@ func newContext(name string, v spec.String, p *Plan) Context {
 	case LocalDir:
 		c.Dir = v.Value
 	case OCILayout:
-		c.Dir, _ = spec.OCILayoutDir(v.Value)
+		c.Layout, _ = spec.ParseOCILayout(v.Value)
+		c.Dir = c.Layout.Dir
 	case NodeResult:
 		c.Parent = p.Node(strings.TrimPrefix(v.Value, "target:"))
 	}

@@ -3,6 +3,7 @@ package plan
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xbake/xbake/spec"
@@ -94,5 +95,31 @@ func TestDefaultProvenanceIsAnInput(t *testing.T) {
 	}
 	if cache != cacheOff {
 		t.Errorf("a cache-only target's digest changed: %q, %q", cache, cacheOff)
+	}
+}
+
+// TestBooleanOptionsNormalised: the plan reads every boolean exporter
+// option as BuildKit does, once: tar=0 is a layout directory for the run
+// too, push=False pushes nothing, and a non-boolean is refused.
+func TestBooleanOptionsNormalised(t *testing.T) {
+	p := planSource(t, `
+target "layout" {
+  output = ["type=oci,dest=layout,tar=0"]
+}
+target "img" {
+  tags   = ["example.com/a:1"]
+  output = ["type=image,push=False,oci-mediatypes=1"]
+}
+`, nil)
+	layout := p.Node("layout").Outputs[0]
+	if layout.Attrs["tar"] != "false" || layout.Tar() {
+		t.Errorf("tar=0: attrs %v, Tar() %v", layout.Attrs, layout.Tar())
+	}
+	img := p.Node("img").Outputs[0]
+	if img.Push || img.Attrs["push"] != "false" || img.Attrs["oci-mediatypes"] != "true" {
+		t.Errorf("push=False, oci-mediatypes=1: push %v, attrs %v", img.Push, img.Attrs)
+	}
+	if o := newOutput("t", spec.Entry{Type: "oci", Dest: "x", Attrs: map[string]string{"tar": "maybe"}}, nil); !strings.Contains(o.problem, "tar=maybe") {
+		t.Errorf("tar=maybe: problem %q", o.problem)
 	}
 }

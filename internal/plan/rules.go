@@ -360,10 +360,34 @@ func (c *checker) missingContext(n *Node) {
 		checkDir(t.Context.Value, t.Context.Range, "context")
 	}
 	for _, k := range slices.Sorted(maps.Keys(t.Contexts)) {
-		if v := t.Contexts[k]; spec.IsLocal(v.Value) {
+		v := t.Contexts[k]
+		if spec.IsLocal(v.Value) {
 			checkDir(v.Value, v.Range, fmt.Sprintf("context %q", k))
 		}
+		// An OCI layout is a directory with an index.json: without one
+		// the build could only fail, and the input digest would be empty.
+		if layout, ok := spec.ParseOCILayout(v.Value); ok && !c.writtenByThePlan(layout.Dir) {
+			if _, err := c.stat(filepath.Join(layout.Dir, "index.json")); err != nil {
+				c.errorf(rule.MissingContext, v.Range, "Missing OCI layout",
+					"The context %q of target %q is the OCI layout %q, which has no index.json (%v). Write the layout there first (an oci output with tar=false), or fix the path.",
+					k, n.Name, layout.Dir, err)
+			}
+		}
 	}
+}
+
+// writtenByThePlan reports whether an output of a target in the plan
+// writes dir (a layout another target of the same run makes, which it
+// waits for through depends_on).
+func (c *checker) writtenByThePlan(dir string) bool {
+	for _, n := range c.plan.Nodes {
+		for _, o := range n.Outputs {
+			if o.Dest != "" && filepath.Clean(o.Dest) == filepath.Clean(dir) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // gitHint suggests the git URL a missing directory such as

@@ -77,7 +77,7 @@ func WriteSummary(w io.Writer, res *result.Result) error {
 		if len(res.TagStates) > 0 {
 			fmt.Fprintln(w, "the registries now hold:")
 			for _, s := range res.TagStates {
-				fmt.Fprintf(w, "  %s: %s\n", s.Tag, s.State)
+				fmt.Fprintf(w, "  %s: %s\n", s.Tag, s.Text())
 			}
 		}
 	}
@@ -134,7 +134,7 @@ func WriteMetadata(path string, res *result.Result) error {
 			states = map[string]string{}
 			doc[s.Target]["xbake.tags"] = states
 		}
-		states[s.Tag] = s.State
+		states[s.Tag] = s.Text()
 	}
 	return atomicfile.WriteJSON(path, doc)
 }

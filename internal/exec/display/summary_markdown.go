@@ -91,7 +91,7 @@ func WriteMarkdownSummary(w io.Writer, res *result.Result) error {
 	if len(res.TagStates) > 0 {
 		fmt.Fprint(w, "\n| tag | target | now |\n|---|---|---|\n")
 		for _, s := range res.TagStates {
-			fmt.Fprintf(w, "| `%s` | %s | %s |\n", s.Tag, mdEscape(s.Target), mdEscape(s.State))
+			fmt.Fprintf(w, "| `%s` | %s | %s |\n", s.Tag, mdEscape(s.Target), mdEscape(s.Text()))
 		}
 	}
 	_, err := fmt.Fprintln(w)

@@ -42,7 +42,7 @@ func Publish(ctx context.Context, project Project, res *result.Result, pending [
 		sort.Slice(pending, func(i, j int) bool { return pending[i].Tag < pending[j].Tag })
 		for _, p := range pending {
 			tag, _, _ := strings.Cut(p.Tag, "@")
-			res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, State: heldBack})
+			res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, Outcome: result.TagHeldBack})
 		}
 		return
 	}
@@ -68,7 +68,7 @@ func Publish(ctx context.Context, project Project, res *result.Result, pending [
 			res.PublishErr = fmt.Errorf("tagging %s (target %s): %w", tag, p.Target, err)
 			jl.setPhase(phaseRollingBack)
 			res.TagStates = rollback(ctx, pending[:i], before[:i])
-			res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, State: stateOf(before[i], "unchanged")})
+			res.TagStates = append(res.TagStates, untouched(tag, p.Target, before[i]))
 			if putBack(res.TagStates) {
 				jl.done()
 			} else {
@@ -78,14 +78,10 @@ func Publish(ctx context.Context, project Project, res *result.Result, pending [
 			return
 		}
 		res.Tags = append(res.Tags, tag)
-		res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, State: "published " + digest})
+		res.TagStates = append(res.TagStates, result.TagState{Tag: tag, Target: p.Target, Outcome: result.TagPublished, Digest: digest})
 	}
 	jl.done()
 }
-
-// heldBack is the state of a tag an atomic push did not create because
-// a target failed (result.Result.Withheld says which).
-const heldBack = "held back"
 
 // nameOnlyWhatExists makes each target's image.name in the metadata
 // list only the tags of its atomic push that now point to its image:
@@ -99,7 +95,7 @@ func nameOnlyWhatExists(res *result.Result) {
 		if states[s.Target] == nil {
 			states[s.Target] = map[string]bool{}
 		}
-		states[s.Target][s.Tag] = states[s.Target][s.Tag] || strings.HasPrefix(s.State, "published ") || strings.Contains(s.State, "could not be put back")
+		states[s.Target][s.Tag] = states[s.Target][s.Tag] || s.Exists()
 	}
 	for _, t := range res.Targets {
 		state := states[t.Name]
@@ -156,27 +152,29 @@ func rollback(ctx context.Context, moved []PendingTag, before []*remote.Descript
 		tag, digest, _ := strings.Cut(p.Tag, "@")
 		ref, _ := name.NewTag(tag)
 		var err error
-		state := ""
+		state := result.TagState{Tag: tag, Target: p.Target}
 		if before[i] != nil {
 			err = retry(ctx, func() error { return remote.Tag(ref, before[i], opts...) })
-			state = "restored to " + before[i].Digest.String()
+			state.Outcome, state.Digest = result.TagRestored, before[i].Digest.String()
 		} else {
 			err = retry(ctx, func() error { return remote.Delete(ref, opts...) })
-			state = "removed again"
+			state.Outcome = result.TagRemoved
 		}
 		if err != nil {
-			state = fmt.Sprintf("could not be put back (%v): still points to %s", err, digest)
+			state.Outcome, state.Digest, state.Err = result.TagStuck, digest, err
 		}
-		states = append(states, result.TagState{Tag: tag, Target: p.Target, State: state})
+		states = append(states, state)
 	}
 	return states
 }
 
-func stateOf(d *remote.Descriptor, what string) string {
+// untouched is the state of a tag the publish did not reach: what it
+// held before, or absent.
+func untouched(tag, target string, d *remote.Descriptor) result.TagState {
 	if d == nil {
-		return "absent"
+		return result.TagState{Tag: tag, Target: target, Outcome: result.TagAbsent}
 	}
-	return fmt.Sprintf("%s (%s)", what, d.Digest)
+	return result.TagState{Tag: tag, Target: target, Outcome: result.TagUnchanged, Digest: d.Digest.String()}
 }
 
 // retry runs f up to three times, waiting a little longer each time: a
@@ -224,7 +222,7 @@ func CreateTag(ctx context.Context, repo, digest, tag string) error {
 // putBack reports whether every tag of a rollback is where it was.
 func putBack(states []result.TagState) bool {
 	for _, s := range states {
-		if strings.Contains(s.State, "could not be put back") {
+		if s.Outcome == result.TagStuck {
 			return false
 		}
 	}

@@ -181,7 +181,7 @@ func (o *Set) prepare(req *Request, e plan.Output) error {
 			}
 			return o.prepareLoad(attrs, req.Node.Engine)
 		}
-		if attrs["tar"] == "false" && e.Type != "tar" { // an OCI layout directory
+		if !e.Tar() && e.Type != "tar" { // an OCI layout directory
 			return o.prepareDir(req, e.Type, attrs, e.Dest)
 		}
 		return o.prepareFile(req, e.Type, attrs, e.Dest)

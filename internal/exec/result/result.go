@@ -2,6 +2,7 @@ package result
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -103,8 +104,49 @@ func (r *Result) Failed() bool {
 // TagState is what a tag of an atomic push holds after the run.
 type TagState struct {
 	Tag, Target string
-	// State: "published DIGEST", "held back" (another target failed),
-	// "restored to DIGEST", "removed again", "unchanged (DIGEST)",
-	// "absent", or what could not be undone.
-	State string
+	Outcome     TagOutcome
+	// Digest is what the tag points to now: the image published, the one
+	// put back, the one it kept, or the new one it could not be moved
+	// off (empty when it is absent).
+	Digest string
+	// Err is why a tag could not be put back (TagStuck).
+	Err error
+}
+
+// TagOutcome is what became of a tag of an atomic push.
+type TagOutcome int
+
+const (
+	TagPublished TagOutcome = iota + 1 // points to the target's new image
+	TagHeldBack                        // not created: another target failed
+	TagRestored                        // moved, then put back to what it held
+	TagRemoved                         // created, then removed again
+	TagUnchanged                       // not touched: the publish stopped before it
+	TagAbsent                          // not touched, and does not exist
+	TagStuck                           // could not be put back: it still points to the new image
+)
+
+// Exists reports whether the tag points to the target's new image now.
+func (s TagState) Exists() bool { return s.Outcome == TagPublished || s.Outcome == TagStuck }
+
+// Text says what the tag holds, for people (the summary, the metadata's
+// xbake.tags).
+func (s TagState) Text() string {
+	switch s.Outcome {
+	case TagPublished:
+		return "published " + s.Digest
+	case TagHeldBack:
+		return "held back"
+	case TagRestored:
+		return "restored to " + s.Digest
+	case TagRemoved:
+		return "removed again"
+	case TagUnchanged:
+		return "unchanged (" + s.Digest + ")"
+	case TagAbsent:
+		return "absent"
+	case TagStuck:
+		return fmt.Sprintf("could not be put back (%v): still points to %s", s.Err, s.Digest)
+	}
+	return "unknown"
 }

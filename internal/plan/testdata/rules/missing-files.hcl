@@ -20,3 +20,16 @@ target "remote" {
   context = "https://github.com/moby/buildkit.git"
   output  = ["type=oci,dest=e.tar"]
 }
+target "nolayout" {
+  contexts = { base = "oci-layout://nolayout:v1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" } # ERROR(missing-context): Missing OCI layout @23
+  output   = ["type=oci,dest=f.tar"]
+}
+target "writes-layout" {
+  context = "app"
+  output  = ["type=oci,dest=made,tar=false"]
+}
+target "reads-made-layout" {
+  contexts   = { base = "oci-layout://made" }
+  depends_on = ["writes-layout"]
+  output     = ["type=oci,dest=g.tar"]
+}
