@@ -476,7 +476,7 @@ func (b *build) namedContext(c plan.Context, so *client.SolveOpt, attrs map[stri
 			}
 		}
 	case plan.OCILayout:
-		ref, err := ociLayoutContext(c.Layout, so, sharedKey(b.j.node.Name+"/"+name))
+		ref, err := ociLayoutContext(c, so, sharedKey(b.j.node.Name+"/"+name))
 		if err != nil {
 			return fmt.Errorf("context %q: %w", name, err)
 		}

@@ -10,15 +10,15 @@ import (
 	"github.com/containerd/containerd/v2/plugins/content/local"
 	"github.com/moby/buildkit/client"
 
-	"github.com/xbake/xbake/spec"
+	"github.com/xbake/xbake/internal/plan"
 )
 
 // ociLayoutContext turns an oci-layout:// context, as the plan read it,
 // into a store the session serves and the reference the frontend reads
 // from it, as buildx does. Without a digest, the tag is looked up in the
 // layout's index.json.
-func ociLayoutContext(layout spec.OCILayout, so *client.SolveOpt, storeID string) (string, error) {
-	path, tag, dgst := layout.Dir, layout.Tag, layout.Digest
+func ociLayoutContext(c plan.Context, so *client.SolveOpt, storeID string) (string, error) {
+	path, tag, dgst := c.Dir, c.Layout.Tag, c.Layout.Digest
 	if dgst == "" {
 		var err error
 		if dgst, err = layoutDigest(path, tag); err != nil {

@@ -94,11 +94,15 @@ type Context struct {
 	Dir string
 	// Layout is an OCILayout's tag and digest, as spec.ParseOCILayout
 	// reads them: the one reading of the value, for the run too.
-	Layout spec.OCILayout
+	Layout LayoutRef
 	// Parent is the node whose result a NodeResult context is.
 	Parent *Node
 	Range  hcl.Range
 }
+
+// LayoutRef names an image in an OCI layout: its tag in index.json, or
+// its digest when the context gives one.
+type LayoutRef struct{ Tag, Digest string }
 
 // Dockerfile says where the Dockerfile comes from.
 type Dockerfile struct {
@@ -212,8 +216,8 @@ func newContext(name string, v spec.String, p *Plan) Context {
 	case LocalDir:
 		c.Dir = v.Value
 	case OCILayout:
-		c.Layout, _ = spec.ParseOCILayout(v.Value)
-		c.Dir = c.Layout.Dir
+		l, _ := spec.ParseOCILayout(v.Value)
+		c.Dir, c.Layout = l.Dir, LayoutRef{Tag: l.Tag, Digest: l.Digest}
 	case NodeResult:
 		c.Parent = p.Node(strings.TrimPrefix(v.Value, "target:"))
 	}
