@@ -396,7 +396,12 @@ func composeEnv(dir string, lookupEnv func(string) (string, bool)) envLookup {
 			}
 			k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
 			if ok {
-				dotEnv[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `"'`)
+				dotEnv[strings.TrimSpace(k)] = dotEnvValue(strings.TrimSpace(v), func(name string) (string, bool) {
+					if v, ok := dotEnv[name]; ok { // a key set earlier in the file
+						return v, true
+					}
+					return lookupEnv(name)
+				})
 			}
 		}
 	}
@@ -407,6 +412,19 @@ func composeEnv(dir string, lookupEnv func(string) (string, bool)) envLookup {
 		v, ok := dotEnv[name]
 		return v, ok
 	}
+}
+
+// dotEnvValue reads a .env value as compose does: in single quotes it is
+// literal; unquoted or in double quotes, ${VAR} and $VAR refer to keys
+// set earlier in the file, else the environment.
+func dotEnvValue(v string, lookup envLookup) string {
+	if len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'' {
+		return v[1 : len(v)-1]
+	}
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	return expandCompose(v, lookup)
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {

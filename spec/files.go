@@ -265,6 +265,11 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 	case syntaxYAML, syntaxCompose:
 		var transform yamlhcl.Transform
 		if sf.syntax == syntaxCompose {
+			if emptyYAML(src) {
+				sf.file = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
+				return hcl.Diagnostics{errorf(hcl.Range{Filename: sf.name, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}},
+					"Empty compose file", "%s holds nothing but comments; compose, and so bake, refuses an empty compose file. Add services, or leave the file out.", sf.name)}
+			}
 			transform = composeTransform(sf.cwd, sf.lookupEnv, sf.compose) // bake reads .env and env_file from the working directory
 		}
 		var root *yaml.Node
@@ -277,6 +282,18 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 		sf.file = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
 	}
 	return diags
+}
+
+// emptyYAML reports whether a YAML file holds nothing but blank lines,
+// comments and document markers.
+func emptyYAML(src []byte) bool {
+	for _, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") && line != "---" && line != "..." {
+			return false
+		}
+	}
+	return true
 }
 
 // pluralKey maps a block type to its top-level YAML key.

@@ -56,12 +56,30 @@ func (l *loader) resolveTarget(name string) *Target {
 	mergeTarget(t, own)
 	t.Inherits = own.Inherits
 	l.applyOverrides(t)
+	l.sourceDateEpoch(t)
 	normalize(t)
 	if t.Context == nil { // bake's ".", relative to the declaring file
 		t.Context, t.contextDefaulted = &defaultContext, true
 	}
 	l.resolved[name] = t
 	return t
+}
+
+// sourceDateEpoch gives a target that sets no SOURCE_DATE_EPOCH build
+// arg the environment's, as bake does: the reproducible-builds
+// convention BuildKit's frontend reads for its timestamps.
+func (l *loader) sourceDateEpoch(t *Target) {
+	v, ok := l.lookupEnv("SOURCE_DATE_EPOCH")
+	if !ok {
+		return
+	}
+	if _, set := t.Args["SOURCE_DATE_EPOCH"]; set {
+		return
+	}
+	if t.Args == nil {
+		t.Args = map[string]String{}
+	}
+	t.Args["SOURCE_DATE_EPOCH"] = String{Value: v}
 }
 
 // lookupTarget resolves a target named by inherits or a target.NAME

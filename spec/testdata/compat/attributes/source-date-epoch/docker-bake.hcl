@@ -1,0 +1,5 @@
+group "default" { targets = ["a", "b"] }
+target "a" {}
+target "b" {
+  args = { SOURCE_DATE_EPOCH = "1" }
+}
