@@ -199,3 +199,29 @@ func (s *Spec) onlyBakeFiles() bool {
 	}
 	return len(s.Files) > 0
 }
+
+// Buildable are the targets a check covers when nothing selects any (an
+// unknown name, an editor's view of the whole file): every target but
+// those that exist only to be inherited (a "_common" that other targets
+// inherit and no group names), whose own findings (no Dockerfile of its
+// own, no output) are no one's mistake.
+func (s *Spec) Buildable() []string {
+	inherited, grouped := map[string]bool{}, map[string]bool{}
+	for _, t := range s.Targets {
+		for _, p := range t.Inherits {
+			inherited[p.Value] = true
+		}
+	}
+	for _, g := range s.Groups {
+		for _, m := range g.Targets {
+			grouped[m.Value] = true
+		}
+	}
+	var out []string
+	for _, name := range s.TargetNames {
+		if !inherited[name] || grouped[name] {
+			out = append(out, name)
+		}
+	}
+	return out
+}

@@ -50,7 +50,7 @@ docs/monorepo.md, docs/bake-compat.md, docs/limits.md.`,
 		logrus.SetLevel(level)
 		return resolveWorkingDir()
 	}
-	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand(), newVersionCommand(), newFmtCommand())
+	root.AddCommand(newPlanCommand(), newRunCommand(), newBuildersCommand(), newSchemaCommand(), newVersionCommand(), newFmtCommand(), newLSPCommand())
 	// --version prints what the version command prints.
 	root.SetVersionTemplate("{{.Version}}")
 	root.Version = versionLine()

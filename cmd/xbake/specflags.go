@@ -204,35 +204,11 @@ func (f *buildFlags) findings(s *spec.Spec, lists ...hcl.Diagnostics) hcl.Diagno
 func selectChecked(s *spec.Spec, args []string) (*spec.Selection, hcl.Diagnostics) {
 	sel, diags := s.Select(args)
 	if diags.HasErrors() && len(sel.Targets) == 0 {
-		sel = &spec.Selection{All: true, Targets: buildable(s)}
+		sel = &spec.Selection{All: true, Targets: s.Buildable()}
 	}
 	return sel, diags
 }
 
-// buildable are the targets checked when the command line selects none:
-// every target but those that exist only to be inherited (a "_common"
-// that other targets inherit and no group names), whose own findings
-// (no Dockerfile of its own, no output) are no one's mistake.
-func buildable(s *spec.Spec) []string {
-	inherited, grouped := map[string]bool{}, map[string]bool{}
-	for _, t := range s.Targets {
-		for _, p := range t.Inherits {
-			inherited[p.Value] = true
-		}
-	}
-	for _, g := range s.Groups {
-		for _, m := range g.Targets {
-			grouped[m.Value] = true
-		}
-	}
-	var out []string
-	for _, name := range s.TargetNames {
-		if !inherited[name] || grouped[name] {
-			out = append(out, name)
-		}
-	}
-	return out
-}
 
 // errChecked is the error of a spec, selection or plan with errors: exit
 // 2 when a name given on the command line is no target or group (a

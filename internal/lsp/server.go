@@ -1,0 +1,143 @@
+package lsp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// debounce is how long the server waits after a change before it loads
+// the project again: typing does not reload on every key.
+const debounce = 150 * time.Millisecond
+
+// Server is one editor's session.
+type Server struct {
+	conn *conn
+
+	mu   sync.Mutex        // guards docs and timers
+	docs map[string]string // open documents by path: their text
+	// timers are the pending reloads, by project directory.
+	timers map[string]*time.Timer
+
+	// analyzing serializes loads: one project at a time, in order.
+	analyzing sync.Mutex
+	shutdown  bool
+}
+
+// Serve answers the LSP messages read from r on w until the client says
+// exit or r ends.
+func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
+	s := &Server{conn: newConn(r, w), docs: map[string]string{}, timers: map[string]*time.Timer{}}
+	for {
+		m, err := s.conn.read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if m.Method == "exit" {
+			return nil
+		}
+		if err := s.handle(ctx, m); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Server) text(path string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.docs[path]
+	return t, ok
+}
+
+// handle answers one message: a request gets a response, a notification
+// none.
+func (s *Server) handle(ctx context.Context, m *message) error {
+	switch m.Method {
+	case "initialize":
+		return s.conn.reply(m.ID, map[string]any{
+			"capabilities": map[string]any{
+				"textDocumentSync":           1, // full text on every change
+				"documentSymbolProvider":     true,
+				"definitionProvider":         true,
+				"hoverProvider":              true,
+				"documentFormattingProvider": true,
+				"completionProvider":         map[string]any{"triggerCharacters": []string{`"`, ":", "{"}},
+				"referencesProvider":         true,
+				"renameProvider":             true,
+			},
+			"serverInfo": map[string]string{"name": "xbake"},
+		})
+	case "initialized", "$/cancelRequest", "workspace/didChangeConfiguration":
+		return nil
+	case "shutdown":
+		s.shutdown = true
+		return s.conn.reply(m.ID, nil)
+	case "textDocument/didOpen":
+		var p didOpenParams
+		if json.Unmarshal(m.Params, &p) == nil {
+			s.setText(uriToPath(p.TextDocument.URI), p.TextDocument.Text, true)
+		}
+		return nil
+	case "textDocument/didChange":
+		var p didChangeParams
+		if json.Unmarshal(m.Params, &p) == nil && len(p.ContentChanges) > 0 {
+			s.setText(uriToPath(p.TextDocument.URI), p.ContentChanges[len(p.ContentChanges)-1].Text, false)
+		}
+		return nil
+	case "textDocument/didSave":
+		return nil
+	case "textDocument/didClose":
+		var p struct{ TextDocument textDocumentIdentifier }
+		if json.Unmarshal(m.Params, &p) == nil {
+			s.mu.Lock()
+			delete(s.docs, uriToPath(p.TextDocument.URI))
+			s.mu.Unlock()
+		}
+		return nil
+	case "textDocument/documentSymbol", "textDocument/definition", "textDocument/hover", "textDocument/formatting",
+		"textDocument/completion", "textDocument/references", "textDocument/rename":
+		return s.feature(m)
+	}
+	if len(m.ID) == 0 {
+		return nil // an unknown notification
+	}
+	return s.conn.fail(m.ID, codeMethodNotFound, "xbake lsp does not answer "+m.Method)
+}
+
+// setText records a document's text and schedules its project's
+// diagnostics: at once when it opens, after a pause in typing otherwise.
+func (s *Server) setText(path, text string, now bool) {
+	s.mu.Lock()
+	s.docs[path] = text
+	dir := filepath.Dir(path)
+	if t := s.timers[dir]; t != nil {
+		t.Stop()
+	}
+	wait := debounce
+	if now {
+		wait = 0
+	}
+	s.timers[dir] = time.AfterFunc(wait, func() { s.publish(path) })
+	s.mu.Unlock()
+}
+
+// publish loads the project of path and sends every file's diagnostics.
+func (s *Server) publish(path string) {
+	s.analyzing.Lock()
+	defer s.analyzing.Unlock()
+	a := s.analyze(path)
+	byFile := a.diagnostics(s)
+	if _, ok := byFile[path]; !ok {
+		byFile[path] = []diagnostic{} // clears the document's, whatever happened
+	}
+	for file, diags := range byFile {
+		s.conn.notify("textDocument/publishDiagnostics", publishDiagnosticsParams{URI: pathToURI(file), Diagnostics: diags})
+	}
+}
