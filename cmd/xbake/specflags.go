@@ -209,7 +209,6 @@ func selectChecked(s *spec.Spec, args []string) (*spec.Selection, hcl.Diagnostic
 	return sel, diags
 }
 
-
 // errChecked is the error of a spec, selection or plan with errors: exit
 // 2 when a name given on the command line is no target or group (a
 // command-line mistake), else 1.
