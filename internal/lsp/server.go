@@ -12,7 +12,7 @@ import (
 
 // debounce is how long the server waits after a change before it loads
 // the project again: typing does not reload on every key.
-const debounce = 150 * time.Millisecond
+const debounce = 75 * time.Millisecond
 
 // Server is one editor's session.
 type Server struct {

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	osexec "os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xbake/xbake/internal/testenv"
+)
+
+// neovimClient is a Lua script for Neovim's built-in LSP client (0.7's
+// API): it starts `xbake lsp` on a file, waits for its diagnostics, asks
+// for a completion and a definition, and writes what Neovim got as JSON.
+const neovimClient = `
+local file, result = os.getenv("XBAKE_FILE"), os.getenv("XBAKE_RESULT")
+vim.cmd("edit " .. file)
+local buf = vim.api.nvim_get_current_buf()
+local id = vim.lsp.start_client({ name = "xbake", cmd = { os.getenv("XBAKE_BIN"), "lsp" }, root_dir = vim.fn.fnamemodify(file, ":h") })
+vim.lsp.buf_attach_client(buf, id)
+vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
+local out = { diagnostics = {}, completion = {}, definition = {} }
+for _, d in ipairs(vim.diagnostic.get(buf)) do
+  table.insert(out.diagnostics, { line = d.lnum, message = d.message, severity = d.severity })
+end
+local function at(line, col)
+  return { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = line, character = col } }
+end
+for _, r in pairs(vim.lsp.buf_request_sync(buf, "textDocument/completion", at(5, 16), 10000) or {}) do
+  for _, item in ipairs(r.result or {}) do table.insert(out.completion, item.label) end
+end
+for _, r in pairs(vim.lsp.buf_request_sync(buf, "textDocument/definition", at(5, 16), 10000) or {}) do
+  out.definition = r.result or {}
+end
+local f = io.open(result, "w")
+f:write(vim.fn.json_encode(out))
+f:close()
+vim.cmd("qa!")
+`
+
+// TestNeovimLSP runs Debian's Neovim headless with its built-in LSP
+// client against xbake lsp on a bake file with a mistake: the diagnostic
+// arrives at its line, a completion lists the targets, and go to
+// definition finds the inherited target, all through Neovim's own API.
+func TestNeovimLSP(t *testing.T) {
+	nvim, err := osexec.LookPath("nvim")
+	testenv.Need(t, err != nil, "needs Neovim (apt-get install neovim)")
+	if _, err := os.Stat(xbakeBin); err != nil {
+		t.Fatalf("bin/xbake missing (bash scripts/setup builds it): %v", err)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "Dockerfile", "FROM scratch\n")
+	writeFile(t, dir, "docker-bake.hcl", `group "default" { targets = ["app"] }
+target "_common" {
+  dockerfile = "Dockerfile"
+}
+target "app" {
+  inherits = ["_common"]
+  tags     = ["Not A Valid/Tag"]
+  output   = ["type=cacheonly"]
+}
+`)
+	writeFile(t, dir, "client.lua", neovimClient)
+	result := filepath.Join(dir, "result.json")
+	cmd := osexec.Command(nvim, "--headless", "--clean", "-u", "NONE", "-c", "luafile "+filepath.Join(dir, "client.lua"))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "XBAKE_BIN="+xbakeBin, "XBAKE_FILE="+filepath.Join(dir, "docker-bake.hcl"), "XBAKE_RESULT="+result,
+		"HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir)
+	done := make(chan []byte, 1)
+	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
+	var out []byte
+	select {
+	case out = <-done:
+	case <-time.After(90 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("nvim did not finish in 90 s")
+	}
+	b, err := os.ReadFile(result)
+	if err != nil {
+		t.Fatalf("Neovim wrote no result: %v\n%s", err, out)
+	}
+	var got struct {
+		Diagnostics []struct {
+			Line    int
+			Message string
+		}
+		Completion []string
+		Definition struct {
+			URI   string
+			Range struct{ Start struct{ Line int } }
+		}
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	if len(got.Diagnostics) != 1 || got.Diagnostics[0].Line != 6 || !strings.Contains(got.Diagnostics[0].Message, "image reference") {
+		t.Errorf("diagnostics in Neovim: %+v", got.Diagnostics)
+	}
+	if !strings.Contains(strings.Join(got.Completion, " "), "_common") {
+		t.Errorf("completion in inherits: %v", got.Completion)
+	}
+	if !strings.HasSuffix(got.Definition.URI, "docker-bake.hcl") || got.Definition.Range.Start.Line != 1 {
+		t.Errorf("definition of _common: %s", b)
+	}
+}
