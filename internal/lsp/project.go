@@ -1,10 +1,10 @@
 package lsp
 
 import (
+	"bytes"
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -89,11 +89,15 @@ func (a *analysis) diagnostics(s *Server) map[string][]diagnostic {
 			out[p] = []diagnostic{}
 		}
 	}
+	texts := map[string][]byte{} // each file read once, however many findings it has
 	for _, d := range a.diags {
 		if d.Subject == nil || d.Subject.Filename == "" {
 			continue
 		}
 		path := a.path(d.Subject.Filename)
+		if _, ok := texts[path]; !ok {
+			texts[path], _ = s.readFile(path)
+		}
 		severity := 1
 		if d.Severity == hcl.DiagWarning {
 			severity = 2
@@ -102,7 +106,8 @@ func (a *analysis) diagnostics(s *Server) map[string][]diagnostic {
 		if d.Detail != "" {
 			msg += ": " + d.Detail
 		}
-		out[path] = append(out[path], diagnostic{Range: s.lspRange(path, *d.Subject), Severity: severity, Code: string(rule.Of(d)), Source: "xbake", Message: msg})
+		r := rng{Start: lspPosition(texts[path], d.Subject.Start), End: lspPosition(texts[path], d.Subject.End)}
+		out[path] = append(out[path], diagnostic{Range: r, Severity: severity, Code: string(rule.Of(d)), Source: "xbake", Message: msg})
 	}
 	return out
 }
@@ -128,7 +133,7 @@ func lspPosition(text []byte, p hcl.Pos) position {
 func lineStart(text []byte, line int) int {
 	off := 0
 	for i := 0; i < line; i++ {
-		j := strings.IndexByte(string(text[off:]), '\n')
+		j := bytes.IndexByte(text[off:], '\n')
 		if j < 0 {
 			return len(text)
 		}
