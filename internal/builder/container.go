@@ -33,6 +33,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/docker/cli/cli/connhelper/commandconn"
@@ -49,6 +50,10 @@ type Container struct {
 	opts     desc.Container
 	project  string
 	declared []string
+
+	// resolved caches settings: the name, every docker call and the
+	// create all need them, and the buildkitd.toml is read once.
+	resolved func() (settings, error)
 }
 
 var _ Driver = (*Container)(nil)
@@ -59,7 +64,9 @@ func NewContainer(b *desc.Builder) *Container {
 	if len(b.Nodes) > 0 {
 		endpoint = b.Nodes[0].Endpoint
 	}
-	return &Container{name: b.Name, engine: EngineFor(endpoint), opts: b.Container, project: b.Project, declared: b.Platforms}
+	c := &Container{name: b.Name, engine: EngineFor(endpoint), opts: b.Container, project: b.Project, declared: b.Platforms}
+	c.resolved = sync.OnceValues(c.readSettings)
+	return c
 }
 
 // Name implements Driver.
@@ -92,8 +99,15 @@ type settings struct {
 	NoFallback bool `json:"no-isolation-fallback,omitempty"`
 }
 
-// settings reads the builder's configuration (its buildkitd.toml too).
+// settings is the builder's configuration, its buildkitd.toml included.
 func (c *Container) settings() (settings, error) {
+	if c.resolved == nil { // a Container made for one of xbake's other containers (orphans.go)
+		return c.readSettings()
+	}
+	return c.resolved()
+}
+
+func (c *Container) readSettings() (settings, error) {
 	st := settings{Image: c.Image(), Flags: c.opts.BuildkitdFlags, Network: c.opts.Network, Env: c.opts.Env, NoFallback: c.opts.NoIsolationFallback}
 	if c.opts.Config != "" {
 		b, err := os.ReadFile(c.opts.Config)

@@ -133,22 +133,12 @@ func (r *runner) skipUnusedCacheOnly() {
 	}
 	for i := len(r.order) - 1; i >= 0; i-- { // users first
 		j := r.order[i]
-		if j.skip || len(users[j.node.Name]) == 0 || !cacheOnly(j.node) {
+		if j.skip || len(users[j.node.Name]) == 0 || !j.node.CacheOnly() {
 			continue
 		}
 		j.skip = !slices.ContainsFunc(users[j.node.Name], func(u *job) bool { return !u.skip })
 		j.unused = j.skip
 	}
-}
-
-// cacheOnly reports whether every output of the target is the cache.
-func cacheOnly(n *plan.Node) bool {
-	for _, o := range n.Outputs {
-		if o.Type != "cacheonly" {
-			return false
-		}
-	}
-	return true
 }
 
 func (r *runner) upToDate(ctx context.Context, j *job, st stateFile) (ok bool, tags []outputs.PendingTag, response map[string]string) {

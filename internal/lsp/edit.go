@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/xbake/xbake/schema"
 )
@@ -78,7 +79,10 @@ type attribute struct{ name, doc string }
 
 // blockAttributes lists a block's attributes from xbake's JSON Schema,
 // the one description of the format.
-func blockAttributes(block string) []attribute {
+func blockAttributes(block string) []attribute { return schemaAttributes()[block] }
+
+// schemaAttributes reads the schema's blocks and their attributes, once.
+var schemaAttributes = sync.OnceValue(func() map[string][]attribute {
 	var doc struct {
 		Defs map[string]struct {
 			Properties map[string]struct {
@@ -86,15 +90,17 @@ func blockAttributes(block string) []attribute {
 			} `json:"properties"`
 		} `json:"$defs"`
 	}
+	out := map[string][]attribute{}
 	if json.Unmarshal(schema.Document, &doc) != nil {
-		return nil
+		return out
 	}
-	var out []attribute
-	for name, p := range doc.Defs[block].Properties {
-		out = append(out, attribute{name, p.Description})
+	for block, d := range doc.Defs {
+		for name, p := range d.Properties {
+			out[block] = append(out[block], attribute{name, p.Description})
+		}
 	}
 	return out
-}
+})
 
 // references are the places a target, group, variable or builder is
 // named: its declaration, "NAME" and "target:NAME" strings for targets

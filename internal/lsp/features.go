@@ -29,9 +29,7 @@ func (s *Server) feature(m *message) error {
 	if m.Method == "textDocument/formatting" {
 		return s.conn.reply(m.ID, s.format(path))
 	}
-	s.analyzing.Lock()
-	a := s.analyze(path)
-	s.analyzing.Unlock()
+	a := s.load(path)
 	if a.spec == nil {
 		return s.conn.reply(m.ID, nil)
 	}
@@ -60,11 +58,12 @@ func (s *Server) feature(m *message) error {
 // (and builders), in the order they are written.
 func (s *Server) symbols(a *analysis, path string) []documentSymbol {
 	out := []documentSymbol{}
+	text, _ := s.readFile(path)
 	add := func(name, detail string, kind int, r hcl.Range) {
 		if a.path(r.Filename) != path {
 			return
 		}
-		lr := s.lspRange(path, r)
+		lr := rng{Start: lspPosition(text, r.Start), End: lspPosition(text, r.End)}
 		out = append(out, documentSymbol{Name: name, Detail: detail, Kind: kind, Range: lr, SelectionRange: lr})
 	}
 	for _, name := range a.spec.TargetNames {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -52,12 +53,38 @@ func (s *Server) analyze(path string) *analysis {
 // isDefaultFile reports whether xbake reads the file without -f in its
 // directory.
 func isDefaultFile(path string) bool {
-	switch filepath.Base(path) {
-	case "xbuild.hcl", "xbuild.yaml", "xbuild.yml", "xbuild.json", "docker-bake.hcl", "docker-bake.json",
-		"docker-bake.override.hcl", "docker-bake.override.json", "xbuild.override.hcl", "xbuild.override.yaml":
-		return true
+	name := filepath.Base(path)
+	return slices.Contains(spec.DefaultFiles, name) || slices.Contains(spec.BakeFiles, name) || slices.Contains(spec.OverrideFiles, name)
+}
+
+// projectKey names the project a document belongs to: its directory's
+// default files, or the document alone.
+func projectKey(path string) string {
+	if isDefaultFile(path) {
+		return filepath.Dir(path)
 	}
-	return false
+	return path
+}
+
+// load is the analysis of path's project: the last one while no document
+// of it changed since, else a new one. Loads are serialized.
+func (s *Server) load(path string) *analysis {
+	s.analyzing.Lock()
+	defer s.analyzing.Unlock()
+	key := projectKey(path)
+	s.mu.Lock()
+	a, edits := s.analyses[key], s.edits
+	s.mu.Unlock()
+	if a != nil {
+		return a
+	}
+	a = s.analyze(path)
+	s.mu.Lock()
+	if s.edits == edits { // no document changed meanwhile: a is current
+		s.analyses[key] = a
+	}
+	s.mu.Unlock()
+	return a
 }
 
 // readFile reads an open document's text, else the file.

@@ -18,10 +18,16 @@ const debounce = 75 * time.Millisecond
 type Server struct {
 	conn *conn
 
-	mu   sync.Mutex        // guards docs and timers
+	mu   sync.Mutex        // guards docs, timers and analyses
 	docs map[string]string // open documents by path: their text
 	// timers are the pending reloads, by project directory.
 	timers map[string]*time.Timer
+	// analyses are the projects' last loads (project.go projectKey),
+	// dropped when a document of their directory changes.
+	analyses map[string]*analysis
+	// edits counts the documents' changes: a load that saw a change
+	// happen while it ran is not kept.
+	edits int
 
 	// analyzing serializes loads: one project at a time, in order.
 	analyzing sync.Mutex
@@ -31,7 +37,7 @@ type Server struct {
 // Serve answers the LSP messages read from r on w until the client says
 // exit or r ends.
 func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
-	s := &Server{conn: newConn(r, w), docs: map[string]string{}, timers: map[string]*time.Timer{}}
+	s := &Server{conn: newConn(r, w), docs: map[string]string{}, timers: map[string]*time.Timer{}, analyses: map[string]*analysis{}}
 	for {
 		m, err := s.conn.read()
 		if errors.Is(err, io.EOF) {
@@ -91,13 +97,21 @@ func (s *Server) handle(ctx context.Context, m *message) error {
 			s.setText(uriToPath(p.TextDocument.URI), p.ContentChanges[len(p.ContentChanges)-1].Text, false)
 		}
 		return nil
-	case "textDocument/didSave":
+	case "textDocument/didSave", "workspace/didChangeWatchedFiles":
+		// Files may have changed outside the editor's buffers (a save of
+		// another file, a checkout): no earlier load is current.
+		s.mu.Lock()
+		s.edits++
+		clear(s.analyses)
+		s.mu.Unlock()
 		return nil
 	case "textDocument/didClose":
 		var p struct{ TextDocument textDocumentIdentifier }
 		if json.Unmarshal(m.Params, &p) == nil {
+			path := uriToPath(p.TextDocument.URI)
 			s.mu.Lock()
-			delete(s.docs, uriToPath(p.TextDocument.URI))
+			delete(s.docs, path)
+			s.forget(path)
 			s.mu.Unlock()
 		}
 		return nil
@@ -116,6 +130,7 @@ func (s *Server) handle(ctx context.Context, m *message) error {
 func (s *Server) setText(path, text string, now bool) {
 	s.mu.Lock()
 	s.docs[path] = text
+	s.forget(path)
 	dir := filepath.Dir(path)
 	if t := s.timers[dir]; t != nil {
 		t.Stop()
@@ -128,11 +143,17 @@ func (s *Server) setText(path, text string, now bool) {
 	s.mu.Unlock()
 }
 
+// forget drops the loads a change of path makes stale: its directory's
+// project and its own (s.mu held).
+func (s *Server) forget(path string) {
+	s.edits++
+	delete(s.analyses, filepath.Dir(path))
+	delete(s.analyses, path)
+}
+
 // publish loads the project of path and sends every file's diagnostics.
 func (s *Server) publish(path string) {
-	s.analyzing.Lock()
-	defer s.analyzing.Unlock()
-	a := s.analyze(path)
+	a := s.load(path)
 	byFile := a.diagnostics(s)
 	if _, ok := byFile[path]; !ok {
 		byFile[path] = []diagnostic{} // clears the document's, whatever happened

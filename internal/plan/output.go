@@ -113,6 +113,17 @@ var booleanOptions = map[string]bool{
 	"buildinfo": true, "attestation-inline": true,
 }
 
+// CacheOnly reports whether every output of the node is the build cache:
+// its build is complete once its result exists, nothing is exported.
+func (n *Node) CacheOnly() bool {
+	for _, o := range n.Outputs {
+		if o.Type != "cacheonly" {
+			return false
+		}
+	}
+	return true
+}
+
 // Tar reports whether an oci or docker output is a tarball (tar=false
 // writes an OCI layout directory instead).
 func (o Output) Tar() bool { return o.Attrs["tar"] != "false" }

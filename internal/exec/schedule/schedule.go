@@ -194,12 +194,12 @@ func (s *scheduler) run(ctx context.Context, t *Task) {
 	err := s.solver.Solve(ctx, b)
 	b.ReleaseSlot()
 	res.Duration = time.Since(res.Started)
-	if t.shared != nil && cacheOnly(t.Node) {
+	if t.shared != nil && t.Node.CacheOnly() {
 		// Its time is its build's, not the wait for its users.
 		res.Duration = res.Shared.Sub(res.Started)
 	}
 	switch {
-	case err == nil || ctx.Err() != nil && t.shared != nil && cacheOnly(t.Node):
+	case err == nil || ctx.Err() != nil && t.shared != nil && t.Node.CacheOnly():
 		// A linked base whose users' wait was cut short (fail-fast, an
 		// interrupt) had finished every step and handed its result over:
 		// it built.
@@ -240,17 +240,6 @@ func (s *scheduler) waitForParents(ctx context.Context, t *Task) bool {
 			if parent.Result.Status == result.Failed {
 				t.Result.Cause = parent.Node.Name
 			}
-			return false
-		}
-	}
-	return true
-}
-
-// cacheOnly reports whether the target writes nothing but the cache: its
-// build is complete once its result is shared, nothing is exported after.
-func cacheOnly(n *plan.Node) bool {
-	for _, o := range n.Outputs {
-		if o.Type != "cacheonly" {
 			return false
 		}
 	}
