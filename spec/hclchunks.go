@@ -9,8 +9,11 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// chunkSize is the size above which a native HCL file is parsed in pieces.
-const chunkSize = 128 << 10
+// chunkSize is the size of the pieces a large native HCL file is parsed
+// in. Smaller pieces lex faster (each piece's token slice grows and is
+// collected on its own): 2,000 targets load in 160 ms at 16 KB, 220 ms
+// at 128 KB (BenchmarkDiagnosticsAfterEdit, internal/lsp).
+const chunkSize = 16 << 10
 
 // parseHCL parses a native HCL file. hclsyntax lexes a whole file into one
 // token slice before parsing; for a monorepo spec of thousands of targets
