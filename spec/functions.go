@@ -3,9 +3,12 @@ package spec
 import (
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -133,3 +136,29 @@ func readTextFile(path string, reads Boundary) ([]byte, error) {
 var errFunctionDepth = fmt.Errorf("user functions nested more than %d calls deep; a function probably calls itself", maxFunctionDepth)
 
 const maxFunctionDepth = 64
+
+// builtins are the built-in functions, made once for the editor's
+// completion and hover.
+var builtins = sync.OnceValue(stdlibFunctions)
+
+// FunctionNames are the built-in functions a spec may call, sorted.
+func FunctionNames() []string {
+	return slices.Sorted(maps.Keys(builtins()))
+}
+
+// FunctionSignature is a built-in function's parameters, as
+// name(a, b, rest...), and its description; false for no such function.
+func FunctionSignature(name string) (signature, description string, ok bool) {
+	f, ok := builtins()[name]
+	if !ok {
+		return "", "", false
+	}
+	var params []string
+	for _, p := range f.Params() {
+		params = append(params, p.Name)
+	}
+	if v := f.VarParam(); v != nil {
+		params = append(params, v.Name+"...")
+	}
+	return name + "(" + strings.Join(params, ", ") + ")", f.Description(), true
+}

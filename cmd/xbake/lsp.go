@@ -25,7 +25,7 @@ and a variable's value; formatting is xbake fmt's. See docs/editors.md.`,
 			if g, ok := out.(*diag.GitHubGuard); ok {
 				out = g.Raw() // a protocol stream, not a log
 			}
-			return lsp.Serve(cmd.Context(), cmd.InOrStdin(), out)
+			return lsp.Serve(cmd.Context(), cmd.InOrStdin(), out, lsp.Options{})
 		},
 	}
 }

@@ -2,19 +2,23 @@ package lsp
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/xbake/xbake/schema"
+	"github.com/xbake/xbake/spec"
 )
 
 // completion offers, at the cursor: in a string of inherits, targets,
-// depends_on or after "target:", the project's target (and group) names;
-// after "${", its variables; at the top level, the block types; inside a
-// block, the attributes the block takes, with the schema's words for
-// them.
+// depends_on or after "target:", the project's target (and group)
+// names; in a string of platforms, output, cache-to, cache-from, driver,
+// builder or network, the values they take; in an expression (after
+// "=" or "${"), the variables and functions; at the top level, the
+// block types; inside a block, the attributes the block takes, with the
+// schema's words for them.
 func (s *Server) completion(a *analysis, path string, at position) []completionItem {
 	text, _ := s.readFile(path)
 	lineText := string(text[lineStart(text, at.Line):])
@@ -22,38 +26,127 @@ func (s *Server) completion(a *analysis, path string, at position) []completionI
 		lineText = lineText[:i]
 	}
 	before := lineText[:min(len(lineText), byteOffset(lineText, position{Character: at.Character}))]
-	items := []completionItem{}
+	blockText := string(text[:lineStart(text, at.Line)])
+	var items []completionItem
 	switch {
 	case strings.Count(before, "${") > strings.Count(before, "}"):
-		for _, v := range a.spec.Variables {
-			items = append(items, completionItem{Label: v.Name, Kind: kindVariable, Detail: "variable"})
-		}
+		items = a.expressionItems(path)
 	case strings.Count(before, `"`)%2 == 1:
 		attr := attrOfLine(before)
-		if attr == "inherits" || attr == "targets" || attr == "depends_on" || strings.HasSuffix(before, "target:") {
-			for _, name := range a.spec.TargetNames {
-				items = append(items, completionItem{Label: name, Kind: kindClass, Detail: "target"})
-			}
-			if attr != "inherits" && !strings.HasSuffix(before, "target:") {
-				for name := range a.spec.Groups {
-					items = append(items, completionItem{Label: name, Kind: kindModule, Detail: "group"})
-				}
-			}
+		if attr == "" { // an item of a list begun on a line above
+			attr = lastAttr(blockText)
 		}
+		items = a.valueItems(attr, strings.HasSuffix(before, "target:"))
 	case strings.TrimSpace(before) == before && !strings.Contains(before, "="):
 		for _, b := range []string{"target", "group", "variable", "function", "builder"} {
 			items = append(items, completionItem{Label: b, Kind: kindKeyword, Detail: "block"})
 		}
 	case !strings.Contains(before, "="):
-		block := enclosingBlock(string(text[:lineStart(text, at.Line)]))
+		block := enclosingBlock(blockText)
 		for _, p := range blockAttributes(block) {
 			items = append(items, completionItem{Label: p.name, Kind: kindProperty, Detail: block + " attribute",
 				Documentation: p.doc})
 		}
+	default:
+		items = a.expressionItems(path)
+	}
+	if items == nil {
+		items = []completionItem{}
 	}
 	slices.SortFunc(items, func(x, y completionItem) int { return strings.Compare(x.Label, y.Label) })
 	return items
 }
+
+// expressionItems are what an expression may name: the variables, the
+// built-in functions and the project's own.
+func (a *analysis) expressionItems(path string) []completionItem {
+	var items []completionItem
+	for _, v := range a.spec.Variables {
+		items = append(items, completionItem{Label: v.Name, Kind: kindVariable, Detail: "variable"})
+	}
+	for _, f := range spec.FunctionNames() {
+		sig, doc, _ := spec.FunctionSignature(f)
+		items = append(items, completionItem{Label: f, Kind: kindFunction, Detail: sig, Documentation: doc})
+	}
+	seen := map[string]bool{}
+	for _, p := range a.paths() {
+		for _, n := range a.names(p) {
+			if n.decl && n.kind == kindFunc && !seen[n.name] {
+				seen[n.name] = true
+				items = append(items, completionItem{Label: n.name, Kind: kindFunction, Detail: "function"})
+			}
+		}
+	}
+	return items
+}
+
+// Values some attributes take, as buildx and xbake spell them.
+var (
+	outputTypes = []string{"type=registry", "type=image", "type=docker", "type=local,dest=", "type=tar,dest=", "type=oci,dest=", "type=cacheonly"}
+	cacheTypes  = []string{"type=registry,ref=", "type=local,src=", "type=local,dest=", "type=inline", "type=gha", "type=s3", "type=azblob"}
+	drivers     = []string{"local", "docker", "docker-container", "remote"}
+	networks    = []string{"default", "host", "none"}
+	// commonPlatforms are offered when no builder declares its own.
+	commonPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/arm/v6", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64"}
+)
+
+// valueItems are the values a string of the attribute may take.
+func (a *analysis) valueItems(attr string, afterTarget bool) []completionItem {
+	var items []completionItem
+	add := func(kind int, detail string, labels ...string) {
+		for _, l := range labels {
+			items = append(items, completionItem{Label: l, Kind: kind, Detail: detail})
+		}
+	}
+	switch {
+	case targetLists[attr] || afterTarget:
+		add(kindClass, "target", a.spec.TargetNames...)
+		if attr != "inherits" && !afterTarget {
+			add(kindModule, "group", slices.Sorted(maps.Keys(a.spec.Groups))...)
+		}
+	case attr == "platforms":
+		add(kindValue, "platform", a.platforms()...)
+	case attr == "output":
+		add(kindValue, "output", outputTypes...)
+	case attr == "cache-to" || attr == "cache-from":
+		add(kindValue, "cache", cacheTypes...)
+	case attr == "driver":
+		add(kindValue, "driver", drivers...)
+	case attr == "network":
+		add(kindValue, "network", networks...)
+	case attr == "builder":
+		add(kindValue, "builder", slices.Sorted(maps.Keys(a.spec.Builders))...)
+	}
+	return items
+}
+
+// platforms are the platforms the spec's builders declare, else the
+// common ones.
+func (a *analysis) platforms() []string {
+	var out []string
+	for _, b := range a.spec.Builders {
+		for _, p := range b.Platforms {
+			if !slices.Contains(out, p.Value) {
+				out = append(out, p.Value)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return commonPlatforms
+	}
+	return out
+}
+
+// lastAttr is the last attribute begun in text.
+func lastAttr(text string) string {
+	m := attrLines.FindAllStringSubmatch(text, -1)
+	if len(m) == 0 {
+		return ""
+	}
+	return m[len(m)-1][1]
+}
+
+var attrLines = regexp.MustCompile(`(?m)^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=`)
 
 var attrLine = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=`)
 
@@ -101,76 +194,3 @@ var schemaAttributes = sync.OnceValue(func() map[string][]attribute {
 	}
 	return out
 })
-
-// references are the places a target, group, variable or builder is
-// named: its declaration, "NAME" and "target:NAME" strings for targets
-// and groups, ${NAME} and bare NAME outside strings for variables.
-func (s *Server) references(a *analysis, path string, at position) []location {
-	word := s.wordAt(path, at)
-	kind := ""
-	switch {
-	case a.spec.Targets[word] != nil || a.spec.Groups[word] != nil:
-		kind = "target"
-	case a.spec.Builders[word] != nil:
-		kind = "builder"
-	default:
-		for _, v := range a.spec.Variables {
-			if v.Name == word {
-				kind = "variable"
-			}
-		}
-	}
-	if kind == "" {
-		return nil
-	}
-	var out []location
-	for _, file := range a.spec.FilePaths {
-		text, err := s.readFile(file)
-		if err != nil {
-			continue
-		}
-		for _, off := range occurrences(string(text), word, kind) {
-			start := offsetPosition(string(text), off)
-			end := offsetPosition(string(text), off+len(word))
-			out = append(out, location{URI: pathToURI(file), Range: rng{Start: start, End: end}})
-		}
-	}
-	return out
-}
-
-// occurrences finds the byte offsets where name is named as kind.
-func occurrences(text, name, kind string) []int {
-	q := regexp.QuoteMeta(name)
-	var re *regexp.Regexp
-	if kind == "variable" {
-		re = regexp.MustCompile(`(?:^|[^A-Za-z0-9_."-])(` + q + `)(?:$|[^A-Za-z0-9_-])|"(` + q + `)"`)
-	} else {
-		re = regexp.MustCompile(`"(?:target:)?(` + q + `)"`)
-	}
-	var out []int
-	for _, m := range re.FindAllStringSubmatchIndex(text, -1) {
-		for g := 2; g+1 < len(m); g += 2 {
-			if m[g] >= 0 {
-				out = append(out, m[g])
-			}
-		}
-	}
-	return out
-}
-
-// offsetPosition is the LSP position of a byte offset.
-func offsetPosition(text string, off int) position {
-	line := strings.Count(text[:off], "\n")
-	start := strings.LastIndexByte(text[:off], '\n') + 1
-	return position{Line: line, Character: utf16Len(text[start:off])}
-}
-
-// rename renames a target, group, variable or builder everywhere the
-// project names it.
-func (s *Server) rename(a *analysis, path string, at position, newName string) map[string]any {
-	changes := map[string][]textEdit{}
-	for _, loc := range s.references(a, path, at) {
-		changes[loc.URI] = append(changes[loc.URI], textEdit{Range: loc.Range, NewText: newName})
-	}
-	return map[string]any{"changes": changes}
-}

@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 
+	"github.com/xbake/xbake/internal/plan"
 	"github.com/xbake/xbake/spec"
 )
 
@@ -21,6 +23,10 @@ func (s *Server) feature(m *message) error {
 	var p struct {
 		textDocumentPositionParams
 		NewName string `json:"newName"` // rename
+		Context struct {
+			IncludeDeclaration bool `json:"includeDeclaration"`
+		} `json:"context"` // references
+		Range rng `json:"range"` // inlay hints
 	}
 	if err := json.Unmarshal(m.Params, &p); err != nil {
 		return s.conn.fail(m.ID, codeInvalidParams, err.Error())
@@ -29,7 +35,7 @@ func (s *Server) feature(m *message) error {
 	if m.Method == "textDocument/formatting" {
 		return s.conn.reply(m.ID, s.format(path))
 	}
-	a := s.load(path)
+	a := s.load(s.projectOf(path))
 	if a.spec == nil {
 		return s.conn.reply(m.ID, nil)
 	}
@@ -47,9 +53,13 @@ func (s *Server) feature(m *message) error {
 	case "textDocument/completion":
 		return s.conn.reply(m.ID, s.completion(a, path, p.Position))
 	case "textDocument/references":
-		return s.conn.reply(m.ID, s.references(a, path, p.Position))
+		return s.conn.reply(m.ID, s.references(a, path, p.Position, p.Context.IncludeDeclaration))
 	case "textDocument/rename":
 		return s.conn.reply(m.ID, s.rename(a, path, p.Position, p.NewName))
+	case "textDocument/codeLens":
+		return s.conn.reply(m.ID, s.codeLenses(a, path))
+	case "textDocument/inlayHint":
+		return s.conn.reply(m.ID, s.inlayHints(a, path, p.Range))
 	}
 	return s.conn.reply(m.ID, nil)
 }
@@ -89,71 +99,115 @@ func (s *Server) symbols(a *analysis, path string) []documentSymbol {
 	return out
 }
 
-// definition is where the name under the cursor is declared: a target
-// or group (named in inherits, target:, depends_on, a group's targets),
-// a variable, a builder.
-func (s *Server) definition(a *analysis, path string, at position) *location {
-	word := s.wordAt(path, at)
-	if word == "" {
+// hover shows a target as it resolves (what plan --print prints for it,
+// after inherits, matrix and variables) with its builder, platforms and
+// what it waits for; a group's members; a variable's value now; a
+// function's parameters; a builder's driver and platforms; the
+// Dockerfile a dockerfile or context attribute leads to.
+func (s *Server) hover(a *analysis, path string, at position) *hover {
+	n, ok := s.symbolAt(a, path, at)
+	if !ok {
 		return nil
 	}
-	var r *hcl.Range
-	switch {
-	case a.spec.Targets[word] != nil:
-		r = &a.spec.Targets[word].DeclRange
-	case a.spec.Groups[word] != nil:
-		r = &a.spec.Groups[word].DeclRange
-	case a.spec.Builders[word] != nil:
-		r = &a.spec.Builders[word].DeclRange
-	default:
-		for _, v := range a.spec.Variables {
-			if v.Name == word {
-				r = &v.DeclRange
+	var text string
+	switch n.kind {
+	case kindTarget:
+		text = a.describeTarget(n.name)
+	case kindVar:
+		text = a.describeVariable(n.name)
+	case kindFunc:
+		if sig, doc, ok := spec.FunctionSignature(n.name); ok {
+			text = fmt.Sprintf("**function** `%s`\n\n%s", sig, doc)
+		} else if r := a.declared(kindFunc, n.name); r != nil {
+			text = fmt.Sprintf("**function %s**, declared at %s:%d", n.name, filepath.Base(r.Filename), r.Start.Line)
+		}
+	case kindBuilder:
+		if b := a.spec.Builders[n.name]; b != nil {
+			text = fmt.Sprintf("**builder %s**: driver %s", n.name, cmp.Or(b.Driver.Value, "local"))
+			if len(b.Platforms) > 0 {
+				text += ", platforms " + strings.Join(values(b.Platforms), ", ")
 			}
 		}
+	case kindDockerfile:
+		if file := a.dockerfile(n.name); file != "" {
+			text = fmt.Sprintf("**Dockerfile** of %s: `%s`", n.name, file)
+		}
 	}
-	if r == nil || r.Filename == "" {
+	if text == "" {
 		return nil
 	}
-	file := a.path(r.Filename)
-	return &location{URI: pathToURI(file), Range: s.lspRange(file, *r)}
+	return &hover{Contents: markupContent{Kind: "markdown", Value: text}}
 }
 
-// hover shows a target as it resolves (what plan --print prints for it,
-// after inherits, matrix and variables), a group's members, a variable's
-// value now.
-func (s *Server) hover(a *analysis, path string, at position) *hover {
-	word := s.wordAt(path, at)
-	if word == "" {
+// describeTarget is a target's hover text.
+func (a *analysis) describeTarget(nm string) string {
+	if g := a.spec.Groups[nm]; g != nil && a.spec.Targets[nm] == nil {
+		return fmt.Sprintf("**group %s**: %s", nm, strings.Join(values(g.Targets), ", "))
+	}
+	if a.spec.Targets[nm] == nil {
+		return ""
+	}
+	printed, err := a.spec.Print(&spec.Selection{Targets: []string{nm}, Names: []string{nm}}, a.dir)
+	if err != nil {
+		return ""
+	}
+	var doc struct{ Target map[string]json.RawMessage }
+	json.Unmarshal(printed, &doc)
+	text := fmt.Sprintf("**target %s**", nm)
+	if node := a.planned(nm); node != nil {
+		text += fmt.Sprintf("\n\n- builder: %s (%s)", cmp.Or(node.Builder, "the default"), cmp.Or(node.Driver, "local"))
+		platforms := "the builder's default"
+		if len(node.Platforms) > 0 {
+			platforms = strings.Join(node.Platforms, ", ")
+		}
+		text += "\n- platforms: " + platforms
+		if len(node.Needs) > 0 {
+			var waits []string
+			for _, e := range node.Needs {
+				why := string(e.Kind)
+				if e.Kind == plan.ContextEdge {
+					why = "context " + e.Context
+				}
+				waits = append(waits, fmt.Sprintf("%s (%s)", e.To.Name, why))
+			}
+			text += "\n- waits for: " + strings.Join(waits, ", ")
+		}
+	} else {
+		text += " (inherited only: not built)"
+	}
+	return text + fmt.Sprintf("\n\nresolved:\n\n```json\n%s\n```", doc.Target[nm])
+}
+
+// planned is a target's node in the plan, or nil.
+func (a *analysis) planned(nm string) *plan.Node {
+	if a.plan == nil {
 		return nil
 	}
-	if t := a.spec.Targets[word]; t != nil {
-		printed, err := a.spec.Print(&spec.Selection{Targets: []string{word}, Names: []string{word}}, a.dir)
-		if err != nil {
-			return nil
-		}
-		var doc struct{ Target map[string]json.RawMessage }
-		json.Unmarshal(printed, &doc)
-		return &hover{Contents: markupContent{Kind: "markdown", Value: fmt.Sprintf("**target %s**, resolved:\n\n```json\n%s\n```", word, doc.Target[word])}}
-	}
-	if g := a.spec.Groups[word]; g != nil {
-		var members []string
-		for _, m := range g.Targets {
-			members = append(members, m.Value)
-		}
-		return &hover{Contents: markupContent{Kind: "markdown", Value: fmt.Sprintf("**group %s**: %s", word, strings.Join(members, ", "))}}
-	}
+	return a.plan.Node(nm)
+}
+
+// describeVariable is a variable's hover text: its value as it resolves
+// now (the environment, then its default) and where that came from.
+func (a *analysis) describeVariable(nm string) string {
 	for _, v := range a.spec.Variables {
-		if v.Name != word || !v.Value.IsWhollyKnown() {
+		if v.Name != nm || !v.Value.IsWhollyKnown() {
 			continue
 		}
 		b, err := ctyjson.Marshal(v.Value, v.Value.Type())
 		if err != nil {
-			return nil
+			return ""
 		}
-		return &hover{Contents: markupContent{Kind: "markdown", Value: fmt.Sprintf("**variable %s** = `%s` (from %s)", word, b, v.Source)}}
+		return fmt.Sprintf("**variable %s** = `%s` (from %s)", nm, b, v.Source)
 	}
-	return nil
+	return ""
+}
+
+func values(list []spec.String) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = s.Value
+	}
+	return out
 }
 
 // wordAt is the name under the cursor: letters, digits, _ and -.

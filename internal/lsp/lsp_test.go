@@ -22,12 +22,14 @@ type client struct {
 	resps map[string]chan *message
 }
 
-func startServer(t *testing.T) *client {
+func startServer(t *testing.T) *client { return startServerWith(t, Options{}) }
+
+func startServerWith(t *testing.T, opts Options) *client {
 	t.Helper()
 	toServer, fromClient := io.Pipe()
 	toClient, fromServer := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- Serve(context.Background(), toServer, fromServer); fromServer.Close() }()
+	go func() { done <- Serve(context.Background(), toServer, fromServer, opts); fromServer.Close() }()
 	c := &client{t: t, conn: newConn(toClient, fromClient), notes: make(chan *message, 100), resps: map[string]chan *message{}}
 	responses := make(chan *message, 100)
 	go func() {

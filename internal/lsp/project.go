@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -15,31 +17,44 @@ import (
 	"github.com/xbake/xbake/spec"
 )
 
-// analysis is one load and plan of the project a document belongs to.
-type analysis struct {
-	spec  *spec.Spec
-	diags hcl.Diagnostics
-	dir   string
+// project is what `xbake plan` reads for a document: the files of the
+// editor's "files" setting (its -f list) when the document is one of
+// them, else the default files of the directory of a project that
+// includes the document, else its own directory's default files, or the
+// document alone when it is not one of them.
+type project struct {
+	dir   string   // the working directory
+	files []string // -f files (absolute); empty: dir's default files
 }
 
-// analyze loads the project of the file at path as `xbake plan` would in
-// its directory (the default files there, or this file when it is not
-// one of them), with the editor's open documents in place of the files,
-// and plans every target but inherit-only ones.
-func (s *Server) analyze(path string) *analysis {
-	dir := filepath.Dir(path)
-	opts := spec.Options{Dir: dir, ReadFile: s.readFile}
-	if !isDefaultFile(path) {
-		opts.Files = []string{path}
-	}
+func (p project) key() string { return p.dir + "\x00" + strings.Join(p.files, "\x00") }
+
+// analysis is one load and plan of a project.
+type analysis struct {
+	project project
+	spec    *spec.Spec
+	plan    *plan.Plan // nil when the spec did not load
+	diags   hcl.Diagnostics
+	dir     string
+
+	mu     sync.Mutex
+	syntax map[string][]name // the names each file writes (syntax.go), by path
+}
+
+// analyze loads a project as `xbake plan` would, with the editor's open
+// documents in place of the files, and plans every target but
+// inherit-only ones.
+func (s *Server) analyze(p project) *analysis {
+	opts := spec.Options{Dir: p.dir, Files: p.files, ReadFile: s.readFile}
 	sp, diags := spec.Load(opts)
-	a := &analysis{spec: sp, dir: dir}
+	a := &analysis{project: p, spec: sp, dir: p.dir, syntax: map[string][]name{}}
 	if sp == nil {
 		a.diags = diags
 		return a
 	}
 	sel := &spec.Selection{All: true, Targets: sp.Buildable()}
-	_, planDiags := plan.New(sp, sel, plan.Options{SkipDigests: true})
+	pl, planDiags := plan.New(sp, sel, plan.Options{SkipDigests: true})
+	a.plan = pl
 	all := append(diags, planDiags...)
 	for _, d := range all {
 		if rule.Of(d) == "" {
@@ -50,6 +65,19 @@ func (s *Server) analyze(path string) *analysis {
 	return a
 }
 
+// reads reports whether the analysis read the file at path.
+func (a *analysis) reads(path string) bool {
+	if a.spec == nil {
+		return false
+	}
+	for _, p := range a.spec.FilePaths {
+		if p == path {
+			return true
+		}
+	}
+	return false
+}
+
 // isDefaultFile reports whether xbake reads the file without -f in its
 // directory.
 func isDefaultFile(path string) bool {
@@ -57,28 +85,64 @@ func isDefaultFile(path string) bool {
 	return slices.Contains(spec.DefaultFiles, name) || slices.Contains(spec.BakeFiles, name) || slices.Contains(spec.OverrideFiles, name)
 }
 
-// projectKey names the project a document belongs to: its directory's
-// default files, or the document alone.
-func projectKey(path string) string {
-	if isDefaultFile(path) {
-		return filepath.Dir(path)
+// hasDefaultFile reports whether xbake finds a spec in dir without -f.
+func (s *Server) hasDefaultFile(dir string) bool {
+	for _, names := range [][]string{spec.DefaultFiles, spec.BakeFiles} {
+		for _, name := range names {
+			if _, err := s.readFile(filepath.Join(dir, name)); err == nil {
+				return true
+			}
+		}
 	}
-	return path
+	return false
 }
 
-// load is the analysis of path's project: the last one while no document
-// of it changed since, else a new one. Loads are serialized.
-func (s *Server) load(path string) *analysis {
+// projectOf is the project the document at path belongs to (see
+// project).
+func (s *Server) projectOf(path string) project {
+	s.mu.Lock()
+	root, files := s.root, s.files
+	s.mu.Unlock()
+	if slices.Contains(files, path) {
+		return project{dir: root, files: files}
+	}
+	// A project above that includes the file: the nearest, up to the
+	// workspace's root.
+	for dir := filepath.Dir(filepath.Dir(path)); root != "" && within(dir, root); dir = filepath.Dir(dir) {
+		if s.hasDefaultFile(dir) {
+			if a := s.load(project{dir: dir}); a.reads(path) {
+				return a.project
+			}
+		}
+		if dir == root {
+			break
+		}
+	}
+	if isDefaultFile(path) {
+		return project{dir: filepath.Dir(path)}
+	}
+	return project{dir: filepath.Dir(path), files: []string{path}}
+}
+
+// within reports whether path is dir or inside it.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// load is the analysis of a project: the last one while no document
+// changed since, else a new one. Loads are serialized.
+func (s *Server) load(p project) *analysis {
 	s.analyzing.Lock()
 	defer s.analyzing.Unlock()
-	key := projectKey(path)
+	key := p.key()
 	s.mu.Lock()
 	a, edits := s.analyses[key], s.edits
 	s.mu.Unlock()
 	if a != nil {
 		return a
 	}
-	a = s.analyze(path)
+	a = s.analyze(p)
 	s.mu.Lock()
 	if s.edits == edits { // no document changed meanwhile: a is current
 		s.analyses[key] = a

@@ -100,4 +100,36 @@ const (
 	kindModule   = 9
 	kindVariable = 6
 	kindKeyword  = 14
+	kindFunction = 3
+	kindValue    = 12
+)
+
+type command struct {
+	Title     string `json:"title"`
+	Command   string `json:"command"`
+	Arguments []any  `json:"arguments,omitempty"`
+}
+
+type codeLens struct {
+	Range   rng      `json:"range"`
+	Command *command `json:"command,omitempty"`
+}
+
+type inlayHint struct {
+	Position    position `json:"position"`
+	Label       string   `json:"label"`
+	PaddingLeft bool     `json:"paddingLeft,omitempty"`
+}
+
+// logMessage is window/logMessage's and window/showMessage's params.
+type logMessage struct {
+	Type    int    `json:"type"`
+	Message string `json:"message"`
+}
+
+// Message types.
+const (
+	messageError = 1
+	messageInfo  = 3
+	messageLog   = 4
 )

@@ -12,7 +12,7 @@ import (
 
 // debounce is how long the server waits after a change before it loads
 // the project again: typing does not reload on every key.
-const debounce = 75 * time.Millisecond
+const debounce = 30 * time.Millisecond
 
 // Server is one editor's session.
 type Server struct {
@@ -29,15 +29,40 @@ type Server struct {
 	// happen while it ran is not kept.
 	edits int
 
+	// root is the workspace's directory (the client's rootUri), the top
+	// of the search for a project that includes a document; files are
+	// the editor's "files" setting, absolute: the -f list of a project
+	// of several files (project.go). Both guarded by mu.
+	root  string
+	files []string
+
 	// analyzing serializes loads: one project at a time, in order.
 	analyzing sync.Mutex
 	shutdown  bool
+
+	opts Options
+}
+
+// Options configure a Server.
+type Options struct {
+	// Command is the xbake binary the "plan" and "run" code lenses run
+	// (commands.go); empty means this process's executable.
+	Command string
+}
+
+// settings are what a client may configure, in initializationOptions
+// or under "xbake" in workspace/didChangeConfiguration.
+type settings struct {
+	// Files are the spec files of a project of several, as -f names
+	// them, relative to the workspace's root: a document among them is
+	// read with the others.
+	Files []string `json:"files"`
 }
 
 // Serve answers the LSP messages read from r on w until the client says
 // exit or r ends.
-func Serve(ctx context.Context, r io.Reader, w io.Writer) error {
-	s := &Server{conn: newConn(r, w), docs: map[string]string{}, timers: map[string]*time.Timer{}, analyses: map[string]*analysis{}}
+func Serve(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
+	s := &Server{conn: newConn(r, w), docs: map[string]string{}, timers: map[string]*time.Timer{}, analyses: map[string]*analysis{}, opts: opts}
 	for {
 		m, err := s.conn.read()
 		if errors.Is(err, io.EOF) {
@@ -67,6 +92,19 @@ func (s *Server) text(path string) (string, bool) {
 func (s *Server) handle(ctx context.Context, m *message) error {
 	switch m.Method {
 	case "initialize":
+		var p struct {
+			RootURI          string `json:"rootUri"`
+			WorkspaceFolders []struct {
+				URI string `json:"uri"`
+			} `json:"workspaceFolders"`
+			InitializationOptions settings `json:"initializationOptions"`
+		}
+		json.Unmarshal(m.Params, &p)
+		root := uriToPath(p.RootURI)
+		if root == "" && len(p.WorkspaceFolders) > 0 {
+			root = uriToPath(p.WorkspaceFolders[0].URI)
+		}
+		s.configure(root, p.InitializationOptions)
 		return s.conn.reply(m.ID, map[string]any{
 			"capabilities": map[string]any{
 				"textDocumentSync":           1, // full text on every change
@@ -77,10 +115,26 @@ func (s *Server) handle(ctx context.Context, m *message) error {
 				"completionProvider":         map[string]any{"triggerCharacters": []string{`"`, ":", "{"}},
 				"referencesProvider":         true,
 				"renameProvider":             true,
+				"codeLensProvider":           map[string]any{},
+				"executeCommandProvider":     map[string]any{"commands": []string{commandPlan, commandRun}},
+				"inlayHintProvider":          true,
 			},
 			"serverInfo": map[string]string{"name": "xbake"},
 		})
-	case "initialized", "$/cancelRequest", "workspace/didChangeConfiguration":
+	case "initialized", "$/cancelRequest":
+		return nil
+	case "workspace/didChangeConfiguration":
+		var p struct {
+			Settings struct {
+				XBake *settings `json:"xbake"`
+			} `json:"settings"`
+		}
+		if json.Unmarshal(m.Params, &p) == nil && p.Settings.XBake != nil {
+			s.mu.Lock()
+			root := s.root
+			s.mu.Unlock()
+			s.configure(root, *p.Settings.XBake)
+		}
 		return nil
 	case "shutdown":
 		s.shutdown = true
@@ -116,13 +170,33 @@ func (s *Server) handle(ctx context.Context, m *message) error {
 		}
 		return nil
 	case "textDocument/documentSymbol", "textDocument/definition", "textDocument/hover", "textDocument/formatting",
-		"textDocument/completion", "textDocument/references", "textDocument/rename":
+		"textDocument/completion", "textDocument/references", "textDocument/rename",
+		"textDocument/codeLens", "textDocument/inlayHint":
 		return s.feature(m)
+	case "workspace/executeCommand":
+		return s.execute(ctx, m)
 	}
 	if len(m.ID) == 0 {
 		return nil // an unknown notification
 	}
 	return s.conn.fail(m.ID, codeMethodNotFound, "xbake lsp does not answer "+m.Method)
+}
+
+// configure sets the workspace's root and the client's settings; every
+// earlier load may have read another project.
+func (s *Server) configure(root string, set settings) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.root = root
+	s.files = nil
+	for _, f := range set.Files {
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(root, f)
+		}
+		s.files = append(s.files, filepath.Clean(f))
+	}
+	s.edits++
+	clear(s.analyses)
 }
 
 // setText records a document's text and schedules its project's
@@ -143,17 +217,21 @@ func (s *Server) setText(path, text string, now bool) {
 	s.mu.Unlock()
 }
 
-// forget drops the loads a change of path makes stale: its directory's
-// project and its own (s.mu held).
+// forget drops the loads a change of path makes stale: those that read
+// it, those of its directory (it may be new there) and those that
+// failed (what they read is not known) (s.mu held).
 func (s *Server) forget(path string) {
 	s.edits++
-	delete(s.analyses, filepath.Dir(path))
-	delete(s.analyses, path)
+	for key, a := range s.analyses {
+		if a.spec == nil || a.dir == filepath.Dir(path) || a.reads(path) {
+			delete(s.analyses, key)
+		}
+	}
 }
 
 // publish loads the project of path and sends every file's diagnostics.
 func (s *Server) publish(path string) {
-	a := s.load(path)
+	a := s.load(s.projectOf(path))
 	byFile := a.diagnostics(s)
 	if _, ok := byFile[path]; !ok {
 		byFile[path] = []diagnostic{} // clears the document's, whatever happened

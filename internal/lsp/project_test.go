@@ -1,0 +1,226 @@
+package lsp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// posOf is the position of the first occurrence of sub in text, moved
+// by delta bytes (ASCII text).
+func posOf(t *testing.T, text, sub string, delta int) position {
+	t.Helper()
+	i := strings.Index(text, sub)
+	if i < 0 {
+		t.Fatalf("%q not in the text", sub)
+	}
+	i += delta
+	return position{Line: strings.Count(text[:i], "\n"), Character: i - strings.LastIndexByte(text[:i], '\n') - 1}
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+const (
+	rootSpec = `include = ["services/*/xbuild.hcl"]
+variable "TAG" { default = "1.2" }
+variable "name" { default = "n" }
+function "img" {
+  params = [name]
+  result = "example.com/${name}:${TAG}"
+}
+builder "multi" {
+  driver    = "docker-container"
+  platforms = ["linux/amd64", "linux/riscv64"]
+}
+target "base" {
+  context = "base"
+  output  = ["type=cacheonly"]
+}
+`
+	apiSpec = `target "api" {
+  context   = "."
+  contexts  = { base = "target:base" }
+  tags      = [img("api")]
+  platforms = ["linux/amd64"]
+  builder   = "multi"
+  args      = { TAG = "TAG" }
+  output    = ["type=cacheonly"]
+}
+`
+)
+
+// TestProjectFeatures: a spec of included files, as an editor sees it
+// from one of the included ones. The file is read with the spec that
+// includes it (its variables and functions resolve); definitions,
+// references, rename, hover, completion, code lenses with their
+// commands and inlay hints follow names across the files, by the syntax
+// tree (a string that happens to equal a variable's name is not a
+// reference to it).
+func TestProjectFeatures(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"xbuild.hcl": rootSpec, "services/api/xbuild.hcl": apiSpec,
+		"services/api/Dockerfile": "FROM scratch\n", "base/Dockerfile": "FROM scratch\n",
+	})
+	rootPath, apiPath := filepath.Join(root, "xbuild.hcl"), filepath.Join(root, "services/api/xbuild.hcl")
+	rootURI, apiURI := pathToURI(rootPath), pathToURI(apiPath)
+	fake := filepath.Join(t.TempDir(), "xbake")
+	os.WriteFile(fake, []byte("#!/bin/sh\necho \"in $PWD: $*\"\n"), 0o755)
+
+	c := startServerWith(t, Options{Command: fake})
+	var init struct{ Capabilities map[string]any }
+	json.Unmarshal(c.call("initialize", map[string]any{"rootUri": pathToURI(root)}), &init)
+	if init.Capabilities["codeLensProvider"] == nil || init.Capabilities["inlayHintProvider"] != true {
+		t.Fatalf("capabilities: %v", init.Capabilities)
+	}
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": apiURI, "text": apiSpec}})
+	if d := c.diagnostics(apiURI); len(d) != 0 {
+		t.Fatalf("the included file, read with its includer, has diagnostics: %+v", d)
+	}
+	edited := strings.Replace(apiSpec, "img(", "imgx(", 1)
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": apiURI}, "contentChanges": []map[string]string{{"text": edited}}})
+	if d := c.diagnostics(apiURI); len(d) != 1 || d[0].Range.Start.Line != 3 || !strings.Contains(d[0].Message, "imgx") {
+		t.Fatalf("after calling an unknown function: %+v", d)
+	}
+	c.notify("textDocument/didChange", map[string]any{"textDocument": map[string]any{"uri": apiURI}, "contentChanges": []map[string]string{{"text": apiSpec}}})
+	if d := c.diagnostics(apiURI); len(d) != 0 {
+		t.Fatalf("after the undo: %+v", d)
+	}
+
+	at := func(uri, text, sub string, delta int) map[string]any {
+		return map[string]any{"textDocument": map[string]string{"uri": uri}, "position": posOf(t, text, sub, delta)}
+	}
+	var loc location
+	for _, tc := range []struct {
+		sub       string
+		delta     int
+		uri, line string
+	}{
+		{`img("api")`, 1, rootURI, `function "img"`},   // a function, in the including file
+		{`"target:base"`, 9, rootURI, `target "base"`}, // target: in contexts
+		{`"multi"`, 2, rootURI, `builder "multi"`},
+	} {
+		json.Unmarshal(c.call("textDocument/definition", at(apiURI, apiSpec, tc.sub, tc.delta)), &loc)
+		if want := posOf(t, rootSpec, tc.line, 0).Line; loc.URI != tc.uri || loc.Range.Start.Line != want {
+			t.Errorf("definition at %s: %+v, want line %d of %s", tc.sub, loc, want, tc.uri)
+		}
+	}
+	json.Unmarshal(c.call("textDocument/definition", at(apiURI, apiSpec, `"."`, 1)), &loc)
+	if loc.URI != pathToURI(filepath.Join(root, "services/api/Dockerfile")) {
+		t.Errorf("definition at context: %+v, want the Dockerfile", loc)
+	}
+
+	// TAG: declared, and used in the function; the "TAG" string and the
+	// args key in the other file are not references.
+	refs := func(uri, text, sub string, delta int) []location {
+		var out []location
+		p := at(uri, text, sub, delta)
+		p["context"] = map[string]bool{"includeDeclaration": true}
+		json.Unmarshal(c.call("textDocument/references", p), &out)
+		return out
+	}
+	got := refs(rootURI, rootSpec, `"TAG"`, 1)
+	if len(got) != 2 || got[0].Range.Start != posOf(t, rootSpec, `"TAG"`, 1) || got[1].Range.Start != posOf(t, rootSpec, "${TAG}", 2) {
+		t.Errorf("references of TAG: %+v", got)
+	}
+	got = refs(rootURI, rootSpec, `target "base"`, 8)
+	if len(got) != 2 || got[1].URI != apiURI || got[1].Range.Start != posOf(t, apiSpec, "target:base", 7) {
+		t.Errorf("references of base: %+v", got)
+	}
+	var ws struct{ Changes map[string][]textEdit }
+	p := at(apiURI, apiSpec, `img("api")`, 0)
+	p["newName"] = "image"
+	json.Unmarshal(c.call("textDocument/rename", p), &ws)
+	if len(ws.Changes[rootURI]) != 1 || len(ws.Changes[apiURI]) != 1 || ws.Changes[rootURI][0].Range.Start != posOf(t, rootSpec, `img"`, 0) {
+		t.Errorf("rename of img: %+v", ws.Changes)
+	}
+	if got := refs(rootURI, rootSpec, `variable "name"`, 11); len(got) != 1 {
+		t.Errorf("a function's parameter is taken for the variable of its name: %+v", got)
+	}
+
+	var h hover
+	json.Unmarshal(c.call("textDocument/hover", at(apiURI, apiSpec, `"api"`, 1)), &h)
+	for _, want := range []string{"builder: multi (docker-container)", "platforms: linux/amd64", "waits for: base (context base)", `"example.com/api:1.2"`} {
+		if !strings.Contains(h.Contents.Value, want) {
+			t.Errorf("hover on api lacks %q:\n%s", want, h.Contents.Value)
+		}
+	}
+	json.Unmarshal(c.call("textDocument/hover", at(apiURI, apiSpec, `img(`, 0)), &h)
+	if !strings.Contains(h.Contents.Value, "function img") {
+		t.Errorf("hover on img: %s", h.Contents.Value)
+	}
+
+	labels := func(uri, text, sub string, delta int) map[string]completionItem {
+		var items []completionItem
+		json.Unmarshal(c.call("textDocument/completion", at(uri, text, sub, delta)), &items)
+		out := map[string]completionItem{}
+		for _, it := range items {
+			out[it.Label] = it
+		}
+		return out
+	}
+	if got := labels(apiURI, apiSpec, `["linux/amd64"]`, 2); got["linux/riscv64"].Label == "" {
+		t.Errorf("completion in platforms: %v", got)
+	}
+	if got := labels(apiURI, apiSpec, `[img(`, 1); got["img"].Detail != "function" || !strings.HasPrefix(got["upper"].Detail, "upper(") || got["TAG"].Detail != "variable" {
+		t.Errorf("completion in an expression: img %+v, upper %+v, TAG %+v", got["img"], got["upper"], got["TAG"])
+	}
+	if got := labels(rootURI, rootSpec, `"docker-container"`, 1); got["docker-container"].Label == "" || got["remote"].Label == "" {
+		t.Errorf("completion of drivers: %v", got)
+	}
+
+	var lenses []codeLens
+	json.Unmarshal(c.call("textDocument/codeLens", map[string]any{"textDocument": map[string]string{"uri": apiURI}}), &lenses)
+	if len(lenses) != 2 || lenses[0].Command.Command != commandPlan || lenses[1].Command.Command != commandRun || lenses[0].Range.Start.Line != 0 {
+		t.Fatalf("code lenses: %+v", lenses)
+	}
+	var result struct {
+		ExitCode int
+		Output   string
+	}
+	json.Unmarshal(c.call("workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}), &result)
+	if result.ExitCode != 0 || !strings.Contains(result.Output, "in "+root+": plan -- api") {
+		t.Errorf("the plan lens ran: %+v", result)
+	}
+
+	var hints []inlayHint
+	json.Unmarshal(c.call("textDocument/inlayHint", map[string]any{"textDocument": map[string]string{"uri": rootURI}, "range": rng{End: position{Line: 100}}}), &hints)
+	if len(hints) != 1 || hints[0].Label != `= "1.2"` || hints[0].Position != posOf(t, rootSpec, "${TAG}", 5) {
+		t.Errorf("inlay hints: %+v", hints)
+	}
+	c.call("shutdown", nil)
+}
+
+// TestSeveralFiles: with the editor's "files" setting, a document among
+// them is read with the others, as xbake -f a.hcl -f b.hcl reads it;
+// without it, alone (and a variable of the other file is unknown).
+func TestSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	b := "target \"app\" {\n  tags = [\"x/app:${V}\"]\n  output = [\"type=cacheonly\"]\n}\n"
+	writeFiles(t, dir, map[string]string{"a.hcl": "variable \"V\" { default = \"1\" }\n", "b.hcl": b, "Dockerfile": "FROM scratch\n"})
+	uri := pathToURI(filepath.Join(dir, "b.hcl"))
+	for _, files := range [][]string{nil, {"a.hcl", "b.hcl"}} {
+		c := startServer(t)
+		c.call("initialize", map[string]any{"rootUri": pathToURI(dir), "initializationOptions": map[string]any{"files": files}})
+		c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "text": b}})
+		d := c.diagnostics(uri)
+		if files == nil && (len(d) != 1 || !strings.Contains(d[0].Message, "V")) {
+			t.Errorf("b.hcl alone: %+v, want the unknown variable", d)
+		}
+		if files != nil && len(d) != 0 {
+			t.Errorf("b.hcl with a.hcl: %+v", d)
+		}
+		c.call("shutdown", nil)
+	}
+}
