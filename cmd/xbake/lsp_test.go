@@ -22,7 +22,7 @@ local buf = vim.api.nvim_get_current_buf()
 local id = vim.lsp.start_client({ name = "xbake", cmd = { os.getenv("XBAKE_BIN"), "lsp" }, root_dir = vim.fn.fnamemodify(file, ":h") })
 vim.lsp.buf_attach_client(buf, id)
 vim.wait(20000, function() return #vim.diagnostic.get(buf) > 0 end, 50)
-local out = { diagnostics = {}, completion = {}, definition = {} }
+local out = { diagnostics = {}, completion = {}, definition = {}, plan = {} }
 for _, d in ipairs(vim.diagnostic.get(buf)) do
   table.insert(out.diagnostics, { line = d.lnum, message = d.message, severity = d.severity })
 end
@@ -35,6 +35,16 @@ end
 for _, r in pairs(vim.lsp.buf_request_sync(buf, "textDocument/definition", at(5, 16), 10000) or {}) do
   out.definition = r.result or {}
 end
+-- The "plan" code lens of target ok, run as Neovim runs a lens's command.
+for _, r in pairs(vim.lsp.buf_request_sync(buf, "textDocument/codeLens", { textDocument = { uri = vim.uri_from_bufnr(buf) } }, 10000) or {}) do
+  for _, lens in ipairs(r.result or {}) do
+    if lens.command.command == "xbake.plan" and lens.command.arguments[1].target == "ok" then
+      for _, e in pairs(vim.lsp.buf_request_sync(buf, "workspace/executeCommand", lens.command, 60000) or {}) do
+        out.plan = e.result or {}
+      end
+    end
+  end
+end
 local f = io.open(result, "w")
 f:write(vim.fn.json_encode(out))
 f:close()
@@ -43,8 +53,9 @@ vim.cmd("qa!")
 
 // TestNeovimLSP runs Debian's Neovim headless with its built-in LSP
 // client against xbake lsp on a bake file with a mistake: the diagnostic
-// arrives at its line, a completion lists the targets, and go to
-// definition finds the inherited target, all through Neovim's own API.
+// arrives at its line, a completion lists the targets, go to definition
+// finds the inherited target, and the "plan" code lens of another target
+// runs xbake plan on it, all through Neovim's own API.
 func TestNeovimLSP(t *testing.T) {
 	nvim, err := osexec.LookPath("nvim")
 	testenv.Need(t, err != nil, "needs Neovim (apt-get install neovim)")
@@ -61,6 +72,10 @@ target "app" {
   inherits = ["_common"]
   tags     = ["Not A Valid/Tag"]
   output   = ["type=cacheonly"]
+}
+target "ok" {
+  tags   = ["example.com/ok:1"]
+  output = ["type=cacheonly"]
 }
 `)
 	writeFile(t, dir, "client.lua", neovimClient)
@@ -92,6 +107,10 @@ target "app" {
 			URI   string
 			Range struct{ Start struct{ Line int } }
 		}
+		Plan struct {
+			ExitCode int
+			Output   string
+		}
 	}
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatalf("%v\n%s", err, b)
@@ -104,5 +123,8 @@ target "app" {
 	}
 	if !strings.HasSuffix(got.Definition.URI, "docker-bake.hcl") || got.Definition.Range.Start.Line != 1 {
 		t.Errorf("definition of _common: %s", b)
+	}
+	if got.Plan.ExitCode != 0 || !strings.Contains(got.Plan.Output, "plan -- ok") || !strings.Contains(got.Plan.Output, "1 target in 1 level: 0 errors") {
+		t.Errorf("the plan lens of ok: %+v", got.Plan)
 	}
 }
