@@ -90,3 +90,10 @@ func cutPieces(src []byte) []piece {
 func isLetter(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_'
 }
+
+// ParseHCL parses a native HCL spec file as the loader does (in pieces
+// when it is large), for tools that need its syntax tree: the language
+// server finds names in it.
+func ParseHCL(src []byte, filename string) (*hcl.File, hcl.Diagnostics) {
+	return parseHCL(src, filename)
+}

@@ -113,9 +113,14 @@ func (s *Server) references(a *analysis, path string, at position, withDecl bool
 		names := a.names(file)
 		if names == nil {
 			names = lexicalNames(src, target.kind, target.name)
-			if r := a.declared(target.kind, target.name); a.path(r.Filename) == file && !slices.ContainsFunc(names, func(n name) bool { return n.rng.Start.Byte == r.Start.Byte }) {
-				names = append([]name{{kind: target.kind, name: target.name, rng: *r, decl: true}}, names...)
+			// The declaration, unless the pattern found it too.
+			r := a.declared(target.kind, target.name)
+			if i := slices.IndexFunc(names, func(n name) bool { return n.rng.Start.Byte < r.End.Byte && r.Start.Byte < n.rng.End.Byte }); i >= 0 && a.path(r.Filename) == file {
+				names[i].decl = true
+			} else if a.path(r.Filename) == file {
+				names = append(names, name{kind: target.kind, name: target.name, rng: *r, decl: true})
 			}
+			slices.SortFunc(names, func(x, y name) int { return x.rng.Start.Byte - y.rng.Start.Byte })
 		}
 		for _, n := range names {
 			if n.kind == target.kind && n.name == target.name && (withDecl || !n.decl) {

@@ -224,3 +224,33 @@ func TestSeveralFiles(t *testing.T) {
 		c.call("shutdown", nil)
 	}
 }
+
+// TestJSONNames: in a bake JSON file (no HCL syntax tree), names are
+// found by their quoted spelling: the target's key, the group's member.
+func TestJSONNames(t *testing.T) {
+	dir := t.TempDir()
+	text := `{
+  "group": {"default": {"targets": ["app"]}},
+  "target": {"app": {"dockerfile": "Dockerfile", "tags": ["x/app:1"], "output": ["type=cacheonly"]}}
+}
+`
+	writeFiles(t, dir, map[string]string{"docker-bake.json": text, "Dockerfile": "FROM scratch\n"})
+	uri := pathToURI(filepath.Join(dir, "docker-bake.json"))
+	c := startServer(t)
+	c.call("initialize", map[string]any{"rootUri": pathToURI(dir)})
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "text": text}})
+	if d := c.diagnostics(uri); len(d) != 0 {
+		t.Fatalf("diagnostics: %+v", d)
+	}
+	var refs []location
+	json.Unmarshal(c.call("textDocument/references", map[string]any{"textDocument": map[string]string{"uri": uri}, "position": posOf(t, text, `["app"]`, 3), "context": map[string]bool{"includeDeclaration": true}}), &refs)
+	if len(refs) != 2 || refs[0].Range.Start != posOf(t, text, `["app"]`, 2) || refs[1].Range.Start != posOf(t, text, `{"app"`, 2) {
+		t.Errorf("references of app: %+v", refs)
+	}
+	var loc location
+	json.Unmarshal(c.call("textDocument/definition", map[string]any{"textDocument": map[string]string{"uri": uri}, "position": posOf(t, text, `["app"]`, 3)}), &loc)
+	if loc.Range.Start.Line != 2 {
+		t.Errorf("definition of app: %+v", loc)
+	}
+	c.call("shutdown", nil)
+}

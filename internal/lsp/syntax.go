@@ -9,13 +9,15 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/xbake/xbake/spec"
 )
 
 // The names a spec file writes, found in its syntax tree: what
 // go-to-definition, references, rename and inlay hints work from. The
 // loader keeps only a file's text once it has read it (its trees are
 // freed as targets resolve), so a native HCL file is parsed again here,
-// by the same parser, when one of these is asked for, and its names are
+// by the loader's parser (spec.ParseHCL), when one of these is asked for, and its names are
 // kept with the analysis.
 
 // A name is one place a spec names a target (or group), variable,
@@ -55,7 +57,7 @@ func (a *analysis) names(path string) []name {
 	}
 	var out []name
 	if src, ok := a.source(path); ok && filepath.Ext(path) == ".hcl" {
-		if f, diags := hclsyntax.ParseConfig(src, path, hcl.InitialPos); !diags.HasErrors() {
+		if f, diags := spec.ParseHCL(src, path); !diags.HasErrors() {
 			out = fileNames(f.Body.(*hclsyntax.Body), src)
 		}
 	}
