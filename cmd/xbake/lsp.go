@@ -10,15 +10,21 @@ import (
 func newLSPCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:   "lsp",
-		Short: "A language server for editors (LSP over stdio): xbake plan's findings as you type, outline, go to definition, hover, formatting",
+		Short: "A language server for editors (LSP over stdio): xbake plan's findings as you type, definitions, references, rename, hover, completion, code lenses, formatting",
 		Long: `xbake lsp speaks the Language Server Protocol on stdin and stdout, for
 xbuild.hcl/yaml/json, bake HCL/JSON and compose files. It reads a spec
 with the same loader and rules as xbake plan, with the editor's unsaved
 text: every finding of xbake plan is a diagnostic (# xbake:ignore
-honoured); the outline lists targets, groups, variables and builders;
-go to definition follows target, group, variable and builder names;
-hover shows a target as it resolves (what plan --print prints for it)
-and a variable's value; formatting is xbake fmt's. See docs/editors.md.`,
+honoured), in every file of the project (includes and overrides; the
+files setting names a project of several -f files); the outline lists
+targets, groups, variables and builders; definition, references and
+rename follow target, group, variable, function and builder names (and
+lead from dockerfile/context to the Dockerfile); hover shows a target as
+it resolves (what plan --print prints for it) with its builder,
+platforms and what it waits for, and a variable's value; completion
+offers names, functions and known values; code lenses plan and run a
+target; inlay hints show variables' values; formatting is xbake fmt's.
+See docs/editors.md.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()

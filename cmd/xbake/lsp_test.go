@@ -128,3 +128,47 @@ target "ok" {
 		t.Errorf("the plan lens of ok: %+v", got.Plan)
 	}
 }
+
+// TestNeovimDocumentedSetup runs docs/editors.md's Neovim set-up as
+// written (its init.lua, xbake on PATH): opening a bake file with a
+// mistake starts xbake lsp and shows the mistake.
+func TestNeovimDocumentedSetup(t *testing.T) {
+	nvim, err := osexec.LookPath("nvim")
+	testenv.Need(t, err != nil, "needs Neovim (apt-get install neovim)")
+	doc, err := os.ReadFile("../../docs/editors.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(doc), "```lua\n")
+	block, _, _ = strings.Cut(block, "```")
+	if !ok || !strings.Contains(block, `"lsp"`) {
+		t.Fatalf("docs/editors.md has no Neovim set-up in a lua block")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "init.lua", block)
+	writeFile(t, dir, "Dockerfile", "FROM scratch\n")
+	writeFile(t, dir, "docker-bake.hcl", "target \"app\" {\n  tags   = [\"Not A Valid/Tag\"]\n  output = [\"type=cacheonly\"]\n}\n")
+	writeFile(t, dir, "check.lua", `vim.wait(20000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+local f = io.open("result.txt", "w")
+for _, d in ipairs(vim.diagnostic.get(0)) do f:write(d.lnum .. ": " .. d.message .. "\n") end
+f:close()
+vim.cmd("qa!")
+`)
+	cmd := osexec.Command(nvim, "--headless", "-u", filepath.Join(dir, "init.lua"), "docker-bake.hcl", "-c", "luafile check.lua")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(xbakeBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
+	done := make(chan []byte, 1)
+	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
+	var out []byte
+	select {
+	case out = <-done:
+	case <-time.After(90 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("nvim did not finish in 90 s")
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "result.txt"))
+	if err != nil || !strings.HasPrefix(string(got), "1: ") || !strings.Contains(string(got), "image reference") {
+		t.Fatalf("diagnostics with the documented set-up: %q (%v)\n%s", got, err, out)
+	}
+}
