@@ -63,7 +63,7 @@ type sourceFile struct {
 // HasDefaultFile reports whether dir holds a spec file xbake would read
 // without -f.
 func HasDefaultFile(dir string) bool {
-	_, diags := findFiles(dir)
+	_, diags := findFiles(dir, nil)
 	return !diags.HasErrors()
 }
 
@@ -74,12 +74,16 @@ func Empty(dir string) *Spec {
 		Sources: map[string]*hcl.File{}, FilePaths: map[string]string{}}
 }
 
-// findFiles returns the spec files to read in dir when the user named none.
-func findFiles(dir string) ([]string, hcl.Diagnostics) {
+// findFiles returns the spec files to read in dir when the user named
+// none; exists says whether a file is there (nil: on disk).
+func findFiles(dir string, exists func(path string) bool) ([]string, hcl.Diagnostics) {
+	if exists == nil {
+		exists = func(path string) bool { _, err := os.Stat(path); return err == nil }
+	}
 	pick := func(names []string) []string {
 		var found []string
 		for _, n := range names {
-			if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			if exists(filepath.Join(dir, n)) {
 				found = append(found, n)
 			}
 		}

@@ -42,6 +42,10 @@ type Options struct {
 	// ReadFile reads a spec file; nil means os.ReadFile. Tests and fuzz
 	// targets load from memory through it.
 	ReadFile func(path string) ([]byte, error)
+	// Exists says whether a default file is in Dir, without -f; nil
+	// means on disk. The language server counts an editor's unsaved new
+	// file.
+	Exists func(path string) bool
 	// AllowRead are the paths --allow fs.read grants outside the spec's
 	// trees (absolute; "*" for everywhere). See Boundary.
 	AllowRead []string
@@ -102,7 +106,7 @@ func Load(opts Options) (*Spec, hcl.Diagnostics) {
 		opts.LookupEnv = os.LookupEnv
 	}
 	if len(opts.Files) == 0 {
-		if names, diags := findFiles(opts.Dir); !diags.HasErrors() {
+		if names, diags := findFiles(opts.Dir, opts.Exists); !diags.HasErrors() {
 			opts.Files = names // found once, for the cache's key and the load
 		}
 	}
@@ -171,7 +175,7 @@ func (l *loader) readFiles() {
 	names := l.opts.Files
 	if len(names) == 0 {
 		var diags hcl.Diagnostics
-		names, diags = findFiles(l.opts.Dir)
+		names, diags = findFiles(l.opts.Dir, l.opts.Exists)
 		l.diags = append(l.diags, diags...)
 	}
 	queue := make([]pendingFile, 0, len(names))

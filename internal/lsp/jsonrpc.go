@@ -29,6 +29,7 @@ type rpcError struct {
 const (
 	codeMethodNotFound = -32601
 	codeInvalidParams  = -32602
+	codeInternalError  = -32603
 )
 
 // conn reads and writes LSP's framed messages: a Content-Length header,

@@ -91,6 +91,23 @@ func (c *client) notify(method string, params any) {
 	c.conn.write(&message{Method: method, Params: b})
 }
 
+// drain drops the notifications received so far, failing the test on
+// a log of a failure (a recovered panic).
+func (c *client) drain() {
+	c.t.Helper()
+	for {
+		select {
+		case m := <-c.notes:
+			var p logMessage
+			if json.Unmarshal(m.Params, &p) == nil && m.Method == "window/logMessage" && p.Type == messageError {
+				c.t.Errorf("the server logged a failure: %s", p.Message)
+			}
+		default:
+			return
+		}
+	}
+}
+
 // diagnostics waits for the diagnostics of uri.
 func (c *client) diagnostics(uri string) []diagnostic {
 	c.t.Helper()

@@ -45,7 +45,7 @@ type analysis struct {
 // documents in place of the files, and plans every target but
 // inherit-only ones.
 func (s *Server) analyze(p project) *analysis {
-	opts := spec.Options{Dir: p.dir, Files: p.files, ReadFile: s.readFile}
+	opts := spec.Options{Dir: p.dir, Files: p.files, ReadFile: s.readFile, Exists: s.exists}
 	sp, diags := spec.Load(opts)
 	a := &analysis{project: p, spec: sp, dir: p.dir, syntax: map[string][]name{}}
 	if sp == nil {
@@ -89,12 +89,22 @@ func isDefaultFile(path string) bool {
 func (s *Server) hasDefaultFile(dir string) bool {
 	for _, names := range [][]string{spec.DefaultFiles, spec.BakeFiles} {
 		for _, name := range names {
-			if _, err := s.readFile(filepath.Join(dir, name)); err == nil {
+			if s.exists(filepath.Join(dir, name)) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// exists reports whether a file is open in the editor (saved or not) or
+// on disk.
+func (s *Server) exists(path string) bool {
+	if _, ok := s.text(path); ok {
+		return true
+	}
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // projectOf is the project the document at path belongs to (see

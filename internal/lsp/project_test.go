@@ -254,3 +254,67 @@ func TestJSONNames(t *testing.T) {
 	}
 	c.call("shutdown", nil)
 }
+
+// TestEveryPrefix: the document as it is while being typed, every few
+// bytes of a spec that uses most of the language, with every request at
+// its start, middle and end: each gets a response, none an error (a
+// panic would be one), and the session goes on.
+func TestEveryPrefix(t *testing.T) {
+	full := `variable "TAG" { default = "1" }
+function "f" {
+  params = [x]
+  result = "${x}-${TAG}"
+}
+target "m" {
+  name   = "m-${v}"
+  matrix = { v = ["a", "b"] }
+  dockerfile-inline = <<EOT
+FROM scratch
+EOT
+  tags     = [for t in ["x"] : "r/${t}:${f(TAG)}"]
+  contexts = { c = "target:base" }
+  output   = ["type=cacheonly"]
+}
+target "base" {
+  inherits = ["_x"]
+  tags = ["r/base:${TAG}"]
+}
+target "_x" { context = "." }
+group "default" { targets = ["m", "base"] }
+`
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM scratch\n"})
+	uri := pathToURI(filepath.Join(dir, "docker-bake.hcl"))
+	c := startServer(t)
+	c.call("initialize", map[string]any{"rootUri": pathToURI(dir)})
+	c.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{"uri": uri, "text": ""}})
+	doc := map[string]string{"uri": uri}
+	for cut := 0; cut <= len(full); cut += 3 {
+		text := full[:cut]
+		c.notify("textDocument/didChange", map[string]any{"textDocument": doc, "contentChanges": []map[string]string{{"text": text}}})
+		for _, off := range []int{0, cut / 2, cut} {
+			pos := posOf(t, text+"\x00", "\x00", off-cut) // the position of byte off
+			for _, method := range []string{"textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/completion", "textDocument/rename"} {
+				c.call(method, map[string]any{"textDocument": doc, "position": pos, "newName": "n2", "context": map[string]bool{"includeDeclaration": true}})
+			}
+		}
+		for _, method := range []string{"textDocument/codeLens", "textDocument/documentSymbol", "textDocument/formatting"} {
+			c.call(method, map[string]any{"textDocument": doc})
+		}
+		c.call("textDocument/inlayHint", map[string]any{"textDocument": doc, "range": rng{End: position{Line: 99}}})
+		c.drain()
+	}
+	// The whole text again: the session still answers as it should,
+	// for a file that is not on disk (a new file, not saved yet).
+	c.drain()
+	c.notify("textDocument/didChange", map[string]any{"textDocument": doc, "contentChanges": []map[string]string{{"text": full}}})
+	if d := c.diagnostics(uri); len(d) != 1 || !strings.Contains(d[0].Message, `"base" has no output`) {
+		t.Errorf("diagnostics of the unsaved file: %+v", d)
+	}
+	var hints []inlayHint
+	json.Unmarshal(c.call("textDocument/inlayHint", map[string]any{"textDocument": doc, "range": rng{End: position{Line: 99}}}), &hints)
+	if len(hints) != 3 { // ${TAG} in f, f(TAG), ${TAG} in base
+		t.Errorf("inlay hints after the session: %+v", hints)
+	}
+	c.call("shutdown", nil)
+}

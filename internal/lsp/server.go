@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -88,8 +90,17 @@ func (s *Server) text(path string) (string, bool) {
 }
 
 // handle answers one message: a request gets a response, a notification
-// none.
-func (s *Server) handle(ctx context.Context, m *message) error {
+// none. A bug that panics on some text fails that request, not the
+// editor's session.
+func (s *Server) handle(ctx context.Context, m *message) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.conn.notify("window/logMessage", logMessage{Type: messageError, Message: fmt.Sprintf("xbake lsp: %s failed: %v\n%s", m.Method, p, debug.Stack())})
+			if len(m.ID) > 0 {
+				err = s.conn.fail(m.ID, codeInternalError, fmt.Sprintf("xbake lsp failed on %s: %v (a bug: please report it)", m.Method, p))
+			}
+		}
+	}()
 	switch m.Method {
 	case "initialize":
 		var p struct {
@@ -231,6 +242,11 @@ func (s *Server) forget(path string) {
 
 // publish loads the project of path and sends every file's diagnostics.
 func (s *Server) publish(path string) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.conn.notify("window/logMessage", logMessage{Type: messageError, Message: fmt.Sprintf("xbake lsp: diagnostics of %s failed: %v\n%s", path, p, debug.Stack())})
+		}
+	}()
 	a := s.load(s.projectOf(path))
 	byFile := a.diagnostics(s)
 	if _, ok := byFile[path]; !ok {
