@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -76,20 +77,26 @@ type targetPart struct {
 var validName = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
 func (l *loader) checkName(name string, rng hcl.Range, what string) bool {
-	if what == "variable" || what == "function" {
-		if !hclIdentifier.MatchString(name) {
-			l.diags = append(l.diags, errorf(rng, "Invalid name",
-				"%q is not a valid %s name: use letters, digits and underscores, starting with a letter or underscore.", name, what))
-			return false
-		}
-		return true
-	}
-	if !validName.MatchString(name) {
-		l.diags = append(l.diags, errorf(rng, "Invalid name",
-			"%q is not a valid %s name: use only letters, digits, \"_\" and \"-\".", name, what))
+	if problem := NameProblem(what, name); problem != "" {
+		l.diags = append(l.diags, errorf(rng, "Invalid name", "%s", problem))
 		return false
 	}
 	return true
+}
+
+// NameProblem says what is wrong with a name for a what ("target",
+// "group", "variable", "function", "builder"); "" when nothing is.
+func NameProblem(what, name string) string {
+	if what == "variable" || what == "function" {
+		if !hclIdentifier.MatchString(name) {
+			return fmt.Sprintf("%q is not a valid %s name: use letters, digits and underscores, starting with a letter or underscore.", name, what)
+		}
+		return ""
+	}
+	if !validName.MatchString(name) {
+		return fmt.Sprintf("%q is not a valid %s name: use only letters, digits, \"_\" and \"-\".", name, what)
+	}
+	return ""
 }
 
 var hclIdentifier = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_-]*$`)

@@ -55,7 +55,11 @@ func (s *Server) feature(m *message) error {
 	case "textDocument/references":
 		return s.conn.reply(m.ID, s.references(a, path, p.Position, p.Context.IncludeDeclaration))
 	case "textDocument/rename":
-		return s.conn.reply(m.ID, s.rename(a, path, p.Position, p.NewName))
+		edit, problem := s.rename(a, path, p.Position, p.NewName)
+		if problem != "" {
+			return s.conn.fail(m.ID, codeRequestFailed, problem)
+		}
+		return s.conn.reply(m.ID, edit)
 	case "textDocument/codeLens":
 		return s.conn.reply(m.ID, s.codeLenses(a, path))
 	case "textDocument/inlayHint":
@@ -107,7 +111,7 @@ func (s *Server) symbols(a *analysis, path string) []documentSymbol {
 func (s *Server) hover(a *analysis, path string, at position) *hover {
 	n, ok := s.symbolAt(a, path, at)
 	if !ok {
-		return nil
+		return s.attributeHover(path, at)
 	}
 	var text string
 	switch n.kind {
@@ -137,6 +141,27 @@ func (s *Server) hover(a *analysis, path string, at position) *hover {
 		return nil
 	}
 	return &hover{Contents: markupContent{Kind: "markdown", Value: text}}
+}
+
+// attributeHover is the schema's description of the attribute whose
+// name is under the cursor, in the block it is written in.
+func (s *Server) attributeHover(path string, at position) *hover {
+	text, _ := s.readFile(path)
+	line := string(text[lineStart(text, at.Line):])
+	if i := strings.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	word := s.wordAt(path, at)
+	if word == "" || attrOfLine(line) != word {
+		return nil
+	}
+	block := enclosingBlock(string(text[:lineStart(text, at.Line)]))
+	for _, attr := range blockAttributes(block) {
+		if attr.name == word && attr.doc != "" {
+			return &hover{Contents: markupContent{Kind: "markdown", Value: fmt.Sprintf("**%s** (%s attribute)\n\n%s", word, block, attr.doc)}}
+		}
+	}
+	return nil
 }
 
 // describeTarget is a target's hover text.

@@ -30,6 +30,7 @@ const (
 	codeMethodNotFound = -32601
 	codeInvalidParams  = -32602
 	codeInternalError  = -32603
+	codeRequestFailed  = -32803 // LSP's: the request was valid but could not be done
 )
 
 // conn reads and writes LSP's framed messages: a Content-Length header,

@@ -61,8 +61,19 @@ func startServerWith(t *testing.T, opts Options) *client {
 	return c
 }
 
-// call sends a request and returns its result.
+// call sends a request and returns its result; an error response fails
+// the test.
 func (c *client) call(method string, params any) json.RawMessage {
+	c.t.Helper()
+	result, err := c.request(method, params)
+	if err != nil {
+		c.t.Fatalf("%s: %s", method, err.Message)
+	}
+	return result
+}
+
+// request sends a request and returns its result or its error.
+func (c *client) request(method string, params any) (json.RawMessage, *rpcError) {
 	c.t.Helper()
 	c.nextID++
 	id := json.RawMessage(fmt.Sprint(c.nextID))
@@ -76,14 +87,14 @@ func (c *client) call(method string, params any) json.RawMessage {
 			c.t.Fatalf("%s: response %s to request %s", method, m.ID, id)
 		}
 		if m.Error != nil {
-			c.t.Fatalf("%s: %s", method, m.Error.Message)
+			return nil, m.Error
 		}
 		b, _ := json.Marshal(m.Result)
-		return b
+		return b, nil
 	case <-time.After(10 * time.Second):
 		c.t.Fatalf("%s: no response", method)
 	}
-	return nil
+	return nil, nil
 }
 
 func (c *client) notify(method string, params any) {

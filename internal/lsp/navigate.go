@@ -1,9 +1,12 @@
 package lsp
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/xbake/xbake/spec"
 )
 
 // symbolAt is what the cursor names: in a native HCL file, the name the
@@ -132,11 +135,25 @@ func (s *Server) references(a *analysis, path string, at position, withDecl bool
 }
 
 // rename renames a target, group, variable, function or builder
-// everywhere the project names it.
-func (s *Server) rename(a *analysis, path string, at position, newName string) map[string]any {
+// everywhere the project names it. A new name that is not valid for its
+// kind, or is another's already, is refused with the reason.
+func (s *Server) rename(a *analysis, path string, at position, newName string) (map[string]any, string) {
+	n, ok := s.symbolAt(a, path, at)
+	if !ok || n.kind == kindDockerfile || a.declared(n.kind, n.name) == nil {
+		return nil, "Nothing to rename here: put the cursor on a target, group, variable, function or builder the project declares."
+	}
+	if problem := spec.NameProblem(n.kind, newName); problem != "" {
+		return nil, problem
+	}
+	if _, _, builtin := spec.FunctionSignature(newName); n.kind == kindFunc && builtin {
+		return nil, fmt.Sprintf("%q is a built-in function; pick another name.", newName)
+	}
+	if newName != n.name && a.declared(n.kind, newName) != nil {
+		return nil, fmt.Sprintf("A %s named %q is already declared; pick another name.", n.kind, newName)
+	}
 	changes := map[string][]textEdit{}
 	for _, loc := range s.references(a, path, at, true) {
 		changes[loc.URI] = append(changes[loc.URI], textEdit{Range: loc.Range, NewText: newName})
 	}
-	return map[string]any{"changes": changes}
+	return map[string]any{"changes": changes}, ""
 }

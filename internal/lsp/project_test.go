@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // posOf is the position of the first occurrence of sub in text, moved
@@ -145,6 +146,19 @@ func TestProjectFeatures(t *testing.T) {
 	if len(ws.Changes[rootURI]) != 1 || len(ws.Changes[apiURI]) != 1 || ws.Changes[rootURI][0].Range.Start != posOf(t, rootSpec, `img"`, 0) {
 		t.Errorf("rename of img: %+v", ws.Changes)
 	}
+	for newName, want := range map[string]string{"bad name": "not a valid function name", "upper": "built-in", "TAG": ""} {
+		p := at(apiURI, apiSpec, `img("api")`, 0)
+		p["newName"] = newName
+		_, err := c.request("textDocument/rename", p)
+		if want == "" && err != nil || want != "" && (err == nil || err.Code != codeRequestFailed || !strings.Contains(err.Message, want)) {
+			t.Errorf("rename of img to %q: %+v, want %q", newName, err, want)
+		}
+	}
+	p = at(rootURI, rootSpec, `target "base"`, 8)
+	p["newName"] = "api"
+	if _, err := c.request("textDocument/rename", p); err == nil || !strings.Contains(err.Message, `A target named "api" is already declared`) {
+		t.Errorf("rename of base to api: %+v", err)
+	}
 	if got := refs(rootURI, rootSpec, `variable "name"`, 11); len(got) != 1 {
 		t.Errorf("a function's parameter is taken for the variable of its name: %+v", got)
 	}
@@ -192,6 +206,31 @@ func TestProjectFeatures(t *testing.T) {
 	json.Unmarshal(c.call("workspace/executeCommand", map[string]any{"command": lenses[0].Command.Command, "arguments": lenses[0].Command.Arguments}), &result)
 	if result.ExitCode != 0 || !strings.Contains(result.Output, "in "+root+": plan -- api") {
 		t.Errorf("the plan lens ran: %+v", result)
+	}
+
+	json.Unmarshal(c.call("workspace/executeCommand", map[string]any{"command": lenses[1].Command.Command, "arguments": lenses[1].Command.Arguments}), &result)
+	var shown, logged string
+	for deadline := time.After(10 * time.Second); shown == ""; {
+		select {
+		case m := <-c.notes:
+			var lm logMessage
+			json.Unmarshal(m.Params, &lm)
+			if m.Method == "window/showMessage" {
+				shown = lm.Message
+			} else if m.Method == "window/logMessage" {
+				logged += lm.Message
+			}
+		case <-deadline:
+			t.Fatal("the run lens's command showed no outcome")
+		}
+	}
+	if shown != "xbake run api: done" || !strings.Contains(logged, "in "+root+": run --progress=plain -- api") {
+		t.Errorf("the run lens: shown %q, logged %q", shown, logged)
+	}
+
+	json.Unmarshal(c.call("textDocument/hover", at(apiURI, apiSpec, "platforms =", 2)), &h)
+	if !strings.HasPrefix(h.Contents.Value, "**platforms** (target attribute)") || len(h.Contents.Value) < 60 {
+		t.Errorf("hover on an attribute: %q", h.Contents.Value)
 	}
 
 	var hints []inlayHint
@@ -295,7 +334,11 @@ group "default" { targets = ["m", "base"] }
 		for _, off := range []int{0, cut / 2, cut} {
 			pos := posOf(t, text+"\x00", "\x00", off-cut) // the position of byte off
 			for _, method := range []string{"textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/completion", "textDocument/rename"} {
-				c.call(method, map[string]any{"textDocument": doc, "position": pos, "newName": "n2", "context": map[string]bool{"includeDeclaration": true}})
+				// Only rename may refuse (nothing to rename there).
+				_, err := c.request(method, map[string]any{"textDocument": doc, "position": pos, "newName": "n2", "context": map[string]bool{"includeDeclaration": true}})
+				if err != nil && (method != "textDocument/rename" || err.Code != codeRequestFailed) {
+					t.Fatalf("%s at %d of %q: %d %s", method, off, text, err.Code, err.Message)
+				}
 			}
 		}
 		for _, method := range []string{"textDocument/codeLens", "textDocument/documentSymbol", "textDocument/formatting"} {
