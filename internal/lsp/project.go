@@ -117,7 +117,13 @@ func (s *Server) projectOf(path string) project {
 		return project{dir: root, files: files}
 	}
 	// A project above that includes the file: the nearest, up to the
-	// workspace's root.
+	// workspace's root (its real path, when the editor opened the root
+	// through a link and the file by its real path).
+	if root != "" && !within(path, root) {
+		if real, err := filepath.EvalSymlinks(root); err == nil && within(path, real) {
+			root = real
+		}
+	}
 	for dir := filepath.Dir(filepath.Dir(path)); root != "" && within(dir, root); dir = filepath.Dir(dir) {
 		if s.hasDefaultFile(dir) {
 			if a := s.load(project{dir: dir}); a.reads(path) {
