@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/zclconf/go-cty/cty"
 )
@@ -71,7 +73,9 @@ func (s *Server) execute(ctx context.Context, m *message) error {
 		s.conn.notify("window/logMessage", logMessage{Type: messageLog, Message: out})
 		return s.conn.reply(m.ID, map[string]any{"exitCode": code, "output": out})
 	}
+	s.commands.Add(1)
 	go func() {
+		defer s.commands.Done()
 		out, code := runCommand(cmd)
 		s.conn.notify("window/logMessage", logMessage{Type: messageLog, Message: out})
 		msg := logMessage{Type: messageInfo, Message: fmt.Sprintf("xbake run %s: done", args.Target)}
@@ -102,6 +106,15 @@ func (s *Server) command(ctx context.Context, args commandArgs, verb string) (*e
 	// "--" ends the flags: a target named like a flag stays a target.
 	cmd := exec.CommandContext(ctx, exe, append(argv, "--", args.Target)...)
 	cmd.Dir = args.Dir
+	// When the session ends, the command is interrupted as by Ctrl-C,
+	// so that xbake run cleans up; killed only if it does not stop.
+	cmd.Cancel = func() error {
+		if runtime.GOOS == "windows" { // no interrupt to send a process there
+			return cmd.Process.Kill()
+		}
+		return cmd.Process.Signal(os.Interrupt)
+	}
+	cmd.WaitDelay = 30 * time.Second
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	return cmd, nil
 }

@@ -361,3 +361,36 @@ group "default" { targets = ["m", "base"] }
 	}
 	c.call("shutdown", nil)
 }
+
+// TestRunEndsWithSession: a build a run lens started is interrupted (as
+// by Ctrl-C, so that it cleans up) when the editor's session ends, and
+// the server waits for it.
+func TestRunEndsWithSession(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"docker-bake.hcl": "target \"app\" {\n  output = [\"type=cacheonly\"]\n}\n", "Dockerfile": "FROM scratch\n"})
+	marker := filepath.Join(dir, "interrupted")
+	fake := filepath.Join(t.TempDir(), "xbake")
+	os.WriteFile(fake, []byte("#!/bin/sh\ntrap 'echo yes > "+marker+"; exit 130' INT\necho started > "+marker+".started\nsleep 30 >/dev/null 2>&1 &\nwait\n"), 0o755)
+	// Runs after the server's own clean-up, which ends the session.
+	t.Cleanup(func() {
+		b, _ := os.ReadFile(marker)
+		for deadline := time.Now().Add(10 * time.Second); len(b) == 0 && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			b, _ = os.ReadFile(marker)
+		}
+		if string(b) != "yes\n" {
+			t.Errorf("the command was not interrupted when the session ended: %q", b)
+		}
+	})
+	c := startServerWith(t, Options{Command: fake})
+	c.call("initialize", map[string]any{"rootUri": pathToURI(dir)})
+	c.call("workspace/executeCommand", map[string]any{"command": commandRun, "arguments": []any{commandArgs{Dir: dir, Target: "app"}}})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(marker + ".started"); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the run lens's command did not start")
+		}
+	}
+	c.call("shutdown", nil)
+}

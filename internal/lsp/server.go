@@ -43,6 +43,8 @@ type Server struct {
 	shutdown  bool
 
 	opts Options
+	// commands are the code lenses' runs still going (commands.go).
+	commands sync.WaitGroup
 }
 
 // Options configure a Server.
@@ -65,6 +67,11 @@ type settings struct {
 // exit or r ends.
 func Serve(ctx context.Context, r io.Reader, w io.Writer, opts Options) error {
 	s := &Server{conn: newConn(r, w), docs: map[string]string{}, timers: map[string]*time.Timer{}, analyses: map[string]*analysis{}, opts: opts}
+	// The commands a code lens started end with the session: asked to
+	// stop (they clean up as on Ctrl-C), and waited for.
+	ctx, cancel := context.WithCancel(ctx)
+	defer s.commands.Wait()
+	defer cancel()
 	for {
 		m, err := s.conn.read()
 		if errors.Is(err, io.EOF) {
