@@ -68,31 +68,47 @@ func (s *Server) feature(m *message) error {
 	return s.conn.reply(m.ID, nil)
 }
 
-// symbols is the outline of one file: its targets, groups and variables
-// (and builders), in the order they are written.
+// symbols is the outline of one file: the targets, groups, variables,
+// functions and builders it declares, in the order it writes them. A
+// native HCL file's come from its syntax tree (an override file's
+// blocks are there even though the target was first declared
+// elsewhere); others' from the spec's declarations.
 func (s *Server) symbols(a *analysis, path string) []documentSymbol {
 	out := []documentSymbol{}
-	text, _ := s.readFile(path)
+	text, _ := a.source(path)
 	add := func(name, detail string, kind int, r hcl.Range) {
-		if a.path(r.Filename) != path {
-			return
-		}
 		lr := rng{Start: lspPosition(text, r.Start), End: lspPosition(text, r.End)}
 		out = append(out, documentSymbol{Name: name, Detail: detail, Kind: kind, Range: lr, SelectionRange: lr})
 	}
+	if names := a.names(path); names != nil {
+		kinds := map[string]int{"target": symbolClass, "group": symbolModule, "variable": symbolVariable, "function": symbolFunction, "builder": symbolObject}
+		for _, n := range names {
+			if n.decl {
+				add(n.name, cmp.Or(n.typ, "variable"), kinds[cmp.Or(n.typ, "variable")], n.rng)
+			}
+		}
+		return out
+	}
+	inFile := func(r hcl.Range) bool { return a.path(r.Filename) == path }
 	for _, name := range a.spec.TargetNames {
-		add(name, "target", symbolClass, a.spec.Targets[name].DeclRange)
+		if t := a.spec.Targets[name]; inFile(t.DeclRange) {
+			add(name, "target", symbolClass, t.DeclRange)
+		}
 	}
 	for name, g := range a.spec.Groups {
-		if !g.FromMatrix {
+		if !g.FromMatrix && inFile(g.DeclRange) {
 			add(name, "group", symbolModule, g.DeclRange)
 		}
 	}
 	for _, v := range a.spec.Variables {
-		add(v.Name, "variable", symbolVariable, v.DeclRange)
+		if inFile(v.DeclRange) {
+			add(v.Name, "variable", symbolVariable, v.DeclRange)
+		}
 	}
 	for name, b := range a.spec.Builders {
-		add(name, "builder", symbolObject, b.DeclRange)
+		if inFile(b.DeclRange) {
+			add(name, "builder", symbolObject, b.DeclRange)
+		}
 	}
 	slices.SortFunc(out, func(x, y documentSymbol) int {
 		if x.Range.Start.Line != y.Range.Start.Line {

@@ -67,6 +67,7 @@ type documentSymbol struct {
 const (
 	symbolModule   = 2
 	symbolClass    = 5
+	symbolFunction = 12
 	symbolVariable = 13
 	symbolObject   = 19
 )
