@@ -28,7 +28,6 @@ type name struct {
 	rng   hcl.Range // the name alone, without quotes or "target:"
 	decl  bool      // where it is declared
 	typ   string    // the block type of a declaration
-	block string    // the name of the target block it is written in, if any
 }
 
 const (
@@ -82,7 +81,7 @@ func fileNames(body *hclsyntax.Body, src []byte) []name {
 	var out []name
 	for _, attr := range body.Attributes { // bake: a top-level attribute is a variable
 		out = append(out, name{kind: kindVar, name: attr.Name, rng: attr.NameRange, decl: true})
-		out = append(out, exprNames(attr.Expr, nil, "")...)
+		out = append(out, exprNames(attr.Expr, nil)...)
 	}
 	for _, b := range body.Blocks {
 		kind := blockKinds[b.Type]
@@ -91,22 +90,19 @@ func fileNames(body *hclsyntax.Body, src []byte) []name {
 		}
 		out = append(out, name{kind: kind, name: b.Labels[0], rng: unquoted(b.LabelRanges[0], src), decl: true, typ: b.Type})
 		bound := boundIn(b)
-		block := ""
-		if b.Type == "target" {
-			block = b.Labels[0]
-		}
 		for attrName, attr := range b.Body.Attributes {
 			switch {
 			case targetLists[attrName] && kind == kindTarget:
-				out = append(out, literalNames(attr.Expr, kindTarget, "", block)...)
+				out = append(out, literalNames(attr.Expr, kindTarget, "")...)
 			case attrName == "contexts" && kind == kindTarget:
-				out = append(out, literalNames(attr.Expr, kindTarget, "target:", block)...)
+				out = append(out, literalNames(attr.Expr, kindTarget, "target:")...)
 			case attrName == "builder" && kind == kindTarget:
-				out = append(out, literalNames(attr.Expr, kindBuilder, "", block)...)
-			case (attrName == "dockerfile" || attrName == "context") && block != "":
-				out = append(out, name{kind: kindDockerfile, name: block, rng: attr.Expr.Range(), block: block})
+				out = append(out, literalNames(attr.Expr, kindBuilder, "")...)
+			case (attrName == "dockerfile" || attrName == "context") && b.Type == "target":
+				// Named after the block: the target whose Dockerfile it is.
+				out = append(out, name{kind: kindDockerfile, name: b.Labels[0], rng: attr.Expr.Range()})
 			}
-			out = append(out, exprNames(attr.Expr, bound, block)...)
+			out = append(out, exprNames(attr.Expr, bound)...)
 		}
 	}
 	slices.SortFunc(out, func(x, y name) int { return x.rng.Start.Byte - y.rng.Start.Byte })
@@ -151,7 +147,7 @@ func boundIn(b *hclsyntax.Block) map[string]bool {
 
 // literalNames are the plain strings of an expression that name
 // something of kind: the whole string, or what follows prefix.
-func literalNames(expr hclsyntax.Expression, kind, prefix, block string) []name {
+func literalNames(expr hclsyntax.Expression, kind, prefix string) []name {
 	var out []name
 	hclsyntax.VisitAll(expr, func(n hclsyntax.Node) hcl.Diagnostics {
 		t, ok := n.(*hclsyntax.TemplateExpr)
@@ -169,7 +165,7 @@ func literalNames(expr hclsyntax.Expression, kind, prefix, block string) []name 
 		}
 		r.Start.Byte += len(prefix)
 		r.Start.Column += len(prefix)
-		out = append(out, name{kind: kind, name: value[len(prefix):], rng: r, block: block})
+		out = append(out, name{kind: kind, name: value[len(prefix):], rng: r})
 		return nil
 	})
 	return out
@@ -178,7 +174,7 @@ func literalNames(expr hclsyntax.Expression, kind, prefix, block string) []name 
 // exprNames are the variables and functions an expression refers to
 // (and targets, as target.NAME.attr), but names bound around them: the
 // block's (bound) and for expressions'.
-func exprNames(expr hclsyntax.Expression, bound map[string]bool, block string) []name {
+func exprNames(expr hclsyntax.Expression, bound map[string]bool) []name {
 	var out []name
 	type forScope struct {
 		rng  hcl.Range
@@ -190,7 +186,7 @@ func exprNames(expr hclsyntax.Expression, bound map[string]bool, block string) [
 		case *hclsyntax.ForExpr:
 			fors = append(fors, forScope{e.SrcRange, []string{e.KeyVar, e.ValVar}})
 		case *hclsyntax.FunctionCallExpr:
-			out = append(out, name{kind: kindFunc, name: e.Name, rng: e.NameRange, block: block})
+			out = append(out, name{kind: kindFunc, name: e.Name, rng: e.NameRange})
 		case *hclsyntax.ScopeTraversalExpr:
 			root := e.Traversal.RootName()
 			if root == "target" && len(e.Traversal) > 1 {
@@ -198,14 +194,14 @@ func exprNames(expr hclsyntax.Expression, bound map[string]bool, block string) [
 					r := attr.SrcRange
 					r.Start.Byte++ // the dot
 					r.Start.Column++
-					out = append(out, name{kind: kindTarget, name: attr.Name, rng: r, block: block})
+					out = append(out, name{kind: kindTarget, name: attr.Name, rng: r})
 				}
 				return nil
 			}
 			if bound[root] {
 				return nil
 			}
-			out = append(out, name{kind: kindVar, name: root, rng: e.Traversal[0].SourceRange(), block: block})
+			out = append(out, name{kind: kindVar, name: root, rng: e.Traversal[0].SourceRange()})
 		}
 		return nil
 	})
