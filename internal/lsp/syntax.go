@@ -23,11 +23,11 @@ import (
 // A name is one place a spec names a target (or group), variable,
 // function or builder.
 type name struct {
-	kind  string // kindTarget, kindVar, kindFunc or kindBuilder
-	name  string
-	rng   hcl.Range // the name alone, without quotes or "target:"
-	decl  bool      // where it is declared
-	typ   string    // the block type of a declaration
+	kind string // kindTarget, kindVar, kindFunc or kindBuilder
+	name string
+	rng  hcl.Range // the name alone, without quotes or "target:"
+	decl bool      // where it is declared
+	typ  string    // the block type of a declaration
 }
 
 const (
