@@ -207,6 +207,8 @@ func composeTarget(svc, build *yaml.Node, env envLookup) *yaml.Node {
 			hasTags = true
 		case "contexts":
 			v = composeContexts(v)
+		case "ssh":
+			v = composeSSH(v)
 		}
 		set(attr, v)
 	}
@@ -259,6 +261,57 @@ func composeContexts(v *yaml.Node) *yaml.Node {
 		}
 	}
 	return &c
+}
+
+// composeSSH reads compose's SSH sources as bake does: a list (or map)
+// of ID and ID=PATH, the path cleaned (./key is key; relative to the
+// working directory, as bake reads it), sorted by ID. Checked against
+// buildx v0.38.2's --print; no compat case records it because bake
+// parses the key files and a case would need private keys in the
+// repository (spec/compose_test.go TestComposeSSH).
+func composeSSH(v *yaml.Node) *yaml.Node {
+	type source struct {
+		id   string
+		node *yaml.Node
+	}
+	var sources []source
+	add := func(id, path string, at *yaml.Node) {
+		entry := id
+		if path != "" {
+			entry += "=" + filepath.ToSlash(filepath.Clean(path))
+		}
+		sources = append(sources, source{id, literal(entry, at)})
+	}
+	switch v.Kind {
+	case yaml.SequenceNode:
+		for _, item := range v.Content {
+			if item.Kind != yaml.ScalarNode {
+				return v // the schema says what is wrong
+			}
+			id, path, _ := strings.Cut(item.Value, "=")
+			add(id, path, item)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			path := v.Content[i+1]
+			if path.Kind != yaml.ScalarNode {
+				return v
+			}
+			if path.Tag == "!!null" { // default: (the agent)
+				add(v.Content[i].Value, "", v.Content[i])
+			} else {
+				add(v.Content[i].Value, path.Value, v.Content[i])
+			}
+		}
+	default:
+		return v
+	}
+	slices.SortStableFunc(sources, func(a, b source) int { return strings.Compare(a.id, b.id) })
+	l := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Line: v.Line, Column: v.Column}
+	for _, s := range sources {
+		l.Content = append(l.Content, s.node)
+	}
+	return l
 }
 
 // composeArgs reads build args as compose does: an arg named without a

@@ -66,3 +66,27 @@ func TestComposeAliasBomb(t *testing.T) {
 		t.Errorf("diags = %v", diags)
 	}
 }
+
+// TestComposeSSH: compose's SSH sources read as buildx v0.38.2's bake
+// prints them (recorded by hand: a compat case would need private keys
+// in the repository): sorted by ID, each path cleaned, list or map.
+func TestComposeSSH(t *testing.T) {
+	for _, ssh := range []string{
+		"      ssh:\n        - zeta=./key\n        - alpha=./sub/../sub/key\n        - default\n",
+		"      ssh:\n        zeta: ./key\n        alpha: ./sub/../sub/key\n        default:\n",
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  app:\n    build:\n      context: .\n"+ssh), 0o644)
+		s, diags := Load(Options{Dir: dir, LookupEnv: func(string) (string, bool) { return "", false }})
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		var got []string
+		for _, src := range s.Targets["app"].SSH {
+			got = append(got, src.ID+"="+strings.Join(src.PathsWritten, ","))
+		}
+		if want := "alpha=sub/key default= zeta=key"; strings.Join(got, " ") != want {
+			t.Errorf("%q: ssh %q, want %q", ssh, strings.Join(got, " "), want)
+		}
+	}
+}
