@@ -52,6 +52,20 @@ func (l *loader) addGroup(g *Group) {
 			"A group named %q is already declared at %s. Names must be unique across included files; rename one of them.", g.Name, at(prev.DeclRange)))
 		return
 	}
+	// In a bake file a group block and a matrix target block of the same
+	// name are both kept, as bake keeps them: the name selects the group
+	// block's targets, whichever comes first; the matrix's targets are
+	// still there by their own names.
+	if prev.FromMatrix != g.FromMatrix {
+		explicit := g
+		if g.FromMatrix {
+			explicit = prev
+		}
+		if l.bakeFiles[explicit.DeclRange.Filename] {
+			l.spec.Groups[g.Name] = explicit
+			return
+		}
+	}
 	if prev.FromMatrix || g.FromMatrix {
 		l.diags = append(l.diags, errorf(g.DeclRange, "Duplicate name",
 			"%q is already the name of a matrix target at %s; rename one of them.", g.Name, at(prev.DeclRange)))

@@ -1,0 +1,8 @@
+group "ci" {
+  targets = ["x"]
+}
+target "x" {}
+target "ci" {
+  matrix = { v = ["a", "b"] }
+  name = "ci-${v}"
+}
