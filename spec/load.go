@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -538,6 +539,7 @@ var knockOnSummaries = map[string]bool{
 }
 
 func (l *loader) finishDiags() hcl.Diagnostics {
+	l.steadySuggestions()
 	fileIndex := map[string]int{}
 	for i, f := range l.spec.Files {
 		fileIndex[f] = i + 1
@@ -595,5 +597,29 @@ func (l *loader) lenientInBakeFiles() {
 			d.Severity = hcl.DiagWarning
 			d.Detail += " bake ignores it; so does xbake in a bake file (in an xbuild.* file, or with --strict, it is an error)."
 		}
+	}
+}
+
+// hclUnknownVariable is HCL's message for a name no context holds.
+var hclUnknownVariable = regexp.MustCompile(`^There is no variable named "([^"]+)"\.(?: Did you mean "([^"]+)"\?)?$`)
+
+// steadySuggestions makes the "did you mean" of an unknown variable the
+// same on every run. HCL suggests the first near name in a Go map's
+// order (so does bake: two runs may suggest two names); xbake suggests
+// the nearest of the declared variables and HCL's own suggestion (which
+// may be a matrix's or a function's parameter), the first in
+// alphabetical order among equals.
+func (l *loader) steadySuggestions() {
+	for _, d := range l.diags {
+		m := hclUnknownVariable.FindStringSubmatch(d.Detail)
+		if d.Summary != "Unknown variable" || m == nil {
+			continue
+		}
+		candidates := slices.Clone(l.varOrder)
+		if m[2] != "" {
+			candidates = append(candidates, m[2])
+		}
+		slices.Sort(candidates)
+		d.Detail = fmt.Sprintf("There is no variable named %q.", m[1]) + didYouMean(m[1], slices.Compact(candidates))
 	}
 }

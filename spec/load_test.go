@@ -179,3 +179,17 @@ func matchExpectations(t *testing.T, want, got []expectation, diags hcl.Diagnost
 		t.Logf("all diagnostics:\n%s", strings.Join(lines, "\n"))
 	}
 }
+
+// TestUnknownVariableSuggestionIsSteady: HCL suggests the first near
+// name in a map's order; xbake the nearest, the same on every load
+// (found in a real bake file: "yq" got "go" or "jq" from run to run).
+func TestUnknownVariableSuggestionIsSteady(t *testing.T) {
+	src := []byte("variable \"go\" {}\nvariable \"jq\" {}\nvariable \"helm\" {}\nvariable \"yy\" {}\ntarget \"a\" {\n  args = { V = \"${yq}\" }\n}\n")
+	for range 30 {
+		_, diags := Load(Options{Files: []string{"docker-bake.hcl"}, Dir: "/", LookupEnv: mapEnv(nil),
+			ReadFile: func(string) ([]byte, error) { return src, nil }})
+		if len(diags) != 1 || diags[0].Detail != `There is no variable named "yq". Did you mean "jq"?` {
+			t.Fatalf("%v", diags)
+		}
+	}
+}

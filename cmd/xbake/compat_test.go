@@ -60,6 +60,16 @@ func TestBakeCompat(t *testing.T) {
 // compatDiff runs one case and says how xbake differs from bake, or "".
 func compatDiff(t *testing.T, dir string) string {
 	args := lines(filepath.Join(dir, "args"))
+	// Bake was recorded with only PATH and a fresh HOME (record.sh): the
+	// test's own environment (CI, GITHUB_*, a user's variables) must not
+	// reach a bake file's variables either.
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); k != "PATH" && k != "" {
+			t.Setenv(k, "")
+			os.Unsetenv(k)
+		}
+	}
+	t.Setenv("HOME", t.TempDir())
 	for _, kv := range lines(filepath.Join(dir, "env")) {
 		k, v, _ := strings.Cut(kv, "=")
 		t.Setenv(k, v)
