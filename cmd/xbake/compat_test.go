@@ -78,8 +78,10 @@ func compatDiff(t *testing.T, dir string) string {
 	// cache when the case may be kept, must be the first.
 	t.Setenv("XBAKE_SPEC_CACHE", t.TempDir())
 	t.Setenv("SSH_AUTH_SOCK", "") // bake was recorded without an agent
-	code, out, errOut := xbake(t, dir, "", append([]string{"plan", "--print"}, args...)...)
-	if code2, out2, errOut2 := xbake(t, dir, "", append([]string{"plan", "--print"}, args...)...); code2 != code || out2 != out || errOut2 != errOut {
+	t.Chdir(dir)
+	os.Unsetenv("PWD") // t.Chdir sets it; record.sh ran bake without (a bake file may read it)
+	code, out, errOut := xbake(t, "", "", append([]string{"plan", "--print"}, args...)...)
+	if code2, out2, errOut2 := xbake(t, "", "", append([]string{"plan", "--print"}, args...)...); code2 != code || out2 != out || errOut2 != errOut {
 		return fmt.Sprintf("the second load differs from the first (exit %d, %d):\n%s%s\n---\n%s%s", code, code2, out, errOut, out2, errOut2)
 	}
 	if want, err := os.ReadFile(filepath.Join(dir, "expected.err")); err == nil {
