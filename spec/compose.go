@@ -49,7 +49,7 @@ func IsComposeFile(name string) bool {
 // lists every service built (a later file's group replaces this one's),
 // and a service with neither an image nor a build anywhere is refused,
 // as compose refuses the project.
-func composeTransform(dir string, lookupEnv func(string) (string, bool), project composeProject) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
+func composeTransform(dir, fileDir string, lookupEnv func(string) (string, bool), project composeProject, reads Boundary) func(*yaml.Node, func(*yaml.Node) hcl.Range) (*yaml.Node, hcl.Diagnostics) {
 	built := slices.Clone(project.built)
 	// Nothing here can be wrong on its own: what the rewritten document
 	// holds is checked by the schema and the loader, at these nodes.
@@ -64,10 +64,22 @@ func composeTransform(dir string, lookupEnv func(string) (string, bool), project
 		}
 		var diags hcl.Diagnostics
 		diags = append(diags, requiredVariables(root, env, pos)...)
+		x := extender{cwd: dir, env: env, reads: reads}
 		for i := 0; i+1 < len(services.Content); i += 2 {
 			name, svc := services.Content[i], services.Content[i+1]
 			diags = append(diags, missingEnvFiles(dir, svc, env, pos)...)
-			if project.defined != nil && !project.defined[name.Value] {
+			extendsFailed := false
+			if ext := mapValue(svc, "extends"); ext != nil {
+				// On a mistake the service is read as written: one error,
+				// not its knock-ons.
+				if merged, err := x.resolve(svc, fileDir, services, 0); err != nil {
+					diags = append(diags, errorf(pos(ext), "Invalid extends", "Service %q: %s.", name.Value, err))
+					extendsFailed = true
+				} else {
+					svc = merged
+				}
+			}
+			if project.defined != nil && !project.defined[name.Value] && !extendsFailed {
 				diags = append(diags, errorf(pos(name), "Service without image or build",
 					"Service %q has neither an image nor a build section in any compose file read; compose, and so bake, refuses the project. Add image: or build:, or read the compose file that defines them too (-f compose.yaml -f this file).", name.Value))
 			}

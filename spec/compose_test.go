@@ -90,3 +90,42 @@ func TestComposeSSH(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeExtendsAliasBomb: a service extended from another file is
+// copied with its aliases expanded; a file of nested aliases ends with
+// an error at the extends, not an exhausted machine.
+func TestComposeExtendsAliasBomb(t *testing.T) {
+	dir := t.TempDir()
+	var bomb strings.Builder
+	bomb.WriteString("x-a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n")
+	prev := "a"
+	for i := range 8 {
+		name := fmt.Sprintf("b%d", i)
+		fmt.Fprintf(&bomb, "x-%s: &%s [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n", name, name, prev, prev, prev, prev, prev, prev, prev, prev, prev, prev)
+		prev = name
+	}
+	fmt.Fprintf(&bomb, "services:\n  base:\n    build: .\n    labels: *%s\n", prev)
+	os.WriteFile(filepath.Join(dir, "base.yml"), []byte(bomb.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  app:\n    extends:\n      file: base.yml\n      service: base\n"), 0o644)
+	_, diags := Load(Options{Dir: dir, LookupEnv: func(string) (string, bool) { return "", false }})
+	if !diags.HasErrors() || !strings.Contains(diags.Error(), "too large to extend") || diags[0].Subject.Start.Line != 4 {
+		t.Fatalf("%v", diags)
+	}
+}
+
+// TestComposeExtendsOutsideTheTree: extends reads a file outside the
+// spec's directories only with --allow fs.read, as file() and include.
+func TestComposeExtendsOutsideTheTree(t *testing.T) {
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "base.yml"), []byte("services:\n  base:\n    build: .\n"), 0o644)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  app:\n    extends:\n      file: "+filepath.Join(outside, "base.yml")+"\n      service: base\n"), 0o644)
+	env := func(string) (string, bool) { return "", false }
+	if _, diags := Load(Options{Dir: dir, LookupEnv: env}); !strings.Contains(diags.Error(), "allow it with --allow fs.read="+outside) {
+		t.Errorf("outside the tree: %v", diags)
+	}
+	s, diags := Load(Options{Dir: dir, LookupEnv: env, AllowRead: []string{outside}})
+	if diags.HasErrors() || s.Targets["app"] == nil {
+		t.Errorf("allowed: %v", diags)
+	}
+}

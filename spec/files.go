@@ -58,6 +58,8 @@ type sourceFile struct {
 	// compose is what every compose file read says of the services
 	// (loader.composeBuilds).
 	compose composeProject
+	// reads is where the spec may read: a compose file's extends too.
+	reads Boundary
 }
 
 // HasDefaultFile reports whether dir holds a spec file xbake would read
@@ -274,7 +276,7 @@ func (sf *sourceFile) parse(src []byte) hcl.Diagnostics {
 				return hcl.Diagnostics{errorf(hcl.Range{Filename: sf.name, Start: hcl.Pos{Line: 1, Column: 1, Byte: 0}, End: hcl.Pos{Line: 1, Column: 1, Byte: 0}},
 					"Empty compose file", "%s holds nothing but comments; compose, and so bake, refuses an empty compose file. Add services, or leave the file out.", sf.name)}
 			}
-			transform = composeTransform(sf.cwd, sf.lookupEnv, sf.compose) // bake reads .env and env_file from the working directory
+			transform = composeTransform(sf.cwd, sf.dir, sf.lookupEnv, sf.compose, sf.reads) // bake reads .env and env_file from the working directory
 		}
 		var root *yaml.Node
 		sf.file, root, diags = yamlhcl.ParseWith(src, sf.name, pluralKey, transform)

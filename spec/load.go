@@ -201,6 +201,7 @@ func (l *loader) readFiles() {
 		sf.included = next.included
 		sf.lookupEnv = l.lookupEnv
 		sf.compose = composeBuilds
+		sf.reads = l.spec.Reads
 		if !sf.included && !IsXbuildFile(sf.name) && sf.syntax != syntaxYAML { // xbake's YAML format is its own
 			sf.readAsBake(l.fileRelativePaths())
 			l.bakeFiles[sf.name] = true
@@ -347,8 +348,13 @@ func (l *loader) composeBuilds(names []string) composeProject {
 			continue
 		}
 		services := deref(mapValue(doc.Content[0], "services"))
+		x := extender{cwd: l.opts.Dir, env: composeEnv(l.opts.Dir, l.opts.LookupEnv), reads: l.spec.Reads}
 		for i := 0; services != nil && services.Kind == yaml.MappingNode && i+1 < len(services.Content); i += 2 {
-			name := services.Content[i].Value
+			name, svc := services.Content[i].Value, services.Content[i+1]
+			if merged, err := x.resolve(svc, sf.dir, services, 0); err == nil && mapValue(deref(svc), "extends") != nil {
+				svc = merged // what it extends may build (reported when the file is read for good)
+			}
+			services.Content[i+1] = svc
 			if hasKey(services.Content[i+1], "build", 0) {
 				setDefined(project.defined, name)
 				if !seen[name] {

@@ -72,7 +72,7 @@ func runDiff(cmd *cobra.Command, o *planOptions, args []string) error {
 	if !ok {
 		return err
 	}
-	sel, selDiags := selectChecked(s, args)
+	sel, selDiags := selectChecked(s, args, o.spec.diags)
 	p, planDiags, err := o.build.plan(ctx, s, sel)
 	if err != nil {
 		return err

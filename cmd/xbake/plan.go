@@ -188,7 +188,7 @@ func planChecked(cmd *cobra.Command, o *planOptions, args []string) error {
 		writeUnplanned(stdout, o.format, o.spec.diags)
 		return err
 	}
-	sel, selDiags := selectChecked(s, args)
+	sel, selDiags := selectChecked(s, args, o.spec.diags)
 	p, planDiags, err := o.build.plan(cmd.Context(), s, sel)
 	if err != nil {
 		return err

@@ -129,7 +129,7 @@ func runRun(cmd *cobra.Command, o *runOptions, args []string) error {
 		}
 		return err
 	}
-	sel, selDiags := selectChecked(s, args)
+	sel, selDiags := selectChecked(s, args, o.spec.diags)
 	o.build.skipDigests = !o.skipUnchanged && o.stateFile == "" && !debugFlag
 	o.build.remoteInputs = o.skipUnchanged
 	p, planDiags, err := o.build.plan(cmd.Context(), s, sel)

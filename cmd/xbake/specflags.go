@@ -200,11 +200,16 @@ func (f *buildFlags) findings(s *spec.Spec, lists ...hcl.Diagnostics) hcl.Diagno
 // selectChecked selects what to plan. When the selection itself is an
 // error and names nothing (no default target), every target is planned
 // anyway, so that their problems are reported in the same run; nothing
-// is built, since the selection's error stands.
-func selectChecked(s *spec.Spec, args []string) (*spec.Selection, hcl.Diagnostics) {
+// is built, since the selection's error stands. Without names, a spec
+// that did not load whole has no "no default target" error: the default
+// group may be in what failed, and the load's errors say what.
+func selectChecked(s *spec.Spec, args []string, loadDiags hcl.Diagnostics) (*spec.Selection, hcl.Diagnostics) {
 	sel, diags := s.Select(args)
 	if diags.HasErrors() && len(sel.Targets) == 0 {
 		sel = &spec.Selection{All: true, Targets: s.Buildable()}
+		if len(args) == 0 && loadDiags.HasErrors() {
+			diags = nil
+		}
 	}
 	return sel, diags
 }
