@@ -58,15 +58,28 @@ func composeTransform(dir, fileDir string, lookupEnv func(string) (string, bool)
 		root = yamlhcl.ExpandMerges(root)
 		targets := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		group := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		services := mapValue(root, "services")
-		if services == nil || services.Kind != yaml.MappingNode {
-			return emptyDoc(), nil
-		}
 		var diags hcl.Diagnostics
-		diags = append(diags, requiredVariables(root, env, pos)...)
 		x := extender{cwd: dir, env: env, reads: reads}
-		for i := 0; i+1 < len(services.Content); i += 2 {
-			name, svc := services.Content[i], services.Content[i+1]
+		included, err := x.includedServices(root, fileDir, nil)
+		if err != nil {
+			diags = append(diags, errorf(pos(mapValue(root, "include")), "Invalid include", "%s.", err))
+		}
+		services := mapValue(root, "services")
+		if (services == nil || services.Kind != yaml.MappingNode) && len(included) == 0 {
+			return emptyDoc(), diags
+		}
+		if services == nil || services.Kind != yaml.MappingNode {
+			services = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: root.Line, Column: root.Column}
+		}
+		diags = append(diags, requiredVariables(root, env, pos)...)
+		entries := pairs(services)
+		for _, inc := range included {
+			if mapValue(services, inc[0].Value) == nil { // bake: this file's own service wins
+				entries = append(entries, inc)
+			}
+		}
+		for _, entry := range entries {
+			name, svc := entry[0], entry[1]
 			diags = append(diags, missingEnvFiles(dir, svc, env, pos)...)
 			extendsFailed := false
 			if ext := mapValue(svc, "extends"); ext != nil {

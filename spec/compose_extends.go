@@ -10,12 +10,15 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Compose's extends: a service that extends another is that service
+// Compose's extends and include, as compose reads them into the project
+// and so as bake does. A service that extends another is that service
 // (in its own file, or in the file extends names, itself extending
-// others) with its own keys on top, as compose merges them and so as
-// bake reads them. Only what bake reads matters here: build (merged key
-// by key, args and labels name by name), image, and the env files a
-// base service names (compose reads them, so a missing one fails).
+// others) with its own keys on top. A file's include brings in the
+// services of other files, each read where it is. Only what bake reads
+// matters here: build (merged key by key, args and labels name by name,
+// a context rebased from another directory), image, and the env files
+// of services from other files (compose reads them: a missing one
+// fails).
 
 // maxExtends bounds a chain of extends (and so a cycle).
 const maxExtends = 16
@@ -283,5 +286,146 @@ func withKey(m *yaml.Node, key string, v *yaml.Node) *yaml.Node {
 		}
 	}
 	c.Content = append(c.Content, literal(key, v), v)
+	return &c
+}
+
+// maxIncludes bounds how deep compose files include each other.
+const maxIncludes = 8
+
+// includedServices are the services of the files a compose file
+// includes (include: at its top, each a path, or {path: PATH or
+// [PATHS]}), as compose reads them into the project and so as bake
+// does: each read in its own file (extends resolved there, its env
+// files checked there, a build context rebased from its directory),
+// named and placed at the include entry that brought it.
+func (x extender) includedServices(root *yaml.Node, fileDir string, chain []string) ([][2]*yaml.Node, error) {
+	inc := deref(mapValue(root, "include"))
+	if inc == nil {
+		return nil, nil
+	}
+	if len(chain) >= maxIncludes {
+		return nil, fmt.Errorf("include goes %d files deep: a cycle? Compose refuses it, and so does bake", maxIncludes)
+	}
+	if inc.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("include must be a list of files (or of {path: FILE})")
+	}
+	var out [][2]*yaml.Node
+	for _, item := range inc.Content {
+		services, err := x.includeEntry(includePaths(deref(item)), fileDir, chain)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, services...)
+	}
+	return out, nil
+}
+
+// includePaths are the file names of one include entry.
+func includePaths(item *yaml.Node) []*yaml.Node {
+	if item.Kind == yaml.MappingNode {
+		item = deref(mapValue(item, "path"))
+	}
+	switch {
+	case item == nil:
+		return nil
+	case item.Kind == yaml.SequenceNode:
+		return item.Content
+	case item.Kind == yaml.ScalarNode:
+		return []*yaml.Node{item}
+	}
+	return nil
+}
+
+// includeEntry reads one include entry: its files are one project, a
+// later file's service merged onto an earlier one's (as -f a -f b), and
+// a build that names no context builds the directory of the first.
+func (x extender) includeEntry(paths []*yaml.Node, fileDir string, chain []string) ([][2]*yaml.Node, error) {
+	var out [][2]*yaml.Node
+	projectDir := ""
+	for _, at := range paths {
+		services, dir, err := x.includeFile(at, fileDir, chain)
+		if err != nil {
+			return nil, err
+		}
+		if projectDir == "" {
+			projectDir = dir
+		}
+		for _, svc := range services {
+			if i := slices.IndexFunc(out, func(o [2]*yaml.Node) bool { return o[0].Value == svc[0].Value }); i >= 0 {
+				out[i][1] = mergeService(out[i][1], svc[1])
+			} else {
+				out = append(out, svc)
+			}
+		}
+	}
+	for i, svc := range out {
+		if build := deref(mapValue(svc[1], "build")); build != nil && build.Kind == yaml.MappingNode && mapValue(build, "context") == nil {
+			if rel, err := filepath.Rel(x.cwd, projectDir); err == nil {
+				out[i][1] = withKey(svc[1], "build", withKey(build, "context", literal(filepath.ToSlash(rel), build)))
+			}
+		}
+	}
+	return out, nil
+}
+
+// includeFile reads the services of one included file (and of the
+// files it includes), placed at at, and returns its directory; chain
+// are the files that include it (a repeat is a cycle).
+func (x extender) includeFile(at *yaml.Node, fileDir string, chain []string) ([][2]*yaml.Node, string, error) {
+	path := absPath(fileDir, expandCompose(at.Value, x.env))
+	if slices.Contains(chain, path) {
+		return nil, "", fmt.Errorf("include makes a cycle through %q; compose refuses it, and so does bake", at.Value)
+	}
+	if !x.reads.Allows(path) {
+		return nil, "", fmt.Errorf("the included file %q is outside the spec's directories; allow it with --allow fs.read=%s", at.Value, filepath.Dir(path))
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("the included file %q cannot be read (%v)", at.Value, err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
+		return nil, "", fmt.Errorf("the included file %q is not a compose file (%v)", at.Value, err)
+	}
+	root, dir := doc.Content[0], filepath.Dir(path)
+	out, err := x.includedServices(root, dir, append(slices.Clone(chain), path))
+	if err != nil {
+		return nil, "", err
+	}
+	services := deref(mapValue(root, "services"))
+	for _, pair := range pairs(orEmpty(services)) {
+		svc, err := x.resolve(pair[1], dir, services, 0)
+		if err != nil {
+			return nil, "", fmt.Errorf("service %q of the included file %q: %v", pair[0].Value, at.Value, err)
+		}
+		budget := maxRelocated
+		if svc = relocated(svc, at, &budget); svc == nil {
+			return nil, "", fmt.Errorf("the service %q in %q is too large to include (more than %d values, or aliases nested too deep)", pair[0].Value, at.Value, maxRelocated)
+		}
+		if err := x.checkEnvFiles(svc, dir, at.Value); err != nil {
+			return nil, "", err
+		}
+		svc = withoutKey(x.rebase(svc, dir), "env_file") // checked here, where it is
+		out = append(out, [2]*yaml.Node{literal(pair[0].Value, at), svc})
+	}
+	return out, dir, nil
+}
+
+func orEmpty(m *yaml.Node) *yaml.Node {
+	if m == nil {
+		return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	}
+	return m
+}
+
+// withoutKey is a copy of mapping m without key.
+func withoutKey(m *yaml.Node, key string) *yaml.Node {
+	c := *m
+	c.Content = nil
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value != key {
+			c.Content = append(c.Content, m.Content[i], m.Content[i+1])
+		}
+	}
 	return &c
 }

@@ -113,19 +113,26 @@ func TestComposeExtendsAliasBomb(t *testing.T) {
 	}
 }
 
-// TestComposeExtendsOutsideTheTree: extends reads a file outside the
-// spec's directories only with --allow fs.read, as file() and include.
+// TestComposeExtendsOutsideTheTree: extends and include read a file
+// outside the spec's directories only with --allow fs.read, as file()
+// and xbake's own include.
 func TestComposeExtendsOutsideTheTree(t *testing.T) {
 	outside := t.TempDir()
-	os.WriteFile(filepath.Join(outside, "base.yml"), []byte("services:\n  base:\n    build: .\n"), 0o644)
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte("services:\n  app:\n    extends:\n      file: "+filepath.Join(outside, "base.yml")+"\n      service: base\n"), 0o644)
-	env := func(string) (string, bool) { return "", false }
-	if _, diags := Load(Options{Dir: dir, LookupEnv: env}); !strings.Contains(diags.Error(), "allow it with --allow fs.read="+outside) {
-		t.Errorf("outside the tree: %v", diags)
-	}
-	s, diags := Load(Options{Dir: dir, LookupEnv: env, AllowRead: []string{outside}})
-	if diags.HasErrors() || s.Targets["app"] == nil {
-		t.Errorf("allowed: %v", diags)
+	base := filepath.Join(outside, "base.yml")
+	os.WriteFile(base, []byte("services:\n  base:\n    build: .\n"), 0o644)
+	for target, compose := range map[string]string{
+		"app":  "services:\n  app:\n    extends:\n      file: " + base + "\n      service: base\n",
+		"base": "include:\n  - " + base + "\n",
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644)
+		env := func(string) (string, bool) { return "", false }
+		if _, diags := Load(Options{Dir: dir, LookupEnv: env}); !strings.Contains(diags.Error(), "allow it with --allow fs.read="+outside) {
+			t.Errorf("outside the tree: %v", diags)
+		}
+		s, diags := Load(Options{Dir: dir, LookupEnv: env, AllowRead: []string{outside}})
+		if diags.HasErrors() || s.Targets[target] == nil {
+			t.Errorf("allowed: %v", diags)
+		}
 	}
 }

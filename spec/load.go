@@ -349,20 +349,24 @@ func (l *loader) composeBuilds(names []string) composeProject {
 		}
 		services := deref(mapValue(doc.Content[0], "services"))
 		x := extender{cwd: l.opts.Dir, env: composeEnv(l.opts.Dir, l.opts.LookupEnv), reads: l.spec.Reads}
-		for i := 0; services != nil && services.Kind == yaml.MappingNode && i+1 < len(services.Content); i += 2 {
-			name, svc := services.Content[i].Value, services.Content[i+1]
+		entries := pairs(orEmpty(services))
+		if services == nil || services.Kind != yaml.MappingNode {
+			entries = nil
+		}
+		included, _ := x.includedServices(doc.Content[0], sf.dir, nil) // errors: reported when the file is read for good
+		for _, entry := range append(entries, included...) {
+			name, svc := entry[0].Value, entry[1]
 			if merged, err := x.resolve(svc, sf.dir, services, 0); err == nil && mapValue(deref(svc), "extends") != nil {
-				svc = merged // what it extends may build (reported when the file is read for good)
+				svc = merged // what it extends may build
 			}
-			services.Content[i+1] = svc
-			if hasKey(services.Content[i+1], "build", 0) {
+			if hasKey(svc, "build", 0) {
 				setDefined(project.defined, name)
 				if !seen[name] {
 					seen[name] = true
 					out = append(out, name)
 				}
 			}
-			if hasKey(services.Content[i+1], "image", 0) {
+			if hasKey(svc, "image", 0) {
 				setDefined(project.defined, name)
 			}
 		}
