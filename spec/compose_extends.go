@@ -60,12 +60,9 @@ func (x extender) resolveChain(svc *yaml.Node, fileDir string, services *yaml.No
 	where := "this file"
 	if file != nil && file.Kind == yaml.ScalarNode {
 		path := absPath(fileDir, expandCompose(file.Value, x.env))
-		if !x.reads.Allows(path) {
-			return nil, fmt.Errorf("the file %q that extends names is outside the spec's directories; allow it with --allow fs.read=%s", file.Value, filepath.Dir(path))
-		}
-		src, err := os.ReadFile(path)
+		src, err := readTextFile(path, x.reads) // inside the boundary, an ordinary file, bounded
 		if err != nil {
-			return nil, fmt.Errorf("the file %q that extends names cannot be read (%v)", file.Value, err)
+			return nil, fmt.Errorf("the file %q that extends names: %v", file.Value, err)
 		}
 		var doc yaml.Node
 		if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
@@ -376,12 +373,9 @@ func (x extender) includeFile(at *yaml.Node, fileDir string, chain []string) ([]
 	if slices.Contains(chain, path) {
 		return nil, "", fmt.Errorf("include makes a cycle through %q; compose refuses it, and so does bake", at.Value)
 	}
-	if !x.reads.Allows(path) {
-		return nil, "", fmt.Errorf("the included file %q is outside the spec's directories; allow it with --allow fs.read=%s", at.Value, filepath.Dir(path))
-	}
-	src, err := os.ReadFile(path)
+	src, err := readTextFile(path, x.reads) // inside the boundary, an ordinary file, bounded
 	if err != nil {
-		return nil, "", fmt.Errorf("the included file %q cannot be read (%v)", at.Value, err)
+		return nil, "", fmt.Errorf("the included file %q: %v", at.Value, err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil || len(doc.Content) == 0 {
