@@ -85,7 +85,7 @@ func composeTransform(dir, fileDir string, lookupEnv func(string) (string, bool)
 			if ext := mapValue(svc, "extends"); ext != nil {
 				// On a mistake the service is read as written: one error,
 				// not its knock-ons.
-				if merged, err := x.resolve(svc, fileDir, services, 0); err != nil {
+				if merged, err := x.resolve(svc, fileDir, services); err != nil {
 					diags = append(diags, errorf(pos(ext), "Invalid extends", "Service %q: %s.", name.Value, err))
 					extendsFailed = true
 				} else {

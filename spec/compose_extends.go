@@ -23,7 +23,7 @@ import (
 // maxExtends bounds a chain of extends (and so a cycle).
 const maxExtends = 16
 
-// extender resolves extends for the services of one compose project.
+// extender resolves extends and include for one compose project.
 type extender struct {
 	cwd   string // the working directory: contexts are printed relative to it
 	env   envLookup
@@ -33,7 +33,7 @@ type extender struct {
 // resolve returns svc with what it extends merged under it; fileDir is
 // the directory of the file that wrote svc and services its services.
 // A problem is returned as a message for the extends key.
-func (x extender) resolve(svc *yaml.Node, fileDir string, services *yaml.Node, depth int) (*yaml.Node, error) {
+func (x extender) resolve(svc *yaml.Node, fileDir string, services *yaml.Node) (*yaml.Node, error) {
 	return x.resolveChain(svc, fileDir, services, nil)
 }
 
@@ -388,7 +388,7 @@ func (x extender) includeFile(at *yaml.Node, fileDir string, chain []string) ([]
 	}
 	services := deref(mapValue(root, "services"))
 	for _, pair := range pairs(orEmpty(services)) {
-		svc, err := x.resolve(pair[1], dir, services, 0)
+		svc, err := x.resolve(pair[1], dir, services)
 		if err != nil {
 			return nil, "", fmt.Errorf("service %q of the included file %q: %v", pair[0].Value, at.Value, err)
 		}

@@ -356,7 +356,7 @@ func (l *loader) composeBuilds(names []string) composeProject {
 		included, _ := x.includedServices(doc.Content[0], sf.dir, nil) // errors: reported when the file is read for good
 		for _, entry := range append(entries, included...) {
 			name, svc := entry[0].Value, entry[1]
-			if merged, err := x.resolve(svc, sf.dir, services, 0); err == nil && mapValue(deref(svc), "extends") != nil {
+			if merged, err := x.resolve(svc, sf.dir, services); err == nil && mapValue(deref(svc), "extends") != nil {
 				svc = merged // what it extends may build
 			}
 			if hasKey(svc, "build", 0) {
