@@ -59,3 +59,15 @@ target "b" {
 		}
 	}
 }
+
+// TestUnreadableFileIsOneError: a compose file whose include cannot be
+// read declares nothing; its error is the one shown, without the
+// knock-on "no default target" of an empty spec.
+func TestUnreadableFileIsOneError(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "compose.yaml", "include:\n  - nothere.yaml\nservices:\n  app:\n    build: .\n")
+	code, _, errOut := xbake(t, dir, "", "plan")
+	if code != 1 || !strings.Contains(errOut, "compose.yaml:2:3: Invalid include") || strings.Contains(errOut, "No default target") {
+		t.Errorf("exit %d:\n%s", code, errOut)
+	}
+}

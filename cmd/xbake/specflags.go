@@ -201,13 +201,13 @@ func (f *buildFlags) findings(s *spec.Spec, lists ...hcl.Diagnostics) hcl.Diagno
 // error and names nothing (no default target), every target is planned
 // anyway, so that their problems are reported in the same run; nothing
 // is built, since the selection's error stands. Without names, a spec
-// that did not load whole has no "no default target" error: the default
-// group may be in what failed, and the load's errors say what.
+// whose files failed to read whole (nothing declared, and load errors)
+// has no "no default target" error: the load's errors say why.
 func selectChecked(s *spec.Spec, args []string, loadDiags hcl.Diagnostics) (*spec.Selection, hcl.Diagnostics) {
 	sel, diags := s.Select(args)
 	if diags.HasErrors() && len(sel.Targets) == 0 {
 		sel = &spec.Selection{All: true, Targets: s.Buildable()}
-		if len(args) == 0 && loadDiags.HasErrors() {
+		if len(args) == 0 && loadDiags.HasErrors() && len(s.TargetNames) == 0 && len(s.Groups) == 0 {
 			diags = nil
 		}
 	}
