@@ -84,15 +84,7 @@ target "ok" {
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "XBAKE_BIN="+xbakeBin, "XBAKE_FILE="+filepath.Join(dir, "docker-bake.hcl"), "XBAKE_RESULT="+result,
 		"HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir)
-	done := make(chan []byte, 1)
-	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
-	var out []byte
-	select {
-	case out = <-done:
-	case <-time.After(90 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("nvim did not finish in 90 s")
-	}
+	out := runNeovim(t, cmd)
 	b, err := os.ReadFile(result)
 	if err != nil {
 		t.Fatalf("Neovim wrote no result: %v\n%s", err, out)
@@ -158,17 +150,25 @@ vim.cmd("qa!")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(xbakeBin)+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"HOME="+dir, "XDG_STATE_HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
-	done := make(chan []byte, 1)
-	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
-	var out []byte
-	select {
-	case out = <-done:
-	case <-time.After(90 * time.Second):
-		cmd.Process.Kill()
-		t.Fatal("nvim did not finish in 90 s")
-	}
+	out := runNeovim(t, cmd)
 	got, err := os.ReadFile(filepath.Join(dir, "result.txt"))
 	if err != nil || !strings.HasPrefix(string(got), "1: ") || !strings.Contains(string(got), "image reference") {
 		t.Fatalf("diagnostics with the documented set-up: %q (%v)\n%s", got, err, out)
 	}
+}
+
+// runNeovim runs a headless Neovim to its end (90 s at most) and
+// returns what it printed.
+func runNeovim(t *testing.T, cmd *osexec.Cmd) []byte {
+	t.Helper()
+	done := make(chan []byte, 1)
+	go func() { out, _ := cmd.CombinedOutput(); done <- out }()
+	select {
+	case out := <-done:
+		return out
+	case <-time.After(90 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("nvim did not finish in 90 s")
+	}
+	return nil
 }
