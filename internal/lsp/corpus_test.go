@@ -48,7 +48,7 @@ func askEverywhere(t *testing.T, path, text string) {
 	diags := c.diagnostics(uri)
 	for off := 0; off <= len(text); off += 11 {
 		pos := posOf(t, text+"\x00", "\x00", off-len(text))
-		for _, method := range []string{"textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/completion", "textDocument/rename"} {
+		for _, method := range []string{"textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/completion", "textDocument/rename", "textDocument/prepareRename"} {
 			_, err := c.request(method, map[string]any{"textDocument": doc, "position": pos, "newName": "renamed", "context": map[string]bool{"includeDeclaration": true}})
 			if err != nil && (method != "textDocument/rename" || err.Code != codeRequestFailed) {
 				t.Fatalf("%s: %s at byte %d: %d %s", path, method, off, err.Code, err.Message)

@@ -60,6 +60,10 @@ func (s *Server) feature(m *message) error {
 			return s.conn.fail(m.ID, codeRequestFailed, problem)
 		}
 		return s.conn.reply(m.ID, edit)
+	case "textDocument/prepareRename":
+		if r := s.prepareRename(a, path, p.Position); r != nil {
+			return s.conn.reply(m.ID, r)
+		}
 	case "textDocument/codeLens":
 		return s.conn.reply(m.ID, s.codeLenses(a, path))
 	case "textDocument/inlayHint":

@@ -134,6 +134,22 @@ func (s *Server) references(a *analysis, path string, at position, withDecl bool
 	return out
 }
 
+// prepareRename is the name under the cursor an editor may rename and
+// where it is written, or nil where nothing the project declares is
+// named (a string, a built-in function): the editor then says so before
+// the user types a new name.
+func (s *Server) prepareRename(a *analysis, path string, at position) map[string]any {
+	n, ok := s.symbolAt(a, path, at)
+	if !ok || n.kind == kindDockerfile || a.declared(n.kind, n.name) == nil {
+		return nil
+	}
+	if n.rng.Filename == "" { // found by the word under the cursor: the word is the name
+		return map[string]any{"defaultBehavior": true}
+	}
+	src, _ := a.source(path)
+	return map[string]any{"range": rng{Start: lspPosition(src, n.rng.Start), End: lspPosition(src, n.rng.End)}, "placeholder": n.name}
+}
+
 // rename renames a target, group, variable, function or builder
 // everywhere the project names it. A new name that is not valid for its
 // kind, or is another's already, is refused with the reason.

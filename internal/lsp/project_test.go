@@ -154,6 +154,17 @@ func TestProjectFeatures(t *testing.T) {
 			t.Errorf("rename of img to %q: %+v, want %q", newName, err, want)
 		}
 	}
+	var prep struct {
+		Range       *rng
+		Placeholder string
+	}
+	json.Unmarshal(c.call("textDocument/prepareRename", at(apiURI, apiSpec, `img("api")`, 2)), &prep)
+	if prep.Placeholder != "img" || prep.Range == nil || prep.Range.Start != posOf(t, apiSpec, `img("api")`, 0) || prep.Range.End != posOf(t, apiSpec, `img("api")`, 3) {
+		t.Errorf("prepareRename on img: %+v", prep)
+	}
+	if got := c.call("textDocument/prepareRename", at(apiURI, apiSpec, `"linux/amd64"]`, 2)); string(got) != "null" {
+		t.Errorf("prepareRename on a platform: %s, want null", got)
+	}
 	p = at(rootURI, rootSpec, `target "base"`, 8)
 	p["newName"] = "api"
 	if _, err := c.request("textDocument/rename", p); err == nil || !strings.Contains(err.Message, `A target named "api" is already declared`) {
@@ -333,7 +344,7 @@ group "default" { targets = ["m", "base"] }
 		c.notify("textDocument/didChange", map[string]any{"textDocument": doc, "contentChanges": []map[string]string{{"text": text}}})
 		for _, off := range []int{0, cut / 2, cut} {
 			pos := posOf(t, text+"\x00", "\x00", off-cut) // the position of byte off
-			for _, method := range []string{"textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/completion", "textDocument/rename"} {
+			for _, method := range []string{"textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/completion", "textDocument/rename", "textDocument/prepareRename"} {
 				// Only rename may refuse (nothing to rename there).
 				_, err := c.request(method, map[string]any{"textDocument": doc, "position": pos, "newName": "n2", "context": map[string]bool{"includeDeclaration": true}})
 				if err != nil && (method != "textDocument/rename" || err.Code != codeRequestFailed) {

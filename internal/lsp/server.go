@@ -132,7 +132,7 @@ func (s *Server) handle(ctx context.Context, m *message) (err error) {
 				"documentFormattingProvider": true,
 				"completionProvider":         map[string]any{"triggerCharacters": []string{`"`, ":", "{"}},
 				"referencesProvider":         true,
-				"renameProvider":             true,
+				"renameProvider":             map[string]any{"prepareProvider": true},
 				"codeLensProvider":           map[string]any{},
 				"executeCommandProvider":     map[string]any{"commands": []string{commandPlan, commandRun}},
 				"inlayHintProvider":          true,
@@ -188,7 +188,7 @@ func (s *Server) handle(ctx context.Context, m *message) (err error) {
 		}
 		return nil
 	case "textDocument/documentSymbol", "textDocument/definition", "textDocument/hover", "textDocument/formatting",
-		"textDocument/completion", "textDocument/references", "textDocument/rename",
+		"textDocument/completion", "textDocument/references", "textDocument/rename", "textDocument/prepareRename",
 		"textDocument/codeLens", "textDocument/inlayHint":
 		return s.feature(m)
 	case "workspace/executeCommand":
