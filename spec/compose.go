@@ -132,26 +132,8 @@ func composeTransform(dir, fileDir string, lookupEnv func(string) (string, bool)
 // compose reads them while loading the project, so bake fails on one
 // that is missing (unless it says required: false).
 func missingEnvFiles(dir string, svc *yaml.Node, env envLookup, pos func(*yaml.Node) hcl.Range) hcl.Diagnostics {
-	files := mapValue(svc, "env_file")
-	if files == nil {
-		return nil
-	}
-	items := []*yaml.Node{files}
-	if files.Kind == yaml.SequenceNode {
-		items = files.Content
-	}
 	var diags hcl.Diagnostics
-	for _, item := range items {
-		path, required := item, true
-		if item.Kind == yaml.MappingNode {
-			path = mapValue(item, "path")
-			if r := mapValue(item, "required"); r != nil && r.Value == "false" {
-				required = false
-			}
-		}
-		if path == nil || path.Kind != yaml.ScalarNode || !required {
-			continue
-		}
+	for _, path := range requiredEnvFiles(svc) {
 		p := expandCompose(path.Value, env)
 		if _, err := os.Stat(absPath(dir, p)); err != nil {
 			diags = append(diags, errorf(pos(path), "Missing env file",
@@ -159,6 +141,33 @@ func missingEnvFiles(dir string, svc *yaml.Node, env envLookup, pos func(*yaml.N
 		}
 	}
 	return diags
+}
+
+// requiredEnvFiles are the names of a service's env files that compose
+// must read (not required: false), as written.
+func requiredEnvFiles(svc *yaml.Node) []*yaml.Node {
+	files := deref(mapValue(svc, "env_file"))
+	if files == nil {
+		return nil
+	}
+	items := []*yaml.Node{files}
+	if files.Kind == yaml.SequenceNode {
+		items = files.Content
+	}
+	var out []*yaml.Node
+	for _, item := range items {
+		path := deref(item)
+		if path.Kind == yaml.MappingNode {
+			if r := mapValue(path, "required"); r != nil && r.Value == "false" {
+				continue
+			}
+			path = deref(mapValue(path, "path"))
+		}
+		if path != nil && path.Kind == yaml.ScalarNode {
+			out = append(out, path)
+		}
+	}
+	return out
 }
 
 // requiredVariables refuses, as compose does while it interpolates the

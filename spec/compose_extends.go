@@ -124,25 +124,7 @@ func relocated(n, at *yaml.Node, budget *int) *yaml.Node {
 // checkEnvFiles fails on an env file of a service from another file
 // that does not exist: compose reads them, relative to that file.
 func (x extender) checkEnvFiles(svc *yaml.Node, dir, where string) error {
-	files := deref(mapValue(svc, "env_file"))
-	if files == nil {
-		return nil
-	}
-	items := []*yaml.Node{files}
-	if files.Kind == yaml.SequenceNode {
-		items = files.Content
-	}
-	for _, item := range items {
-		path, required := deref(item), true
-		if path.Kind == yaml.MappingNode {
-			if r := mapValue(path, "required"); r != nil && r.Value == "false" {
-				required = false
-			}
-			path = deref(mapValue(path, "path"))
-		}
-		if path == nil || path.Kind != yaml.ScalarNode || !required {
-			continue
-		}
+	for _, path := range requiredEnvFiles(svc) {
 		p := absPath(dir, expandCompose(path.Value, x.env))
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("the env file %q of the service extended in %s does not exist (%s); compose, and so bake, reads it", path.Value, where, p)

@@ -64,8 +64,12 @@ type sourceFile struct {
 
 // HasDefaultFile reports whether dir holds a spec file xbake would read
 // without -f.
-func HasDefaultFile(dir string) bool {
-	_, diags := findFiles(dir, nil)
+func HasDefaultFile(dir string) bool { return HasDefaultFileWith(dir, nil) }
+
+// HasDefaultFileWith is HasDefaultFile with exists saying which files
+// are there (nil: on disk), as Options.Exists.
+func HasDefaultFileWith(dir string, exists func(path string) bool) bool {
+	_, diags := findFiles(dir, exists)
 	return !diags.HasErrors()
 }
 

@@ -32,7 +32,7 @@ func (s *Server) completion(a *analysis, path string, at position) []completionI
 	case strings.Count(before, "${") > strings.Count(before, "}"):
 		items = a.expressionItems(path)
 	case strings.Count(before, `"`)%2 == 1:
-		attr := attrOfLine(before)
+		attr := lastAttr(before)
 		if attr == "" { // an item of a list begun on a line above
 			attr = lastAttr(blockText)
 		}
@@ -137,7 +137,8 @@ func (a *analysis) platforms() []string {
 	return out
 }
 
-// lastAttr is the last attribute begun in text.
+// lastAttr is the last attribute begun in text (of one line: the
+// attribute the line sets).
 func lastAttr(text string) string {
 	m := attrLines.FindAllStringSubmatch(text, -1)
 	if len(m) == 0 {
@@ -147,15 +148,6 @@ func lastAttr(text string) string {
 }
 
 var attrLines = regexp.MustCompile(`(?m)^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=`)
-
-var attrLine = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=`)
-
-func attrOfLine(line string) string {
-	if m := attrLine.FindStringSubmatch(line); m != nil {
-		return m[1]
-	}
-	return ""
-}
 
 var blockLine = regexp.MustCompile(`(?m)^\s*(target|group|variable|function|builder)\b[^{\n]*\{\s*$`)
 

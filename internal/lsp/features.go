@@ -172,7 +172,7 @@ func (s *Server) attributeHover(path string, at position) *hover {
 		line = line[:i]
 	}
 	word := s.wordAt(path, at)
-	if word == "" || attrOfLine(line) != word {
+	if word == "" || lastAttr(line) != word {
 		return nil
 	}
 	block := enclosingBlock(string(text[:lineStart(text, at.Line)]))
@@ -192,7 +192,7 @@ func (a *analysis) describeTarget(nm string) string {
 	if a.spec.Targets[nm] == nil {
 		return ""
 	}
-	printed, err := a.spec.Print(&spec.Selection{Targets: []string{nm}, Names: []string{nm}}, a.dir)
+	printed, err := a.spec.Print(&spec.Selection{Targets: []string{nm}, Names: []string{nm}}, a.project.dir)
 	if err != nil {
 		return ""
 	}

@@ -35,7 +35,6 @@ type analysis struct {
 	spec    *spec.Spec
 	plan    *plan.Plan // nil when the spec did not load
 	diags   hcl.Diagnostics
-	dir     string
 
 	mu     sync.Mutex
 	syntax map[string][]name // the names each file writes (syntax.go), by path
@@ -47,7 +46,7 @@ type analysis struct {
 func (s *Server) analyze(p project) *analysis {
 	opts := spec.Options{Dir: p.dir, Files: p.files, ReadFile: s.readFile, Exists: s.exists}
 	sp, diags := spec.Load(opts)
-	a := &analysis{project: p, spec: sp, dir: p.dir, syntax: map[string][]name{}}
+	a := &analysis{project: p, spec: sp, syntax: map[string][]name{}}
 	if sp == nil {
 		a.diags = diags
 		return a
@@ -85,18 +84,6 @@ func isDefaultFile(path string) bool {
 	return slices.Contains(spec.DefaultFiles, name) || slices.Contains(spec.BakeFiles, name) || slices.Contains(spec.OverrideFiles, name)
 }
 
-// hasDefaultFile reports whether xbake finds a spec in dir without -f.
-func (s *Server) hasDefaultFile(dir string) bool {
-	for _, names := range [][]string{spec.DefaultFiles, spec.BakeFiles} {
-		for _, name := range names {
-			if s.exists(filepath.Join(dir, name)) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // exists reports whether a file is open in the editor (saved or not) or
 // on disk.
 func (s *Server) exists(path string) bool {
@@ -125,7 +112,7 @@ func (s *Server) projectOf(path string) project {
 		}
 	}
 	for dir := filepath.Dir(filepath.Dir(path)); root != "" && within(dir, root); dir = filepath.Dir(dir) {
-		if s.hasDefaultFile(dir) {
+		if spec.HasDefaultFileWith(dir, s.exists) {
 			if a := s.load(project{dir: dir}); a.reads(path) {
 				return a.project
 			}
@@ -184,7 +171,7 @@ func (a *analysis) path(name string) string {
 	if filepath.IsAbs(name) {
 		return name
 	}
-	return filepath.Join(a.dir, name)
+	return filepath.Join(a.project.dir, name)
 }
 
 // diagnostics groups the findings by file, every file of the project

@@ -241,7 +241,7 @@ func (s *Server) setText(path, text string, now bool) {
 func (s *Server) forget(path string) {
 	s.edits++
 	for key, a := range s.analyses {
-		if a.spec == nil || a.dir == filepath.Dir(path) || a.reads(path) {
+		if a.spec == nil || a.project.dir == filepath.Dir(path) || a.reads(path) {
 			delete(s.analyses, key)
 		}
 	}
